@@ -1,5 +1,47 @@
-"""Optimizers of the seed documents, on NumPy arrays, updated in place."""
+"""Optimizers of the seed documents, on NumPy arrays, updated in place.
+
+Every optimizer is constructed as ``Name(params, **hyperparameters)``, where ``params`` is
+a float array, a list of arrays or a dict of arrays, and applies one update per
+``step(grads)`` (or ``step(closure=f)``). PyTorch's argument names, defaults and formulas
+by default; the seeds' variants and Keras's conventions by option.
+"""
 
 from optimlab.optim._flat import flat_view, packed
+from optimlab.optim.adadelta import Adadelta
+from optimlab.optim.adagrad import Adagrad
+from optimlab.optim.adam import Adam, AdamW
+from optimlab.optim.base import Optimizer
+from optimlab.optim.lion import Lion
+from optimlab.optim.momentum import Momentum
+from optimlab.optim.nadam import NAdam
+from optimlab.optim.nesterov import Nesterov
+from optimlab.optim.newton import Newton
+from optimlab.optim.radam import RAdam
+from optimlab.optim.rmsprop import RMSprop
+from optimlab.optim.sgd import SGD
 
-__all__ = ["flat_view", "packed"]
+OPTIMIZERS = {
+    cls.__name__: cls
+    for cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop, Adadelta, Adam, AdamW, NAdam, RAdam,
+                Lion, Newton)
+}
+"""Every optimizer class by name."""
+
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Lion",
+    "Momentum",
+    "NAdam",
+    "Nesterov",
+    "Newton",
+    "Optimizer",
+    "RAdam",
+    "RMSprop",
+    "flat_view",
+    "packed",
+]

@@ -1,0 +1,74 @@
+"""Lion: the sign of an interpolated momentum (Chen et al. 2023)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from optimlab.optim import _validate as check
+from optimlab.optim._kernels import rule
+from optimlab.optim._prelude import prelude
+from optimlab.optim._tree import Tree
+from optimlab.optim.base import Hyper, Optimizer
+
+
+@rule(n_state=1)
+def lion_rule(
+    p, g, m, lr, beta1, one_minus_beta1, beta2, one_minus_beta2, sign, weight_decay, keep
+):
+    """c = b1 m + (1-b1) g;  w <- w (1 - eta lambda) - eta sign(c);  m <- b2 m + (1-b2) g."""
+    p, g = prelude(p, g, sign, weight_decay, keep)
+    c = beta1 * m + one_minus_beta1 * g
+    p = p - lr * np.sign(c)
+    m = beta2 * m + one_minus_beta2 * g
+    return p, m
+
+
+class Lion(Optimizer):
+    r"""Lion (beyond the seeds): every coordinate moves by exactly eta (or 0).
+
+        c_t = beta1 m_{t-1} + (1 - beta1) g_t
+        w_{t+1} = w_t - eta (sign(c_t) + lambda w_t)
+        m_t = beta2 m_{t-1} + (1 - beta2) g_t
+
+    sign(0) = 0. Weight decay is decoupled. Not in torch.optim; Optax and Keras agree on
+    this form. Use a learning rate 3-10x smaller than Adam's.
+
+    Args:
+        params: the arrays to optimize (updated in place).
+        lr: eta >= 0 or a schedule. Default 1e-4 (PyTorch-style), 1e-3 (Keras).
+        betas: (beta1, beta2). Default (0.9, 0.99).
+        weight_decay: lambda >= 0 (decoupled).
+        maximize: ascend instead of descend.
+    """
+
+    DEFAULTS = {"pytorch": {"lr": 1e-4}, "keras": {"lr": 1e-3}}
+    HYPERPARAMETERS = ("lr", "betas", "weight_decay")
+    lr = Hyper(check.learning_rate)
+    betas = Hyper(check.betas)
+    weight_decay = Hyper(check.nonnegative)
+
+    def __init__(
+        self,
+        params: Tree,
+        lr: Any = None,
+        betas: tuple[float, float] = (0.9, 0.99),
+        weight_decay: float = 0.0,
+        *,
+        maximize: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(params, **options)
+        self.lr = self._resolve_defaults(lr=lr)["lr"]
+        self.betas = betas
+        self.weight_decay = weight_decay
+        self.maximize = check.flag("maximize", maximize)
+        self._allocate("exp_avg")
+
+    def _update(self, t: int, lr: float) -> tuple:
+        beta1, beta2 = self.betas
+        return lion_rule, (
+            lr, beta1, 1.0 - beta1, beta2, 1.0 - beta2,
+            *self._prelude_coefficients(lr, decoupled=True),
+        )

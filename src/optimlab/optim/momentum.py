@@ -1,0 +1,67 @@
+"""Gradient descent with momentum, in the seeds' two forms (EMA and classic)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optimlab.optim import _validate as check
+from optimlab.optim._kernels import rule
+from optimlab.optim._tree import Tree
+from optimlab.optim.base import Hyper, Optimizer
+
+
+@rule(n_state=1)
+def momentum_ema_rule(p, g, v, lr, beta, one_minus_beta):
+    """v <- beta v + (1 - beta) g;  w <- w - eta v."""
+    v = beta * v + one_minus_beta * g
+    return p - lr * v, v
+
+
+@rule(n_state=1)
+def momentum_classic_rule(p, g, v, lr, beta):
+    """v <- beta v - eta g;  w <- w + v."""
+    v = beta * v - lr * g
+    return p + v, v
+
+
+class Momentum(Optimizer):
+    r"""Gradient descent with momentum, as the seeds write it.
+
+    ``form="ema"`` (default; seeds 000 and 002): the velocity is an exponentially
+    weighted average of the gradients,
+
+        v_t = beta v_{t-1} + (1 - beta) g_t,      w_{t+1} = w_t - eta v_t
+
+    (beta = 0 is plain gradient descent). ``form="classic"`` (seed 004 Algorithm 8.2, the
+    Deep Learning book, Keras): the learning rate sits inside the velocity,
+
+        v_t = beta v_{t-1} - eta g_t,             w_{t+1} = w_t + v_t
+
+    Both start from v_0 = 0 and neither is bias-corrected. They give the same iterates when
+    eta_classic = (1 - beta) eta_ema; the classic form equals `SGD` with momentum beta.
+
+    Args:
+        params: the arrays to optimize (updated in place).
+        lr: learning rate eta >= 0, or a schedule. Default 0.01.
+        beta: momentum coefficient in [0, 1). Default 0.9.
+        form: ``"ema"`` or ``"classic"``.
+    """
+
+    HYPERPARAMETERS = ("lr", "beta")
+    lr = Hyper(check.learning_rate)
+    beta = Hyper(check.unit_interval)
+
+    def __init__(
+        self, params: Tree, lr: Any = 0.01, beta: float = 0.9, *, form: str = "ema",
+        **options: Any,
+    ) -> None:
+        super().__init__(params, **options)
+        self.lr = lr
+        self.beta = beta
+        self.form = check.choice("form", form, ("ema", "classic"))
+        self._allocate("velocity")
+
+    def _update(self, t: int, lr: float) -> tuple:
+        if self.form == "ema":
+            return momentum_ema_rule, (lr, self.beta, 1.0 - self.beta)
+        return momentum_classic_rule, (lr, self.beta)

@@ -1,0 +1,78 @@
+"""Nesterov accelerated gradient in the seeds' look-ahead form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from optimlab.optim import _validate as check
+from optimlab.optim._kernels import rule
+from optimlab.optim._tree import Tree, leaves, rebuild
+from optimlab.optim.base import Hyper, Optimizer
+
+
+@rule(n_state=1)
+def nesterov_rule(p, g, v, lr, momentum):
+    """v <- gamma v + eta g(w - gamma v);  w <- w - v  (g already taken at the look-ahead)."""
+    v = momentum * v + lr * g
+    return p - v, v
+
+
+class Nesterov(Optimizer):
+    r"""Nesterov accelerated gradient, look-ahead form (seed 002 steps 1-4; seed 004 Alg. 8.3).
+
+        1. look ahead:   w~_t = w_t - gamma v_{t-1}
+        2. gradient there: g_t = grad L(w~_t)
+        3. velocity:     v_t = gamma v_{t-1} + eta g_t
+        4. update:       w_{t+1} = w_t - v_t
+
+    Seed 004 writes the same with the opposite sign of v (``w~ = w + a v; v = a v - eps g;
+    w = w + v``). The gradient is needed at the look-ahead point, so `step` takes a closure
+    ``f(params) -> (loss, grads)`` and calls it there; it returns the loss at the look-ahead
+    point. Frameworks (``SGD(nesterov=True)``) keep phi = w - gamma v instead of w, which
+    turns this into a rule with the gradient at the current point; the iterates agree
+    through that change of variables (tested).
+
+    Args:
+        params: the arrays to optimize (updated in place).
+        lr: learning rate eta >= 0, or a schedule. Default 0.01.
+        momentum: gamma in [0, 1). Default 0.9.
+    """
+
+    HYPERPARAMETERS = ("lr", "momentum")
+    lr = Hyper(check.learning_rate)
+    momentum = Hyper(check.unit_interval)
+
+    def __init__(
+        self, params: Tree, lr: Any = 0.01, momentum: float = 0.9, **options: Any
+    ) -> None:
+        super().__init__(params, **options)
+        self.lr = lr
+        self.momentum = momentum
+        self._allocate("velocity")
+
+    def lookahead(self) -> Tree:
+        """The look-ahead point w - gamma v, as new arrays shaped like ``params``."""
+        gamma = self._dtype.type(self.momentum)
+        _, velocities = leaves(self.state["velocity"])
+        return rebuild(self.params, [p - gamma * v for p, v in zip(self._arrays, velocities)])
+
+    def step(self, grads: Tree | None = None, closure: Callable | None = None) -> Any:
+        """Evaluate ``closure`` at the look-ahead point and apply one update."""
+        if closure is None:
+            raise TypeError(
+                "Nesterov (look-ahead form) needs the gradient at w - momentum * v: call "
+                "step(closure=f) with f(params) -> (loss, grads); or use "
+                "SGD(params, lr, momentum, nesterov=True), which needs only the gradient at w"
+            )
+        if grads is not None:
+            raise TypeError("step() takes either grads or closure=f, exactly one of them")
+        result = closure(self.lookahead())
+        if not isinstance(result, tuple) or len(result) < 2:
+            raise TypeError("closure(params) must return (loss, grads)")
+        self._apply(result[1])
+        return result[0]
+
+    def _update(self, t: int, lr: float) -> tuple:
+        return nesterov_rule, (lr, self.momentum)
+

@@ -1,0 +1,115 @@
+"""Stochastic gradient descent, with optional momentum and Nesterov momentum (PyTorch's SGD)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optimlab.optim import _validate as check
+from optimlab.optim._kernels import rule
+from optimlab.optim._prelude import prelude
+from optimlab.optim._tree import Tree
+from optimlab.optim.base import Hyper, Optimizer
+
+
+@rule(n_state=0)
+def sgd_rule(p, g, lr, sign, weight_decay, keep):
+    """w <- w - eta g."""
+    p, g = prelude(p, g, sign, weight_decay, keep)
+    return p - lr * g
+
+
+@rule(n_state=1)
+def sgd_momentum_rule(
+    p, g, buf, step_size, scale, momentum, one_minus_dampening, first, nesterov,
+    sign, weight_decay, keep,
+):
+    """buf <- mu buf + (1 - tau) s g  (buf = s g on the first step); w <- w - a d.
+
+    d = s g + mu buf with Nesterov, else buf. PyTorch: s = 1, a = eta (the learning rate
+    outside the buffer). Keras: s = eta, a = 1 (the rate inside the buffer, ``v = mu v - eta g;
+    w += v`` with buf = -v), which differs from PyTorch only when the rate changes.
+    """
+    p, g = prelude(p, g, sign, weight_decay, keep)
+    buf = scale * g if first else momentum * buf + one_minus_dampening * scale * g
+    direction = scale * g + momentum * buf if nesterov else buf
+    return p - step_size * direction, buf
+
+
+class SGD(Optimizer):
+    r"""Gradient descent: batch, stochastic or mini-batch depending on the gradient you pass.
+
+    Without momentum (seed 000; seed 004 Algorithm 8.1):
+
+        w_{t+1} = w_t - eta g_t
+
+    With momentum mu and dampening tau (PyTorch; the classic heavy ball of seed 004
+    Algorithm 8.2, ``v = a v - eps g; w = w + v``, gives the same iterates with v = -eta buf):
+
+        buf_1 = g_1,   buf_t = mu buf_{t-1} + (1 - tau) g_t,   w_{t+1} = w_t - eta buf_t
+
+    With ``nesterov=True`` the step uses g_t + mu buf_t instead of buf_t: Nesterov's
+    momentum in the form frameworks use (the gradient at w). `Nesterov` is the seeds'
+    look-ahead form; the two give the same iterates under phi = w - mu v.
+
+    Options: ``weight_decay`` (L2, added to the gradient: g + lambda w), ``maximize``.
+    ``convention="keras"``: Keras's SGD, ``v = mu v - eta g; w = w + v`` (Nesterov:
+    ``w = w + mu v - eta g``), default lr 0.01, weight decay decoupled
+    (``w = w - eta lambda w`` before the step), no dampening.
+
+    Args:
+        params: the arrays to optimize (updated in place).
+        lr: learning rate eta >= 0, or a schedule (a callable of the 0-based step).
+            Default 1e-3 (PyTorch), 0.01 (Keras).
+        momentum: mu in [0, 1) (0: plain gradient descent).
+        dampening: tau in [0, 1] (PyTorch only).
+        nesterov: use Nesterov momentum (needs momentum > 0 and dampening 0).
+        weight_decay: lambda >= 0.
+        maximize: ascend instead of descend (PyTorch only).
+    """
+
+    DEFAULTS = {"pytorch": {"lr": 1e-3}, "keras": {"lr": 0.01}}
+    HYPERPARAMETERS = ("lr", "momentum", "dampening", "weight_decay")
+    lr = Hyper(check.learning_rate)
+    momentum = Hyper(check.unit_interval)
+    dampening = Hyper(check.closed_unit_interval)
+    weight_decay = Hyper(check.nonnegative)
+
+    def __init__(
+        self,
+        params: Tree,
+        lr: Any = None,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(params, **options)
+        self.lr = self._resolve_defaults(lr=lr)["lr"]
+        self.momentum = momentum
+        self.dampening = dampening
+        self.weight_decay = weight_decay
+        self.nesterov = check.flag("nesterov", nesterov)
+        self.maximize = check.flag("maximize", maximize)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
+        if self.convention == "keras" and (dampening or maximize):
+            raise ValueError("Keras's SGD has no dampening or maximize; use convention='pytorch'")
+        self._has_momentum = momentum > 0
+        if self._has_momentum:
+            self._allocate("momentum_buffer")
+
+    def _update(self, t: int, lr: float) -> tuple:
+        sign, l2, keep = self._prelude_coefficients(lr)
+        if not self._has_momentum:
+            if self.momentum > 0:
+                raise ValueError("momentum was 0 at construction, so SGD keeps no momentum "
+                                 "buffer; construct SGD with momentum > 0 to use momentum")
+            return sgd_rule, (lr, sign, l2, keep)
+        step_size, scale = (1.0, lr) if self.convention == "keras" else (lr, 1.0)
+        return sgd_momentum_rule, (
+            step_size, scale, self.momentum, 1.0 - self.dampening, t == 1, self.nesterov,
+            sign, l2, keep,
+        )
