@@ -22,8 +22,20 @@ from optimlab.optim.sgd import SGD
 
 OPTIMIZERS = {
     cls.__name__: cls
-    for cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop, Adadelta, Adam, AdamW, NAdam, RAdam,
-                Lion, Newton)
+    for cls in (
+        SGD,
+        Momentum,
+        Nesterov,
+        Adagrad,
+        RMSprop,
+        Adadelta,
+        Adam,
+        AdamW,
+        NAdam,
+        RAdam,
+        Lion,
+        Newton,
+    )
 }
 """Every optimizer class by name."""
 

@@ -74,9 +74,7 @@ _compiled_loops: dict[tuple[int, bool], Any] = {}
 def _loop(n_state: int, parallel: bool):
     key = (n_state, parallel)
     if key not in _compiled_loops:
-        _compiled_loops[key] = numba.njit(parallel=parallel, error_model="numpy")(
-            _LOOPS[n_state]
-        )
+        _compiled_loops[key] = numba.njit(parallel=parallel, error_model="numpy")(_LOOPS[n_state])
     return _compiled_loops[key]
 
 

@@ -66,7 +66,9 @@ def learning_rate(name: str, value: Any) -> float | Callable[[int], float]:
 def choice(name: str, value: Any, options: Sequence[str]) -> str:
     """One of ``options``."""
     if value not in options:
-        raise ValueError(f"Invalid {name}: {value!r}; choose one of {', '.join(map(repr, options))}")
+        raise ValueError(
+            f"Invalid {name}: {value!r}; choose one of {', '.join(map(repr, options))}"
+        )
     return value
 
 

@@ -52,8 +52,12 @@ class Adagrad(Optimizer):
     """
 
     DEFAULTS = {
-        "pytorch": {"lr": 1e-2, "initial_accumulator_value": 0.0, "eps": 1e-10,
-                    "eps_inside": False},
+        "pytorch": {
+            "lr": 1e-2,
+            "initial_accumulator_value": 0.0,
+            "eps": 1e-10,
+            "eps_inside": False,
+        },
         "keras": {"lr": 1e-3, "initial_accumulator_value": 0.1, "eps": 1e-7, "eps_inside": True},
     }
     HYPERPARAMETERS = ("lr", "lr_decay", "weight_decay", "eps")
@@ -77,7 +81,9 @@ class Adagrad(Optimizer):
     ) -> None:
         super().__init__(params, **options)
         d = self._resolve_defaults(
-            lr=lr, initial_accumulator_value=initial_accumulator_value, eps=eps,
+            lr=lr,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
             eps_inside=eps_inside,
         )
         self.lr, self.eps = d["lr"], d["eps"]

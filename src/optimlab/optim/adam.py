@@ -16,8 +16,21 @@ from optimlab.optim.base import Hyper, Optimizer
 
 @rule(n_state=2)
 def adam_rule(
-    p, g, m, v, lr, beta1, one_minus_beta1, beta2, one_minus_beta2,
-    bias_correction1, bias_correction2, eps, sign, weight_decay, keep,
+    p,
+    g,
+    m,
+    v,
+    lr,
+    beta1,
+    one_minus_beta1,
+    beta2,
+    one_minus_beta2,
+    bias_correction1,
+    bias_correction2,
+    eps,
+    sign,
+    weight_decay,
+    keep,
 ):
     """m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  w <- w - eta m^ / (sqrt(v^) + eps)."""
     p, g = prelude(p, g, sign, weight_decay, keep)
@@ -30,8 +43,22 @@ def adam_rule(
 
 @rule(n_state=3)
 def amsgrad_rule(
-    p, g, m, v, v_max, lr, beta1, one_minus_beta1, beta2, one_minus_beta2,
-    bias_correction1, bias_correction2, eps, sign, weight_decay, keep,
+    p,
+    g,
+    m,
+    v,
+    v_max,
+    lr,
+    beta1,
+    one_minus_beta1,
+    beta2,
+    one_minus_beta2,
+    bias_correction1,
+    bias_correction2,
+    eps,
+    sign,
+    weight_decay,
+    keep,
 ):
     """As `adam_rule`, dividing by the running maximum of v: v_max <- max(v_max, v)."""
     p, g = prelude(p, g, sign, weight_decay, keep)
@@ -122,7 +149,14 @@ class Adam(Optimizer):
         if self.convention == "keras":
             eps = eps / math.sqrt(bias_correction2)  # epsilon hat, moved onto sqrt(v^)
         coefficients = (
-            lr, beta1, 1.0 - beta1, beta2, 1.0 - beta2, bias_correction1, bias_correction2, eps,
+            lr,
+            beta1,
+            1.0 - beta1,
+            beta2,
+            1.0 - beta2,
+            bias_correction1,
+            bias_correction2,
+            eps,
             *self._prelude_coefficients(lr, self.decoupled_weight_decay),
         )
         return (amsgrad_rule if self.amsgrad else adam_rule), coefficients
@@ -157,6 +191,14 @@ class AdamW(Adam):
         **options: Any,
     ) -> None:
         super().__init__(
-            params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-            bias_correction=bias_correction, decoupled_weight_decay=True, **options,
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize=maximize,
+            bias_correction=bias_correction,
+            decoupled_weight_decay=True,
+            **options,
         )

@@ -213,8 +213,7 @@ class Optimizer(ABC):
         rule, coefficients = self._update(t, self.learning_rate(t - 1))
         cast = self._dtype.type
         coefficients = tuple(
-            cast(c) if isinstance(c, float) and not isinstance(c, bool) else c
-            for c in coefficients
+            cast(c) if isinstance(c, float) and not isinstance(c, bool) else c for c in coefficients
         )
         run = rule.fused if self.fused else rule.numpy
         states = list(self._state.values())
@@ -235,7 +234,9 @@ class Optimizer(ABC):
             return flat
         if self._grad_buffer is None:
             self._grad_buffer = np.empty(int(self._offsets[-1]), dtype=self._dtype)
-        np.concatenate([g.reshape(-1) for g in g_arrays], out=self._grad_buffer, casting="same_kind")
+        np.concatenate(
+            [g.reshape(-1) for g in g_arrays], out=self._grad_buffer, casting="same_kind"
+        )
         return self._grad_buffer
 
     def _refuse_nonfinite(self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None) -> bool:
@@ -255,8 +256,11 @@ class Optimizer(ABC):
         if self.nonfinite == "raise":
             raise FloatingPointError(message)
         if self.skipped_steps == 0:
-            warnings.warn(message.replace("; the parameters", "; skipped: the parameters"),
-                          RuntimeWarning, stacklevel=4)
+            warnings.warn(
+                message.replace("; the parameters", "; skipped: the parameters"),
+                RuntimeWarning,
+                stacklevel=4,
+            )
         self.skipped_steps += 1
         return True
 
@@ -290,8 +294,9 @@ class Optimizer(ABC):
         """Restore a `state_dict` (for example ``dict(np.load(path))``); checks it fits first."""
         name = str(np.asarray(state.get("optimizer", "")))
         if name != type(self).__name__:
-            raise ValueError(f"this state is from {name or 'an unknown optimizer'}, "
-                             f"not {type(self).__name__}")
+            raise ValueError(
+                f"this state is from {name or 'an unknown optimizer'}, not {type(self).__name__}"
+            )
         expected = {f"state/{k}" for k in self._state}
         found = {k for k in state if k.startswith("state/")}
         if expected != found:
@@ -301,21 +306,21 @@ class Optimizer(ABC):
             )
         for key in expected:
             value = np.asarray(state[key])
-            target = self._state[key[len("state/"):]]
+            target = self._state[key[len("state/") :]]
             if value.shape != target.shape or value.dtype != target.dtype:
                 raise ValueError(
                     f"{key} has shape {value.shape} and dtype {value.dtype}; these parameters "
                     f"need shape {target.shape} and dtype {target.dtype}"
                 )
         for key in expected:
-            np.copyto(self._state[key[len("state/"):]], state[key])
+            np.copyto(self._state[key[len("state/") :]], state[key])
         for hyper in self.HYPERPARAMETERS:
             key = f"hyper/{hyper}"
             if key in state and not callable(getattr(self, hyper)):
                 value = np.asarray(state[key])
                 setattr(self, hyper, tuple(value.tolist()) if value.ndim else float(value))
         self._load_extra_state(
-            {k[len("scalar/"):]: float(v) for k, v in state.items() if k.startswith("scalar/")}
+            {k[len("scalar/") :]: float(v) for k, v in state.items() if k.startswith("scalar/")}
         )
         self.step_count = int(state["step"])
         self.skipped_steps = int(state.get("skipped_steps", 0))

@@ -69,6 +69,10 @@ class Lion(Optimizer):
     def _update(self, t: int, lr: float) -> tuple:
         beta1, beta2 = self.betas
         return lion_rule, (
-            lr, beta1, 1.0 - beta1, beta2, 1.0 - beta2,
+            lr,
+            beta1,
+            1.0 - beta1,
+            beta2,
+            1.0 - beta2,
             *self._prelude_coefficients(lr, decoupled=True),
         )

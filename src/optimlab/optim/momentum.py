@@ -52,7 +52,12 @@ class Momentum(Optimizer):
     beta = Hyper(check.unit_interval)
 
     def __init__(
-        self, params: Tree, lr: Any = 0.01, beta: float = 0.9, *, form: str = "ema",
+        self,
+        params: Tree,
+        lr: Any = 0.01,
+        beta: float = 0.9,
+        *,
+        form: str = "ema",
         **options: Any,
     ) -> None:
         super().__init__(params, **options)

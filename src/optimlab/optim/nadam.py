@@ -16,8 +16,21 @@ from optimlab.optim.base import Hyper, Optimizer
 
 @rule(n_state=2)
 def nadam_rule(
-    p, g, m, v, grad_coef, momentum_coef, beta1, one_minus_beta1, beta2, one_minus_beta2,
-    bias_correction2, eps, sign, weight_decay, keep,
+    p,
+    g,
+    m,
+    v,
+    grad_coef,
+    momentum_coef,
+    beta1,
+    one_minus_beta1,
+    beta2,
+    one_minus_beta2,
+    bias_correction2,
+    eps,
+    sign,
+    weight_decay,
+    keep,
 ):
     """w <- w - c_g g / d - c_m m / d,  d = sqrt(v / (1 - beta2^t)) + eps."""
     p, g = prelude(p, g, sign, weight_decay, keep)
@@ -94,8 +107,15 @@ class NAdam(Optimizer):
         grad_coef = lr * (1.0 - mu) / (1.0 - self.mu_product)
         momentum_coef = lr * mu_next / (1.0 - self.mu_product * mu_next)
         return nadam_rule, (
-            grad_coef, momentum_coef, beta1, 1.0 - beta1, beta2, 1.0 - beta2,
-            1.0 - beta2**t, self.eps, *self._prelude_coefficients(lr, self.decoupled_weight_decay),
+            grad_coef,
+            momentum_coef,
+            beta1,
+            1.0 - beta1,
+            beta2,
+            1.0 - beta2,
+            1.0 - beta2**t,
+            self.eps,
+            *self._prelude_coefficients(lr, self.decoupled_weight_decay),
         )
 
     def _extra_state(self) -> dict[str, float]:

@@ -43,9 +43,7 @@ class Nesterov(Optimizer):
     lr = Hyper(check.learning_rate)
     momentum = Hyper(check.unit_interval)
 
-    def __init__(
-        self, params: Tree, lr: Any = 0.01, momentum: float = 0.9, **options: Any
-    ) -> None:
+    def __init__(self, params: Tree, lr: Any = 0.01, momentum: float = 0.9, **options: Any) -> None:
         super().__init__(params, **options)
         self.lr = lr
         self.momentum = momentum
@@ -75,4 +73,3 @@ class Nesterov(Optimizer):
 
     def _update(self, t: int, lr: float) -> tuple:
         return nesterov_rule, (lr, self.momentum)
-

@@ -16,8 +16,23 @@ from optimlab.optim.base import Hyper, Optimizer
 
 @rule(n_state=2)
 def radam_rule(
-    p, g, m, v, lr, beta1, one_minus_beta1, beta2, one_minus_beta2, bias_correction1,
-    bias_correction2_sqrt, rectification, rectify, eps, sign, weight_decay, keep,
+    p,
+    g,
+    m,
+    v,
+    lr,
+    beta1,
+    one_minus_beta1,
+    beta2,
+    one_minus_beta2,
+    bias_correction1,
+    bias_correction2_sqrt,
+    rectification,
+    rectify,
+    eps,
+    sign,
+    weight_decay,
+    keep,
 ):
     """Rectified: w - eta m^ r sqrt(1-b2^t) / (sqrt(v) + eps); early steps: w - eta m^."""
     p, g = prelude(p, g, sign, weight_decay, keep)
@@ -85,14 +100,20 @@ class RAdam(Optimizer):
         rho_t = rho_inf - 2.0 * t * beta2**t / bias_correction2
         rectify = rho_t > 5.0
         rectification = (
-            math.sqrt(
-                (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
-            )
+            math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
             if rectify
             else 1.0
         )
         return radam_rule, (
-            lr, beta1, 1.0 - beta1, beta2, 1.0 - beta2, 1.0 - beta1**t,
-            math.sqrt(bias_correction2), rectification, rectify, self.eps,
+            lr,
+            beta1,
+            1.0 - beta1,
+            beta2,
+            1.0 - beta2,
+            1.0 - beta1**t,
+            math.sqrt(bias_correction2),
+            rectification,
+            rectify,
+            self.eps,
             *self._prelude_coefficients(lr, self.decoupled_weight_decay),
         )

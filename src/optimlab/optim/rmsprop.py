@@ -46,8 +46,20 @@ def rmsprop_centered_rule(
 
 @rule(n_state=2)
 def rmsprop_momentum_rule(
-    p, g, v, buf, step_size, scale, momentum, alpha, one_minus_alpha, eps, eps_inside,
-    sign, weight_decay, keep,
+    p,
+    g,
+    v,
+    buf,
+    step_size,
+    scale,
+    momentum,
+    alpha,
+    one_minus_alpha,
+    eps,
+    eps_inside,
+    sign,
+    weight_decay,
+    keep,
 ):
     """buf <- mu buf + s g / rms;  w <- w - a buf  (PyTorch s = 1, a = eta; Keras s = eta, a = 1)."""
     p, g = prelude(p, g, sign, weight_decay, keep)
@@ -58,8 +70,22 @@ def rmsprop_momentum_rule(
 
 @rule(n_state=3)
 def rmsprop_centered_momentum_rule(
-    p, g, v, g_avg, buf, step_size, scale, momentum, alpha, one_minus_alpha, eps, eps_inside,
-    zero, sign, weight_decay, keep,
+    p,
+    g,
+    v,
+    g_avg,
+    buf,
+    step_size,
+    scale,
+    momentum,
+    alpha,
+    one_minus_alpha,
+    eps,
+    eps_inside,
+    zero,
+    sign,
+    weight_decay,
+    keep,
 ):
     """Centered RMSProp with momentum (both options together)."""
     p, g = prelude(p, g, sign, weight_decay, keep)
@@ -135,8 +161,10 @@ class RMSprop(Optimizer):
 
     def _update(self, t: int, lr: float) -> tuple:
         if self.momentum > 0 and not self._has_momentum:
-            raise ValueError("momentum was 0 at construction, so RMSprop keeps no momentum "
-                             "buffer; construct it with momentum > 0")
+            raise ValueError(
+                "momentum was 0 at construction, so RMSprop keeps no momentum "
+                "buffer; construct it with momentum > 0"
+            )
         sign, l2, keep = self._prelude_coefficients(lr)
         step_size, scale = (1.0, lr) if self.convention == "keras" else (lr, 1.0)
         decay = (self.alpha, 1.0 - self.alpha)

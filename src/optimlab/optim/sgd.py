@@ -20,8 +20,18 @@ def sgd_rule(p, g, lr, sign, weight_decay, keep):
 
 @rule(n_state=1)
 def sgd_momentum_rule(
-    p, g, buf, step_size, scale, momentum, one_minus_dampening, first, nesterov,
-    sign, weight_decay, keep,
+    p,
+    g,
+    buf,
+    step_size,
+    scale,
+    momentum,
+    one_minus_dampening,
+    first,
+    nesterov,
+    sign,
+    weight_decay,
+    keep,
 ):
     """buf <- mu buf + (1 - tau) s g  (buf = s g on the first step); w <- w - a d.
 
@@ -105,11 +115,20 @@ class SGD(Optimizer):
         sign, l2, keep = self._prelude_coefficients(lr)
         if not self._has_momentum:
             if self.momentum > 0:
-                raise ValueError("momentum was 0 at construction, so SGD keeps no momentum "
-                                 "buffer; construct SGD with momentum > 0 to use momentum")
+                raise ValueError(
+                    "momentum was 0 at construction, so SGD keeps no momentum "
+                    "buffer; construct SGD with momentum > 0 to use momentum"
+                )
             return sgd_rule, (lr, sign, l2, keep)
         step_size, scale = (1.0, lr) if self.convention == "keras" else (lr, 1.0)
         return sgd_momentum_rule, (
-            step_size, scale, self.momentum, 1.0 - self.dampening, t == 1, self.nesterov,
-            sign, l2, keep,
+            step_size,
+            scale,
+            self.momentum,
+            1.0 - self.dampening,
+            t == 1,
+            self.nesterov,
+            sign,
+            l2,
+            keep,
         )
