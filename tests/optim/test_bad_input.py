@@ -1,0 +1,135 @@
+"""Bad input is refused with an error that names the argument, before anything changes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from optimlab import optim
+from tests.optim.registry import FIRST_ORDER, IDS
+
+
+@pytest.mark.parametrize("lr", [-0.1, math.nan, math.inf, "0.1"])
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.RMSprop, optim.Lion, optim.Newton])
+def test_bad_learning_rate(cls, lr):
+    with pytest.raises(ValueError, match="Invalid lr"):
+        cls(np.zeros(3), lr=lr)
+
+
+@pytest.mark.parametrize("betas", [(1.0, 0.999), (0.9, -0.1), (0.9,), (math.nan, 0.9), "ab"])
+@pytest.mark.parametrize("cls", [optim.Adam, optim.AdamW, optim.NAdam, optim.RAdam, optim.Lion])
+def test_bad_betas(cls, betas):
+    with pytest.raises(ValueError, match="Invalid betas"):
+        cls(np.zeros(3), betas=betas)
+
+
+@pytest.mark.parametrize("eps", [0.0, -1e-8, math.nan])
+@pytest.mark.parametrize("cls", [optim.Adam, optim.RMSprop, optim.Adagrad, optim.Adadelta])
+def test_bad_eps(cls, eps):
+    with pytest.raises(ValueError, match="Invalid eps"):
+        cls(np.zeros(3), eps=eps)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"momentum": 1.0}, "Invalid momentum"),
+        ({"momentum": 0.9, "nesterov": True, "dampening": 0.1}, "nesterov"),
+        ({"nesterov": True}, "nesterov"),
+        ({"weight_decay": -1.0}, "Invalid weight_decay"),
+        ({"convention": "jax"}, "Invalid convention"),
+        ({"nonfinite": "warn"}, "Invalid nonfinite"),
+    ],
+)
+def test_bad_sgd_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        optim.SGD(np.zeros(3), lr=0.1, **kwargs)
+
+
+def test_bad_params():
+    with pytest.raises(TypeError, match="dtype int64"):
+        optim.Adam(np.zeros(3, dtype=np.int64))
+    with pytest.raises(ValueError, match="empty"):
+        optim.Adam([])
+    with pytest.raises(ValueError, match="C-contiguous"):
+        optim.Adam(np.zeros((4, 4))[:, ::2])
+    with pytest.raises(TypeError, match="mix dtypes"):
+        optim.Adam([np.zeros(2), np.zeros(2, np.float32)])
+    with pytest.raises(TypeError, match="must be a NumPy array"):
+        optim.Adam({"w": [1.0, 2.0]})
+
+
+@pytest.mark.parametrize(("name", "cls", "kwargs"), FIRST_ORDER, ids=IDS)
+def test_mismatched_gradients_leave_parameters_untouched(name, cls, kwargs):
+    params = {"W": np.ones((2, 3)), "b": np.ones(3)}
+    opt = cls(params, **kwargs)
+    with pytest.raises(ValueError, match=r"grads\['b'\] has shape \(4,\)"):
+        opt.step({"W": np.ones((2, 3)), "b": np.ones(4)})
+    with pytest.raises(ValueError, match="missing"):
+        opt.step({"W": np.ones((2, 3))})
+    with pytest.raises(TypeError, match="same structure"):
+        opt.step([np.ones((2, 3)), np.ones(3)])
+    with pytest.raises(TypeError, match="float array"):
+        opt.step({"W": np.ones((2, 3), dtype=int), "b": np.ones(3)})
+    assert (params["W"] == 1).all() and opt.step_count == 0
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("packed", [True, False])
+def test_nonfinite_gradient_raises_names_parameter_and_step(bad, packed):
+    params = {"W": np.ones((2, 3)), "b": np.ones(3)}
+    if packed:
+        params = optim.packed(params)
+    opt = optim.Adam(params, lr=0.1)
+    opt.step({"W": np.ones((2, 3)), "b": np.ones(3)})
+    before = {k: v.copy() for k, v in params.items()}
+    state = {k: v.copy() for k, v in opt.state_dict().items() if k.startswith("state/")}
+    g = {"W": np.ones((2, 3)), "b": np.array([1.0, bad, 1.0])}
+    with pytest.raises(FloatingPointError, match=r"step 2: the gradient of parameter 'b'"):
+        opt.step(g)
+    for k in params:
+        np.testing.assert_array_equal(params[k], before[k])
+    for k, v in state.items():
+        np.testing.assert_array_equal(opt.state_dict()[k], v)
+
+
+def test_nonfinite_skip_counts_and_keeps_parameters():
+    p = np.ones(3)
+    opt = optim.Adam(p, lr=0.1, nonfinite="skip")
+    with pytest.warns(RuntimeWarning, match="skipped"):
+        opt.step(np.array([np.nan, 0.0, 0.0]))
+    assert opt.skipped_steps == 1 and opt.step_count == 0
+    np.testing.assert_array_equal(p, 1.0)
+
+
+def test_large_nonfinite_gradient_is_found_by_the_fast_check():
+    p = np.ones(100_000, dtype=np.float32)
+    g = np.zeros_like(p)
+    g[-1] = np.inf
+    with pytest.raises(FloatingPointError, match="1 non-finite"):
+        optim.SGD(p, lr=0.1).step(g)
+
+
+def test_schedule_returning_a_bad_rate_is_reported():
+    opt = optim.SGD(np.zeros(2), lr=lambda step: -1.0)
+    with pytest.raises(ValueError, match="schedule returned -1.0 for step 0"):
+        opt.step(np.ones(2))
+
+
+def test_step_needs_exactly_one_of_grads_and_closure():
+    opt = optim.SGD(np.zeros(2), lr=0.1)
+    with pytest.raises(TypeError, match="exactly one"):
+        opt.step()
+    with pytest.raises(TypeError, match="closure=f"):
+        optim.Nesterov(np.zeros(2)).step(np.ones(2))
+    with pytest.raises(TypeError, match="hessian"):
+        optim.Newton(np.zeros(2)).step(np.ones(2))
+
+
+def test_momentum_added_after_construction_is_refused():
+    opt = optim.SGD(np.zeros(2), lr=0.1)
+    opt.momentum = 0.9
+    with pytest.raises(ValueError, match="momentum was 0 at construction"):
+        opt.step(np.ones(2))

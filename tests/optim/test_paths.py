@@ -1,0 +1,85 @@
+"""The fused Numba path, the NumPy path, flat and per-array layouts all give the same iterates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optimlab import optim
+from optimlab.optim._kernels import HAVE_NUMBA, PARALLEL_THRESHOLD
+from tests.optim.registry import FIRST_ORDER, IDS
+
+needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="Numba is not installed")
+SHAPES = {"W": (7, 5), "b": (5,), "c": (2, 3, 4)}
+
+
+def gradient_sequence(dtype, steps, seed=0, shapes=SHAPES):
+    rng = np.random.default_rng(seed)
+    return [
+        {
+            k: (rng.normal(size=s) * 10.0 ** rng.uniform(-2, 1)).astype(dtype)
+            for k, s in shapes.items()
+        }
+        for _ in range(steps)
+    ]
+
+
+def initial(dtype, seed=1, shapes=SHAPES):
+    rng = np.random.default_rng(seed)
+    return {k: rng.normal(size=s).astype(dtype) for k, s in shapes.items()}
+
+
+def run(cls, kwargs, params, grads, **options):
+    opt = cls(params, **kwargs, **options)
+    for g in grads:
+        opt.step(g)
+    return params
+
+
+def relative_error(a, b):
+    return max(np.abs(a[k] - b[k]).max() / np.abs(b[k]).max() for k in b)
+
+
+@needs_numba
+@pytest.mark.parametrize(("dtype", "tol"), [(np.float64, 1e-12), (np.float32, 1e-6)])
+@pytest.mark.parametrize(("name", "cls", "kwargs"), FIRST_ORDER, ids=IDS)
+def test_fused_equals_numpy(name, cls, kwargs, dtype, tol):
+    grads = gradient_sequence(dtype, 30)
+    fused = run(cls, kwargs, optim.packed(initial(dtype)), grads, fused=True)
+    plain = run(cls, kwargs, initial(dtype), grads, fused=False)
+    assert fused["W"].dtype == dtype
+    assert relative_error(fused, plain) <= tol
+
+
+@needs_numba
+@pytest.mark.parametrize("cls", [optim.Adam, optim.RMSprop, optim.SGD])
+def test_parallel_kernel_equals_numpy(cls):
+    shapes = {"big": (PARALLEL_THRESHOLD + 17,)}
+    grads = gradient_sequence(np.float32, 5, shapes=shapes)
+    fused = run(cls, {"lr": 0.01}, initial(np.float32, shapes=shapes), grads, fused=True)
+    plain = run(cls, {"lr": 0.01}, initial(np.float32, shapes=shapes), grads, fused=False)
+    assert relative_error(fused, plain) <= 1e-6
+
+
+def test_flat_buffer_and_separate_arrays_agree():
+    grads = gradient_sequence(np.float64, 10)
+    a = run(optim.Adam, {"lr": 0.01}, optim.packed(initial(np.float64)), grads)
+    b = run(optim.Adam, {"lr": 0.01}, initial(np.float64), grads)
+    assert relative_error(a, b) <= 1e-15
+
+
+def test_packed_params_are_seen_as_one_buffer():
+    params = optim.packed(initial(np.float32))
+    opt = optim.Adam(params)
+    assert opt._flat is not None and opt._flat.size == sum(a.size for a in params.values())
+    assert optim.Adam(initial(np.float32))._flat is None
+
+
+def test_gradient_dtype_is_cast_to_the_parameters():
+    params = optim.packed(initial(np.float32))
+    grads64 = gradient_sequence(np.float64, 3)
+    grads32 = [{k: v.astype(np.float32) for k, v in g.items()} for g in grads64]
+    a = run(optim.Adam, {"lr": 0.01}, params, grads64)
+    b = run(optim.Adam, {"lr": 0.01}, optim.packed(initial(np.float32)), grads32)
+    assert a["W"].dtype == np.float32
+    assert relative_error(a, b) == 0
