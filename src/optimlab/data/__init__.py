@@ -1,0 +1,40 @@
+"""Data for training: synthetic sets, scikit-learn's bundled sets, CSV files, splitting,
+scaling, input checks, and the sampling modes (full, stochastic, mini-batch, online).
+"""
+
+from optimlab.data.builtin import DATASET_NAMES, load_dataset
+from optimlab.data.csv_file import MAX_INFERRED_CLASSES, load_csv
+from optimlab.data.dataset import Dataset
+from optimlab.data.sampling import SAMPLING_MODES, BatchSampler
+from optimlab.data.split import Standardizer, train_val_split
+from optimlab.data.synthetic import (
+    circles,
+    linear_regression,
+    linearly_separable,
+    moons,
+    polynomial_regression,
+    spirals,
+    xor,
+)
+from optimlab.data.validation import TASKS, check_Xy
+
+__all__ = [
+    "DATASET_NAMES",
+    "MAX_INFERRED_CLASSES",
+    "SAMPLING_MODES",
+    "TASKS",
+    "BatchSampler",
+    "Dataset",
+    "Standardizer",
+    "check_Xy",
+    "circles",
+    "linear_regression",
+    "linearly_separable",
+    "load_csv",
+    "load_dataset",
+    "moons",
+    "polynomial_regression",
+    "spirals",
+    "train_val_split",
+    "xor",
+]
