@@ -114,7 +114,7 @@ def test_large_nonfinite_gradient_is_found_by_the_fast_check():
 
 def test_schedule_returning_a_bad_rate_is_reported():
     opt = optim.SGD(np.zeros(2), lr=lambda step: -1.0)
-    with pytest.raises(ValueError, match="schedule returned -1.0 for step 0"):
+    with pytest.raises(ValueError, match=r"schedule returned -1\.0 for step 0"):
         opt.step(np.ones(2))
 
 

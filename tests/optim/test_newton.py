@@ -24,7 +24,9 @@ def test_one_step_solves_a_quadratic():
 
 def test_singular_hessian_needs_pinv():
     # a duplicated coordinate: L = 0.5 (w1 + w2 - 2)^2, Hessian [[1, 1], [1, 1]] (rank 1)
-    closure = lambda w: (0.5 * (w.sum() - 2) ** 2, np.full(2, w.sum() - 2), np.ones((2, 2)))
+    def closure(w):
+        return (0.5 * (w.sum() - 2) ** 2, np.full(2, w.sum() - 2), np.ones((2, 2)))
+
     with pytest.raises(np.linalg.LinAlgError, match="method='pinv' or damping"):
         optim.Newton(np.zeros(2)).step(closure=closure)
     w = np.zeros(2)
@@ -34,7 +36,9 @@ def test_singular_hessian_needs_pinv():
 
 def test_quadratic_convergence_on_a_smooth_convex_function():
     # L = sum(exp(w) - 2 w): minimum at log 2; errors should square at each step
-    closure = lambda w: (np.sum(np.exp(w) - 2 * w), np.exp(w) - 2, np.diag(np.exp(w)))
+    def closure(w):
+        return (np.sum(np.exp(w) - 2 * w), np.exp(w) - 2, np.diag(np.exp(w)))
+
     w = np.array([1.0, 0.0])
     opt = optim.Newton(w)
     errors = []
@@ -50,11 +54,13 @@ def test_quadratic_convergence_on_a_smooth_convex_function():
 
 def test_line_search_rescues_a_start_far_away():
     # L = sqrt(1 + w^2): the plain Newton step w -> -w^3 diverges for |w| > 1
-    closure = lambda w: (
-        np.sqrt(1 + w @ w),
-        w / np.sqrt(1 + w @ w),
-        np.array([[1 / (1 + w[0] ** 2) ** 1.5]]),
-    )
+    def closure(w):
+        return (
+            np.sqrt(1 + w @ w),
+            w / np.sqrt(1 + w @ w),
+            np.array([[1 / (1 + w[0] ** 2) ** 1.5]]),
+        )
+
     plain = np.array([2.0])
     opt = optim.Newton(plain)
     for _ in range(3):

@@ -1,4 +1,4 @@
-"""Property tests (hypothesis): finite in, finite out; zero gradients leave adaptive methods still."""
+"""Property tests (hypothesis): finite in, finite out; zero gradients leave parameters still."""
 
 from __future__ import annotations
 

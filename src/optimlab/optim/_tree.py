@@ -9,11 +9,11 @@ does not match its parameters, naming the first difference.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
-Tree = Union[np.ndarray, Sequence[np.ndarray], Mapping[str, np.ndarray]]
+Tree = np.ndarray | Sequence[np.ndarray] | Mapping[str, np.ndarray]
 
 
 def leaves(tree: Tree, argument: str = "params") -> tuple[list[str], list[np.ndarray]]:

@@ -49,9 +49,11 @@ class RAdam(Optimizer):
     r"""RAdam (beyond the seeds): Adam without warmup, by rectifying the early steps.
 
         rho_inf = 2 / (1 - beta2) - 1,   rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t)
-        if rho_t > 5:  r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))
-                       w_{t+1} = w_t - eta m^_t r_t sqrt(1 - beta2^t) / (sqrt(v_t) + eps)
-        else:          w_{t+1} = w_t - eta m^_t          (momentum SGD while v is unreliable)
+        r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))
+        if rho_t > 5:
+            w_{t+1} = w_t - eta m^_t r_t sqrt(1 - beta2^t) / (sqrt(v_t) + eps)
+        else:
+            w_{t+1} = w_t - eta m^_t          (momentum SGD while v is unreliable)
 
     The threshold and the eps placement follow PyTorch (Optax rectifies at rho_t >= 5).
     With beta2 = 0.999 the first rectified step is t = 6.

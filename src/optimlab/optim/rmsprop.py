@@ -61,7 +61,7 @@ def rmsprop_momentum_rule(
     weight_decay,
     keep,
 ):
-    """buf <- mu buf + s g / rms;  w <- w - a buf  (PyTorch s = 1, a = eta; Keras s = eta, a = 1)."""
+    """buf <- mu buf + s g / rms;  w <- w - a buf  (PyTorch s=1, a=eta; Keras s=eta, a=1)."""
     p, g = prelude(p, g, sign, weight_decay, keep)
     v = alpha * v + one_minus_alpha * g * g
     buf = momentum * buf + scale * (g / rms(v, eps, eps_inside))
