@@ -57,7 +57,7 @@ def _as_float_array(a: object, name: str) -> np.ndarray:
             f"{name} must hold numbers, got dtype {array.dtype}; convert or drop "
             "non-numeric columns first"
         )
-    if array.dtype.kind != "f":
+    if array.dtype not in (np.float32, np.float64):
         array = array.astype(np.float64)
     return array
 
