@@ -139,6 +139,7 @@ def test_activation_helpers_at_extremes_without_overflow():
     assert sigmoid(z.astype(np.float32)).dtype == np.float32
 
 
+@pytest.mark.torch
 def test_losses_agree_with_pytorch():
     torch = pytest.importorskip("torch")
     F = torch.nn.functional

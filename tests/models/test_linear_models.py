@@ -118,3 +118,31 @@ def test_logistic_hessian_is_positive_definite_on_full_rank_data():
     H = LogisticRegression(3).hessian(X, y)
     np.testing.assert_allclose(H, H.T, atol=1e-15)
     assert np.linalg.eigvalsh(H).min() > 1e-3
+
+
+def test_float32_linear_models_stay_float32_and_unchecked_path_agrees():
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(25, 3))
+    cases = [
+        (LinearRegression, {}, rng.normal(size=25)),
+        (LogisticRegression, {}, rng.integers(0, 2, 25)),
+        (SoftmaxRegression, {"n_classes": 3}, rng.integers(0, 3, 25)),
+    ]
+    for cls, extra, y in cases:
+        model32 = cls(3, **extra, l2=0.1, dtype=np.float32, init="normal", seed=0)
+        model64 = cls(3, **extra, l2=0.1, dtype=np.float64, init="normal", seed=0)
+        loss32, grads32, H32 = model32.loss_grad_hessian(X, y)
+        loss64, grads64, H64 = model64.loss_grad_hessian(X, y)
+        assert all(g.dtype == np.float32 for g in grads32.values()), cls.__name__
+        assert H32.dtype == np.float32
+        outputs = model32.predict(X) if cls is LinearRegression else model32.predict_proba(X)
+        assert outputs.dtype == np.float32
+        assert loss32 == pytest.approx(loss64, rel=1e-5)
+        np.testing.assert_allclose(H32, H64, rtol=1e-4, atol=1e-6)
+        for name in grads64:
+            np.testing.assert_allclose(grads32[name], grads64[name], rtol=1e-4, atol=1e-6)
+        X64, y64 = model64.validate(X, y)
+        unchecked = model64.loss_and_grad(X64, y64, check=False)
+        assert unchecked[0] == loss64
+    solution = LinearRegression(3, dtype=np.float32).ols_solution(X, cases[0][2])
+    assert solution["W"].dtype == np.float32

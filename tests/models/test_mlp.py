@@ -59,6 +59,7 @@ def test_initial_weight_variance(activation, init, variance):
     np.testing.assert_array_equal(same.params["W1"], net.params["W1"])
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("task", ["regression", "binary", "multiclass"])
 def test_loss_and_gradient_match_pytorch_autograd(task):
     torch = pytest.importorskip("torch")
