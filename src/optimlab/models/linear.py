@@ -34,6 +34,8 @@ class LinearRegression(AffineModel):
         >>> model.set_params(model.ols_solution(X, y))      # the closed-form fit
     """
 
+    task = "regression"
+
     def __init__(
         self,
         n_features: int,

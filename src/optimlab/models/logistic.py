@@ -32,6 +32,8 @@ class LogisticRegression(AffineModel):
         seed: an int or ``np.random.Generator`` for ``init="normal"``.
     """
 
+    task = "binary"
+
     def __init__(
         self,
         n_features: int,

@@ -39,6 +39,8 @@ class SoftmaxRegression(AffineModel):
         seed: an int or ``np.random.Generator`` for ``init="normal"``.
     """
 
+    task = "multiclass"
+
     def __init__(
         self,
         n_features: int,

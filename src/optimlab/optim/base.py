@@ -66,6 +66,10 @@ class Optimizer(ABC):
     DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {}
     #: Names of the hyperparameters saved by `state_dict`.
     HYPERPARAMETERS: ClassVar[tuple[str, ...]] = ()
+    #: True when `step` needs ``closure=f`` (the gradient at another point, or a Hessian).
+    needs_closure: ClassVar[bool] = False
+    #: True when the closure must also return the Hessian.
+    needs_hessian: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -40,6 +40,7 @@ class Nesterov(Optimizer):
     """
 
     HYPERPARAMETERS = ("lr", "momentum")
+    needs_closure = True
     lr = Hyper(check.learning_rate)
     momentum = Hyper(check.unit_interval)
 

@@ -41,6 +41,8 @@ class Newton(Optimizer):
     """
 
     HYPERPARAMETERS = ("lr", "damping")
+    needs_closure = True
+    needs_hessian = True
     lr = Hyper(check.learning_rate)
     damping = Hyper(check.nonnegative)
 

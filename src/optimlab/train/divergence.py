@@ -1,0 +1,31 @@
+"""Divergence detection, with seed 003's debugging checklist as the message."""
+
+from __future__ import annotations
+
+import math
+
+#: A loss this many times the first loss counts as exploding.
+EXPLODE_FACTOR = 1e4
+
+CHECKLIST = (
+    "Try, in this order (seed 003's checklist): lower the learning rate (by 3-10x), clip the "
+    "gradients (clip_norm=1.0), standardise the features, and check the data for extreme values."
+)
+
+
+def divergence_reason(loss: float, first_loss: float, factor: float = EXPLODE_FACTOR) -> str | None:
+    """Why ``loss`` means the run diverged (non-finite, or exploded past ``factor`` x the first
+    loss), or None if it is fine."""
+    if not math.isfinite(loss):
+        return f"the loss became {loss}"
+    if math.isfinite(first_loss) and loss > factor * max(first_loss, 1e-12):
+        return f"the loss exploded from {first_loss:.4g} to {loss:.4g}"
+    return None
+
+
+def divergence_message(reason: str, epoch: int, iteration: int) -> str:
+    """The message of a diverged run: what happened, what was kept, and what to try."""
+    return (
+        f"Training diverged at epoch {epoch}, iteration {iteration}: {reason}. The parameters "
+        f"were restored to the last values with an acceptable loss. {CHECKLIST}"
+    )

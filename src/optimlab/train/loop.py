@@ -1,0 +1,334 @@
+"""The training loop: one function for every model, optimizer and sampling mode.
+
+Each iteration follows seed 003's pseudocode: take a batch, set the learning rate from the
+schedule, compute the loss and the gradient, check for divergence, clip, update, record.
+Each epoch ends with evaluation, callbacks (early stopping), a checkpoint and progress.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from optimlab.clip import clip_grad_norm, clip_grad_value
+from optimlab.data import BatchSampler
+from optimlab.metrics import accuracy, r2_score
+from optimlab.optim import Optimizer, flat_view
+from optimlab.train.callbacks import Callback
+from optimlab.train.checkpoint import load_checkpoint, save_checkpoint
+from optimlab.train.divergence import divergence_message, divergence_reason
+from optimlab.train.history import History
+
+SCHEDULE_UNITS = ("iteration", "epoch")
+
+
+@dataclass
+class TrainingState:
+    """What callbacks see: the run's objects and where it is."""
+
+    model: Any
+    optimizer: Optimizer
+    history: History
+    flat_params: np.ndarray
+    epoch: int = 0
+    iteration: int = 0
+
+
+def metric_for(model: Any) -> tuple[str, Callable[[np.ndarray, np.ndarray], float]]:
+    """The metric for a model's task, as ``(name, f(model, X, y_validated))``: accuracy for
+    classification, R^2 for regression."""
+
+    def score(model: Any, X: np.ndarray, y: np.ndarray) -> float:
+        predicted = model.predict(X)
+        if model.task == "regression":
+            return float(r2_score(y.reshape(predicted.shape), predicted))
+        if model.task == "multiclass" and y.ndim == 2:
+            y = y.argmax(axis=1)  # one-hot targets
+        return float(accuracy(y.reshape(predicted.shape), predicted))
+
+    return ("r2" if model.task == "regression" else "accuracy"), score
+
+
+def fit(
+    model: Any,
+    optimizer: Optimizer,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int | None = None,
+    iterations: int | None = None,
+    batch_size: int | None = None,
+    mode: str | None = None,
+    drop_last: bool = False,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    lr_schedule: Callable[[int], float] | None = None,
+    schedule_unit: str = "iteration",
+    clip_norm: float | None = None,
+    clip_value: float | None = None,
+    callbacks: Sequence[Callback] = (),
+    checkpoint: str | os.PathLike | None = None,
+    resume: str | os.PathLike | None = None,
+    evaluate_train: bool = True,
+    progress: bool = False,
+    seed: int | np.random.Generator | None = 0,
+) -> History:
+    """Train ``model`` with ``optimizer`` on ``(X, y)``; return the `History`.
+
+    Args:
+        model: an `optimlab.models` model (``params``, ``loss_and_grad``, ``predict``...).
+        optimizer: an optimizer built on ``model.params`` (e.g. ``Adam(model.params)``).
+            Optimizers that need a closure (`Nesterov`, `Newton`) get one per batch.
+        X, y: training data (validated before any work).
+        epochs: passes over the data; or ``iterations``: a budget of updates (exactly one).
+        batch_size, mode, drop_last: the sampling mode (see `optimlab.data.BatchSampler`):
+            full batch (default), ``batch_size=1`` stochastic, ``b`` mini-batch, or
+            ``mode="online"`` (with replacement, no epochs: "epochs" then count
+            ceil(N / b) iterations each).
+        validation: ``(X_val, y_val)`` evaluated at each epoch's end.
+        lr_schedule: a schedule (callable of the 0-based step) evaluated per iteration or,
+            with ``schedule_unit="epoch"``, per epoch; the loop sets ``optimizer.lr`` from it
+            before each update. (A schedule given directly as the optimizer's ``lr`` also
+            works, per iteration.)
+        clip_norm: clip the gradient's global L2 norm (PyTorch's formula) before the update.
+        clip_value: clip each gradient entry to [-clip_value, clip_value].
+        callbacks: `Callback` objects, e.g. `EarlyStopping`.
+        checkpoint: save the whole run state to this .npz file at each epoch's end
+            (atomically); ``resume``: continue from such a file, bit-identically.
+        evaluate_train: compute the metric on the whole training set at each epoch's end.
+        progress: show a progress bar (tqdm) with the loss.
+        seed: seed of the batch order.
+
+    Returns:
+        The `History`. A run that diverges (non-finite or exploding loss or gradient) stops
+        with ``history.stop_reason == "diverged"``, a message saying what to try, and the
+        model's parameters restored to their last finite values.
+    """
+    _check_budget(epochs, iterations)
+    if schedule_unit not in SCHEDULE_UNITS:
+        raise ValueError(f"Invalid schedule_unit: {schedule_unit!r}; choose 'iteration' or 'epoch'")
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise ValueError(
+            "lr_schedule must be a callable of the step, e.g. CosineAnnealing(0.1, 100)"
+        )
+    for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
+        if value is not None and not (isinstance(value, (int, float)) and 0 < value < math.inf):
+            raise ValueError(f"Invalid {name}: {value!r}; it must be a finite number > 0")
+    flat = model.flat_params()
+    if optimizer._flat is None or not np.shares_memory(optimizer._flat, flat):
+        raise ValueError(
+            "the optimizer must be built on the model's parameters: "
+            f"{type(optimizer).__name__}(model.params, ...)"
+        )
+    X, y = model.validate(X, y)
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise ValueError("validation must be a pair (X_val, y_val)")
+        validation = model.validate(*validation)
+    metric_name, metric = metric_for(model)
+    sampler = BatchSampler(X.shape[0], batch_size, mode, drop_last, seed)
+    per_epoch = sampler.iterations_per_epoch or -(-X.shape[0] // sampler.batch_size)
+    total = iterations if iterations is not None else epochs * per_epoch
+
+    state = TrainingState(model, optimizer, History(metric=metric_name), flat)
+    last_good = flat.copy()
+    first_loss = math.nan
+    for callback in callbacks:
+        callback.on_train_begin(state)
+    if resume is not None:
+        first_loss = _restore(resume, state, sampler, last_good, callbacks)
+    bar = _progress_bar(progress, total, state.iteration)
+    history, start_time = state.history, time.perf_counter() - (history_time(state.history))
+    stop = state.iteration >= total
+    while not stop:
+        epoch_losses, epoch_sizes = [], []
+        batches = sampler.iterations(per_epoch) if sampler.mode == "online" else sampler.epoch()
+        for batch in batches:
+            if lr_schedule is not None:
+                index = state.iteration if schedule_unit == "iteration" else state.epoch
+                optimizer.lr = float(lr_schedule(index))
+            Xb, yb = (X, y) if sampler.mode == "full" else (X[batch], y[batch])
+            loss, grad_norm = _update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good)
+            if math.isnan(first_loss):
+                first_loss = loss
+            reason = divergence_reason(loss, first_loss) or (
+                None if math.isfinite(grad_norm) else f"the gradient norm became {grad_norm}"
+            )
+            if reason is not None:
+                flat[...] = last_good
+                history.stop_reason = "diverged"
+                history.message = divergence_message(reason, state.epoch + 1, state.iteration + 1)
+                stop = True
+                break
+            history.loss.append(loss)
+            history.lr.append(optimizer.learning_rate(optimizer.step_count - 1))
+            history.grad_norm.append(grad_norm)
+            epoch_losses.append(loss)
+            epoch_sizes.append(len(yb))
+            state.iteration += 1
+            bar.update(1)
+            if state.iteration >= total:
+                stop = True
+                break
+        if epoch_losses:
+            state.epoch += 1
+            _end_of_epoch(
+                state,
+                X,
+                y,
+                validation,
+                metric,
+                evaluate_train,
+                np.average(epoch_losses, weights=epoch_sizes),
+                start_time,
+            )
+            bar.set_postfix(loss=f"{history.epoch_train_loss[-1]:.4g}", refresh=False)
+            stoppers = [c for c in callbacks if c.on_epoch_end(state)]
+            if stoppers:
+                history.stop_reason = stoppers[0].stop_reason
+                history.message = (
+                    f"stopped by {type(stoppers[0]).__name__} after epoch {state.epoch}"
+                )
+                stop = True
+            if checkpoint is not None:
+                _save(checkpoint, state, sampler, last_good, first_loss, callbacks)
+    bar.close()
+    for callback in callbacks:
+        callback.on_train_end(state)
+    return history
+
+
+def history_time(history: History) -> float:
+    """Seconds already spent in earlier sessions of a resumed run."""
+    return history.epoch_time[-1] if history.epoch_time else 0.0
+
+
+def _check_budget(epochs: int | None, iterations: int | None) -> None:
+    if (epochs is None) == (iterations is None):
+        raise ValueError("give exactly one of epochs and iterations (the training budget)")
+    name, value = ("epochs", epochs) if epochs is not None else ("iterations", iterations)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"Invalid {name}: {value!r}; it must be an integer >= 1")
+
+
+def _update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good) -> tuple[float, float]:
+    """One iteration: loss and gradient, divergence bookkeeping, clipping, the update."""
+    if optimizer.needs_closure:
+        return _closure_update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good)
+    flat = optimizer._flat
+    loss, grads = model.loss_and_grad(Xb, yb, check=False)
+    g = flat_view(list(grads.values()))
+    grad_norm = float(math.sqrt(np.dot(g, g))) if g is not None else _norm(grads)
+    if not (math.isfinite(loss) and math.isfinite(grad_norm)):
+        return float(loss), grad_norm
+    np.copyto(last_good, flat)
+    _clip(grads, clip_norm, clip_value)
+    optimizer.step(grads)
+    return float(loss), grad_norm
+
+
+def _closure_update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good):
+    before = optimizer._flat.copy()
+    closure = model.closure(Xb, yb, hessian=optimizer.needs_hessian)
+    norms: list[float] = []
+
+    def recorded(params):
+        result = closure(params)
+        if not norms:
+            norms.append(_norm(result[1]))
+            _clip(result[1], clip_norm, clip_value)
+        return result
+
+    try:
+        loss = float(optimizer.step(closure=recorded))
+    except FloatingPointError:
+        return math.nan, math.nan
+    if math.isfinite(loss) and norms and math.isfinite(norms[0]):
+        np.copyto(last_good, before)
+    return loss, norms[0] if norms else math.nan
+
+
+def _norm(grads: dict[str, np.ndarray]) -> float:
+    return float(math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+
+
+def _clip(grads, clip_norm, clip_value) -> None:
+    if clip_value is not None:
+        clip_grad_value(grads, clip_value)
+    if clip_norm is not None:
+        clip_grad_norm(grads, clip_norm)
+
+
+def _end_of_epoch(state, X, y, validation, metric, evaluate_train, train_loss, start_time) -> None:
+    model, history = state.model, state.history
+    history.epoch_train_loss.append(float(train_loss))
+    if evaluate_train:
+        history.epoch_train_metric.append(metric(model, X, y))
+    if validation is not None:
+        X_val, y_val = validation
+        history.epoch_val_loss.append(float(model.loss_and_grad(X_val, y_val, check=False)[0]))
+        history.epoch_val_metric.append(metric(model, X_val, y_val))
+    history.epoch_time.append(time.perf_counter() - start_time)
+
+
+def _progress_bar(enabled: bool, total: int, initial: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, disable=not enabled, unit="it", leave=False)
+
+
+def _save(path, state: TrainingState, sampler: BatchSampler, last_good, first_loss, callbacks):
+    sampler_state = sampler.state_dict()
+    arrays = {
+        "params": state.flat_params.copy(),
+        "last_good": last_good.copy(),
+        "sampler_order": sampler_state.pop("order"),
+    }
+    for key, value in state.optimizer.state_dict().items():
+        arrays[f"optimizer/{key}"] = np.asarray(value)
+    meta = {
+        "epoch": state.epoch,
+        "iteration": state.iteration,
+        "first_loss": first_loss,
+        "history": state.history.to_dict(),
+        "sampler": sampler_state,
+        "callbacks": [],
+    }
+    for i, callback in enumerate(callbacks):
+        saved = callback.state_dict()
+        meta["callbacks"].append({k: v for k, v in saved.items() if not isinstance(v, np.ndarray)})
+        arrays.update(
+            {f"callback{i}/{k}": v for k, v in saved.items() if isinstance(v, np.ndarray)}
+        )
+    save_checkpoint(path, arrays, meta)
+
+
+def _restore(path, state: TrainingState, sampler: BatchSampler, last_good, callbacks) -> float:
+    arrays, meta = load_checkpoint(path)
+    if arrays["params"].shape != state.flat_params.shape:
+        raise ValueError(
+            f"{path} holds {arrays['params'].size} parameters; this model has "
+            f"{state.flat_params.size}"
+        )
+    state.flat_params[...] = arrays["params"]
+    last_good[...] = arrays["last_good"]
+    state.optimizer.load_state_dict(
+        {k[len("optimizer/") :]: v for k, v in arrays.items() if k.startswith("optimizer/")}
+    )
+    sampler.load_state_dict({**meta["sampler"], "order": arrays["sampler_order"]})
+    state.history = History.from_dict(meta["history"])
+    state.epoch, state.iteration = meta["epoch"], meta["iteration"]
+    if len(meta["callbacks"]) != len(callbacks):
+        raise ValueError(
+            f"{path} was saved with {len(meta['callbacks'])} callbacks; pass the same ones"
+        )
+    for i, (callback, saved) in enumerate(zip(callbacks, meta["callbacks"])):
+        prefix = f"callback{i}/"
+        saved.update({k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)})
+        callback.load_state_dict(saved)
+    return float(meta["first_loss"])
