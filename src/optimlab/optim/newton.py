@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,9 @@ from optimlab.optim.base import Hyper, Optimizer
 class Newton(Optimizer):
     r"""Newton-Raphson with the seed's three forms, and an optional backtracking line search.
 
-        exact:   w_{t+1} = w_t - H(w_t)^{-1} grad L(w_t)              (method="solve")
+        exact:   w_{t+1} = w_t - H(w_t)^{-1} grad L(w_t)              (method="solve"; an
+                 ill-conditioned H, reciprocal condition number below machine epsilon, is
+                 refused as singular rather than solved into noise)
         pinv:    w_{t+1} = w_t - H(w_t)^+ grad L(w_t)                 (method="pinv")
         damped:  w_{t+1} = w_t - (H(w_t) + lambda I)^{-1} grad L(w_t) (damping=lambda > 0)
 
@@ -95,8 +98,11 @@ class Newton(Optimizer):
         if self.method == "pinv":
             return scipy.linalg.pinv(H, rtol=self.rcond) @ g
         try:
-            return scipy.linalg.solve(H, g, assume_a="sym")
-        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError) as error:
+            with warnings.catch_warnings():
+                # an ill-conditioned solve returns noise: treat it as singular
+                warnings.simplefilter("error", scipy.linalg.LinAlgWarning)
+                return scipy.linalg.solve(H, g, assume_a="sym")
+        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, scipy.linalg.LinAlgWarning) as error:
             raise np.linalg.LinAlgError(
                 f"step {self.step_count + 1}: the Hessian is singular ({error}); use "
                 "method='pinv' or damping > 0"

@@ -153,11 +153,16 @@ def fit(
                 index = state.iteration if schedule_unit == "iteration" else state.epoch
                 optimizer.lr = float(lr_schedule(index))
             Xb, yb = (X, y) if sampler.mode == "full" else (X[batch], y[batch])
-            loss, grad_norm = _update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good)
             if math.isnan(first_loss):
-                first_loss = loss
-            reason = divergence_reason(loss, first_loss) or (
-                None if math.isfinite(grad_norm) else f"the gradient norm became {grad_norm}"
+                first_loss = float(model.loss_and_grad(Xb, yb, check=False)[0])
+
+            def verdict(loss: float, grad_norm: float) -> str | None:
+                if not math.isfinite(grad_norm):
+                    return f"the gradient norm became {grad_norm}"
+                return divergence_reason(loss, first_loss)
+
+            loss, grad_norm, reason = _update(
+                model, optimizer, Xb, yb, clip_norm, clip_value, last_good, verdict
             )
             if reason is not None:
                 flat[...] = last_good
@@ -216,23 +221,28 @@ def _check_budget(epochs: int | None, iterations: int | None) -> None:
         raise ValueError(f"Invalid {name}: {value!r}; it must be an integer >= 1")
 
 
-def _update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good) -> tuple[float, float]:
-    """One iteration: loss and gradient, divergence bookkeeping, clipping, the update."""
+def _update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good, verdict):
+    """One iteration: loss and gradient, the divergence verdict, clipping, the update.
+
+    Returns ``(loss, grad_norm, reason)``; with a reason (divergence) no update was made,
+    and ``last_good`` holds the last parameters whose loss was acceptable.
+    """
     if optimizer.needs_closure:
-        return _closure_update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good)
-    flat = optimizer._flat
+        return _closure_update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good, verdict)
     loss, grads = model.loss_and_grad(Xb, yb, check=False)
     g = flat_view(list(grads.values()))
-    grad_norm = float(math.sqrt(np.dot(g, g))) if g is not None else _norm(grads)
-    if not (math.isfinite(loss) and math.isfinite(grad_norm)):
-        return float(loss), grad_norm
-    np.copyto(last_good, flat)
-    _clip(grads, clip_norm, clip_value)
-    optimizer.step(grads)
-    return float(loss), grad_norm
+    with np.errstate(over="ignore", invalid="ignore"):
+        grad_norm = float(math.sqrt(np.dot(g, g))) if g is not None else _norm(grads)
+    reason = verdict(float(loss), grad_norm)
+    if reason is None:
+        np.copyto(last_good, optimizer._flat)
+        _clip(grads, clip_norm, clip_value)
+        optimizer.step(grads)
+    return float(loss), grad_norm, reason
 
 
-def _closure_update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good):
+def _closure_update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good, verdict):
+    """The same for optimizers that call a closure (the loss is known only after the step)."""
     before = optimizer._flat.copy()
     closure = model.closure(Xb, yb, hessian=optimizer.needs_hessian)
     norms: list[float] = []
@@ -247,14 +257,17 @@ def _closure_update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good):
     try:
         loss = float(optimizer.step(closure=recorded))
     except FloatingPointError:
-        return math.nan, math.nan
-    if math.isfinite(loss) and norms and math.isfinite(norms[0]):
+        loss = math.nan
+    grad_norm = norms[0] if norms else math.nan
+    reason = verdict(loss, grad_norm)
+    if reason is None:
         np.copyto(last_good, before)
-    return loss, norms[0] if norms else math.nan
+    return loss, grad_norm, reason
 
 
 def _norm(grads: dict[str, np.ndarray]) -> float:
-    return float(math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
 
 
 def _clip(grads, clip_norm, clip_value) -> None:
@@ -299,9 +312,10 @@ def _save(path, state: TrainingState, sampler: BatchSampler, last_good, first_lo
         "sampler": sampler_state,
         "callbacks": [],
     }
-    for i, callback in enumerate(callbacks):
+    for i, callback in enumerate(c for c in callbacks if c.state_dict()):
         saved = callback.state_dict()
-        meta["callbacks"].append({k: v for k, v in saved.items() if not isinstance(v, np.ndarray)})
+        scalars = {k: v for k, v in saved.items() if not isinstance(v, np.ndarray)}
+        meta["callbacks"].append({"class": type(callback).__name__, **scalars})
         arrays.update(
             {f"callback{i}/{k}": v for k, v in saved.items() if isinstance(v, np.ndarray)}
         )
@@ -323,11 +337,13 @@ def _restore(path, state: TrainingState, sampler: BatchSampler, last_good, callb
     sampler.load_state_dict({**meta["sampler"], "order": arrays["sampler_order"]})
     state.history = History.from_dict(meta["history"])
     state.epoch, state.iteration = meta["epoch"], meta["iteration"]
-    if len(meta["callbacks"]) != len(callbacks):
+    stateful = [c for c in callbacks if c.state_dict()]
+    saved_classes = [saved.pop("class") for saved in meta["callbacks"]]
+    if saved_classes != [type(c).__name__ for c in stateful]:
         raise ValueError(
-            f"{path} was saved with {len(meta['callbacks'])} callbacks; pass the same ones"
+            f"{path} was saved with the callbacks {saved_classes}; pass the same ones to resume"
         )
-    for i, (callback, saved) in enumerate(zip(callbacks, meta["callbacks"])):
+    for i, (callback, saved) in enumerate(zip(stateful, meta["callbacks"])):
         prefix = f"callback{i}/"
         saved.update({k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)})
         callback.load_state_dict(saved)
