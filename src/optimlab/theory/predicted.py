@@ -42,7 +42,8 @@ def heavy_ball_optimal(mu: float, L: float) -> tuple[float, float, float]:
     ``x_{k+1} = x_k - lr grad f(x_k) + momentum (x_k - x_{k-1})``, which is
     ``SGD(x, lr=lr, momentum=momentum)`` (PyTorch form, no dampening). With
 
-        lr = 4 / (sqrt(L) + sqrt(mu))^2,   momentum = ((sqrt(L) - sqrt(mu)) / (sqrt(L) + sqrt(mu)))^2
+        lr = 4 / (sqrt(L) + sqrt(mu))^2,
+        momentum = ((sqrt(L) - sqrt(mu)) / (sqrt(L) + sqrt(mu)))^2
 
     every eigenvalue of the iteration matrix has modulus sqrt(momentum), so
 
@@ -105,6 +106,6 @@ def adagrad_effective_rates(
 def _curvatures(mu: object, L: object) -> tuple[float, float]:
     mu = positive_number(mu, "mu")
     L = finite_number(L, "L")
-    if L < mu:
+    if mu > L:
         raise ValueError(f"L (largest curvature) must be >= mu (smallest), got L={L}, mu={mu}")
     return mu, L

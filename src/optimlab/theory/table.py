@@ -20,6 +20,7 @@ from optimlab.theory.measured import (
 )
 from optimlab.theory.predicted import gd_rate, heavy_ball_optimal
 
+BOWL = "exp bowl (convex, not quadratic)"
 COLUMNS = (
     ("method", "method"),
     ("problem", "problem"),
@@ -70,20 +71,16 @@ def convergence_table(
     mu, L = quadratic.mu, quadratic.L
     lr, momentum, heavy_rate = heavy_ball_optimal(mu, L)
     problem = f"quadratic, kappa={kappa:g}, dim={quadratic.dim}"
-    runs = [
-        ("gradient descent, lr=1/L", problem, quadratic, lambda x: SGD(x, lr=1.0 / L),
-         gd_rate(mu, L, 1.0 / L), 1.0, ""),
-        ("heavy ball, optimal lr and momentum", problem, quadratic,
-         lambda x: SGD(x, lr=lr, momentum=momentum), heavy_rate, 1.0, ""),
-        ("Newton", problem, quadratic, Newton, 0.0, math.nan, "exact in one step"),
-        ("Newton", "exp bowl (convex, not quadratic)", ExpBowl(), Newton, 0.0, 2.0,
-         "superlinear: rate -> 0"),
-    ]  # fmt: skip
-    rows = []
-    for method, label, landscape, factory, rate, order, note in runs:
-        errors = _error_history(landscape, factory, max_iter)
-        rows.append(_row(method, label, errors, rate, order, tol, note))
-    return rows
+    gd = _error_history(quadratic, lambda x: SGD(x, lr=1.0 / L), max_iter)
+    heavy = _error_history(quadratic, lambda x: SGD(x, lr=lr, momentum=momentum), max_iter)
+    newton = _error_history(quadratic, Newton, max_iter)
+    newton_bowl = _error_history(ExpBowl(), Newton, max_iter)
+    return [
+        _row("gradient descent, lr=1/L", problem, gd, gd_rate(mu, L, 1.0 / L), 1.0, tol),
+        _row("heavy ball, optimal lr and momentum", problem, heavy, heavy_rate, 1.0, tol),
+        _row("Newton", problem, newton, 0.0, math.nan, tol, "exact in one step"),
+        _row("Newton", BOWL, newton_bowl, 0.0, 2.0, tol, "superlinear: rate -> 0"),
+    ]
 
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
@@ -97,8 +94,7 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
             raise ValueError(f"rows[{i}] lacks {missing}; pass convergence_table's rows")
     tol = rows[0].get("tol")
     headers = [
-        f"iterations to {tol:g}" if key == "iterations" and tol else title
-        for key, title in COLUMNS
+        f"iterations to {tol:g}" if key == "iterations" and tol else title for key, title in COLUMNS
     ]
     cells = [[_cell(row.get(key, "")) for key, _ in COLUMNS] for row in rows]
     widths = [max(len(h), *(len(c[j]) for c in cells)) for j, h in enumerate(headers)]
@@ -130,7 +126,7 @@ def _row(
     predicted_rate: float,
     predicted_order: float,
     tol: float,
-    note: str,
+    note: str = "",
 ) -> dict[str, Any]:
     reliable = reliable_errors(errors).size
     reached = np.flatnonzero(errors <= tol)

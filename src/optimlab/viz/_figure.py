@@ -19,6 +19,12 @@ def new_axes(figsize: tuple[float, float] = (6.4, 4.8), dpi: int = 100) -> tuple
 def mark_divergence(axes: Any, x: float, y: float, color: str) -> None:
     """An ``x`` where a curve or path stopped because it diverged."""
     axes.plot(
-        [x], [y], marker="X", markersize=11, color=DIVERGED_COLOR, markeredgecolor=color,
-        linestyle="none", zorder=5,
-    )  # fmt: skip
+        [x],
+        [y],
+        marker="X",
+        markersize=11,
+        color=DIVERGED_COLOR,
+        markeredgecolor=color,
+        linestyle="none",
+        zorder=5,
+    )

@@ -34,8 +34,9 @@ def output_path(path: str | os.PathLike | None, suffixes: tuple[str, ...]) -> Pa
         )
     folder = target.parent
     if not folder.is_dir():
-        raise ValueError(f"cannot write {str(target)!r}: folder {str(folder)!r} does not exist; "
-                         "create it first")  # fmt: skip
+        raise ValueError(
+            f"cannot write {str(target)!r}: folder {str(folder)!r} does not exist; create it first"
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ValueError(f"cannot write {str(target)!r}: folder {str(folder)!r} is not writable")
     if target.is_dir():

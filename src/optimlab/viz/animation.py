@@ -13,7 +13,7 @@ from optimlab.landscapes import Landscape
 from optimlab.viz import _inputs as check
 from optimlab.viz._figure import DIVERGED_COLOR, new_axes
 from optimlab.viz._output import atomic_target, output_path
-from optimlab.viz.contours import checked_paths, draw_landscape
+from optimlab.viz.contours import checked_paths, draw_landscape, inside
 
 ANIMATION_SUFFIXES = (".gif", ".mp4")
 
@@ -37,7 +37,7 @@ def animate_trajectories(
     Args:
         landscape: a 2-D `Landscape`.
         trajectories: ``{label: (T, 2) array}``, e.g. from `run_on_landscape`.
-        path: a ``.gif`` (Pillow, always available) or ``.mp4`` (needs ffmpeg on PATH).
+        path: a ``.gif`` (Pillow, which matplotlib installs) or ``.mp4`` (needs ffmpeg on PATH).
         fps: frames per second, > 0.
         max_frames: at most this many frames, >= 2.
         levels, log_levels: contour levels, as in `plot_trajectories`.
@@ -59,7 +59,9 @@ def animate_trajectories(
     levels = check.integer(levels, "levels", minimum=2)
     log_levels = check.flag(log_levels, "log_levels")
 
-    from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
+    from matplotlib.animation import FFMpegWriter, FuncAnimation
+
+    from optimlab.viz._gif import SharedPaletteGifWriter
 
     figure, axes = new_axes(figsize=(5.0, 4.0), dpi=80)
     draw_landscape(axes, landscape, levels, log_levels)
@@ -70,6 +72,8 @@ def animate_trajectories(
         axes.plot(*points[0], "o", color=line.get_color(), markersize=5)
         artists.append((points, diverged, line, head))
     axes.legend(loc="best", fontsize="small")
+    figure.draw_without_rendering()  # lay out once, then keep the layout for every frame
+    figure.set_layout_engine("none")
     longest = max(len(points) for points, *_ in artists)
     frames = np.unique(np.linspace(0, longest - 1, min(max_frames, longest)).round().astype(int))
 
@@ -79,12 +83,14 @@ def animate_trajectories(
             line.set_data(shown[:, 0], shown[:, 1])
             head.set_data(shown[-1:, 0], shown[-1:, 1])
             if diverged and k + 1 >= len(points):
+                head.set_data(*inside(points[-1], landscape.bounds)[:, None])
                 head.set(marker="X", markersize=11, markerfacecolor=DIVERGED_COLOR)
         axes.set_title(f"{landscape.name}: iteration {k}")
         return [a for _, _, line, head in artists for a in (line, head)]
 
     animation = FuncAnimation(figure, draw_frame, frames=frames, blit=False)
-    writer = PillowWriter(fps=fps) if target.suffix.lower() == ".gif" else FFMpegWriter(fps=fps)
+    gif = target.suffix.lower() == ".gif"
+    writer = SharedPaletteGifWriter(fps=fps) if gif else FFMpegWriter(fps=fps)
     with atomic_target(target) as temporary:
         animation.save(temporary, writer=writer)
     return figure

@@ -73,18 +73,29 @@ def plot_decision_boundary(
     else:
         predicted = probabilities.argmax(axis=1).reshape(grid_x.shape)
         axes.contourf(
-            grid_x, grid_y, predicted, levels=np.arange(classes + 1) - 0.5, cmap="tab10",
-            vmin=-0.5, vmax=9.5, alpha=0.35,
-        )  # fmt: skip
+            grid_x,
+            grid_y,
+            predicted,
+            levels=np.arange(classes + 1) - 0.5,
+            cmap="tab10",
+            vmin=-0.5,
+            vmax=9.5,
+            alpha=0.35,
+        )
     palette = ["tab:blue", "tab:red"] if classes == 2 else None
     for k in range(classes):
         members = labels == k
         if members.any():
             color = palette[k] if palette else f"C{k}"
             axes.scatter(
-                X[members, 0], X[members, 1], s=18, color=color, edgecolors="black",
-                linewidths=0.5, label=f"class {k}",
-            )  # fmt: skip
+                X[members, 0],
+                X[members, 1],
+                s=18,
+                color=color,
+                edgecolors="black",
+                linewidths=0.5,
+                label=f"class {k}",
+            )
     axes.set_xlim(xs[0], xs[-1])
     axes.set_ylim(ys[0], ys[-1])
     axes.set_xlabel("x1")

@@ -25,8 +25,9 @@ def plot_trajectories(
 ) -> Any:
     """Contours of a 2-D landscape with one coloured path per optimizer.
 
-    Each path starts with a circle and ends with a square, or with a red ``X`` where it
-    diverged (its first non-finite row; the legend says so). Known minima are black
+    Each path starts with a circle and ends with a square, or with a red ``X`` at its
+    last finite point where it diverged (moved to the window's edge if that point lies
+    outside; the legend says "diverged"). Known minima are black
     stars. The view is ``landscape.bounds``.
 
     With ``log_levels`` the contour levels are ``f_min + geomspace(d, f_max - f_min)``
@@ -53,13 +54,18 @@ def plot_trajectories(
     draw_landscape(axes, landscape, levels, log_levels)
     for label, (points, diverged) in paths.items():
         (line,) = axes.plot(
-            points[:, 0], points[:, 1], "-", marker=".", markersize=3, linewidth=1.5,
+            points[:, 0],
+            points[:, 1],
+            "-",
+            marker=".",
+            markersize=3,
+            linewidth=1.5,
             label=f"{label} (diverged)" if diverged else label,
-        )  # fmt: skip
+        )
         color = line.get_color()
         axes.plot(*points[0], "o", color=color, markersize=7, markeredgecolor="black")
         if diverged:
-            mark_divergence(axes, *points[-1], color)
+            mark_divergence(axes, *inside(points[-1], landscape.bounds), color)
         else:
             axes.plot(*points[-1], "s", color=color, markersize=7, markeredgecolor="black")
     axes.legend(loc="best", fontsize="small")
@@ -93,17 +99,26 @@ def draw_landscape(axes: Any, landscape: Landscape, levels: int, log_levels: boo
         np.linspace(x_low, x_high, GRID_POINTS), np.linspace(y_low, y_high, GRID_POINTS)
     )
     Z = landscape.value_grid(X, Y)
-    contours = axes.contour(
-        X, Y, Z, levels=contour_levels(Z, levels, log_levels), cmap="viridis", linewidths=0.8
-    )
-    contours.set_alpha(0.8)
+    from matplotlib import colormaps
+
+    spaced = contour_levels(Z, levels, log_levels)
+    # Colour by rank, not value: with log-spaced levels, colour by value would paint
+    # almost every line the colour of the lowest one.
+    colors = colormaps["viridis"](np.linspace(0.0, 0.9, spaced.size))
+    axes.contour(X, Y, Z, levels=spaced, colors=colors, linewidths=0.8, alpha=0.8)
     minima = landscape.minima
     if minima:
         points = np.array(minima)
         axes.plot(
-            points[:, 0], points[:, 1], "*", color="black", markersize=12, label="minimum",
-            linestyle="none", zorder=4,
-        )  # fmt: skip
+            points[:, 0],
+            points[:, 1],
+            "*",
+            color="black",
+            markersize=12,
+            label="minimum",
+            linestyle="none",
+            zorder=4,
+        )
     axes.set_xlim(x_low, x_high)
     axes.set_ylim(y_low, y_high)
     axes.set_xlabel("x")
@@ -123,3 +138,9 @@ def contour_levels(Z: np.ndarray, count: int, log_levels: bool) -> np.ndarray:
     gaps = finite - low
     smallest = max(float(gaps[gaps > 0].min()), 1e-6 * span)
     return low + np.geomspace(smallest, span, count)
+
+
+def inside(point: np.ndarray, bounds: tuple[tuple[float, float], ...]) -> np.ndarray:
+    """``point`` moved onto the window ``bounds`` if it lies outside (for markers)."""
+    low, high = np.array(bounds).T
+    return np.clip(point, low, high)

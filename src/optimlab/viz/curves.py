@@ -115,9 +115,13 @@ def plot_convergence(
             with np.errstate(under="ignore"):
                 reference = values[0] * rates[label] ** steps.astype(float)
             axes.plot(
-                steps, reference, "--", color=line.get_color(), linewidth=1.0,
-                label=f"{label}: predicted rate {rates[label]:.4g}",
-            )  # fmt: skip
+                steps,
+                reference,
+                "--",
+                color=line.get_color(),
+                linewidth=1.0,
+                label=f"theory: rate {rates[label]:.4g}",
+            )
     axes.set_yscale("log", nonpositive="mask")
     axes.set_xlabel("iteration k")
     axes.set_ylabel("error e_k")

@@ -54,9 +54,11 @@ def plot_ewma_demo(
     for beta in betas:
         window = 1.0 / (1.0 - beta)
         axes.plot(
-            steps, ewma(values, beta=beta, debias=debias), linewidth=2,
+            steps,
+            ewma(values, beta=beta, debias=debias),
+            linewidth=2,
             label=f"beta = {beta:g} (about {window:.3g} points)",
-        )  # fmt: skip
+        )
     axes.set_xlabel("t")
     axes.set_ylabel("value")
     correction = "bias-corrected" if debias else "v_0 = 0, no bias correction"

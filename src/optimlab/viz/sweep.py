@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from optimlab.viz import _inputs as check
-from optimlab.viz._figure import DIVERGED_COLOR, new_axes
+from optimlab.viz._figure import new_axes
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
 
 DIVERGED_HEIGHT = 0.96  # where diverged runs sit, as a fraction of the axes' height
@@ -54,12 +54,19 @@ def plot_lr_sweep(
         if (~finite).any():
             any_diverged = True
             axes.plot(
-                lrs[~finite], np.full((~finite).sum(), DIVERGED_HEIGHT), "x", color=color,
-                markersize=9, markeredgewidth=2, transform=top, clip_on=False,
-            )  # fmt: skip
+                lrs[~finite],
+                np.full((~finite).sum(), DIVERGED_HEIGHT),
+                "x",
+                color=color,
+                markersize=9,
+                markeredgewidth=2,
+                transform=top,
+                clip_on=False,
+            )
     if any_diverged:
-        axes.plot([], [], "x", color=DIVERGED_COLOR, label="diverged (drawn at the top)")
+        axes.plot([], [], "x", color="black", label="diverged (drawn at the top)")
     axes.set_xscale("log")
+    axes.margins(y=0.15)  # headroom above the finite losses for the diverged marks
     if log_scale:
         axes.set_yscale("log", nonpositive="mask")
     axes.set_xlabel("learning rate")
