@@ -1,0 +1,94 @@
+"""plot_trajectories: the paths drawn are the data given, with markers and a legend."""
+
+import numpy as np
+import pytest
+
+from optimlab.landscapes import Quadratic, Rosenbrock
+from optimlab.optim import SGD, Adam
+from optimlab.viz import plot_trajectories, run_on_landscape
+from optimlab.viz.contours import contour_levels
+
+
+@pytest.fixture(scope="module")
+def rosenbrock_paths():
+    landscape = Rosenbrock()
+    return landscape, {
+        "Adam": run_on_landscape(landscape, lambda x: Adam(x, lr=0.05), 40),
+        "SGD": run_on_landscape(landscape, lambda x: SGD(x, lr=1e-3), 40),
+        "SGD lr=0.01": run_on_landscape(landscape, lambda x: SGD(x, lr=0.01), 40),
+    }
+
+
+def test_writes_a_png_showing_each_path(
+    tmp_path, rosenbrock_paths, assert_png, lines_of, legend_of
+):
+    landscape, paths = rosenbrock_paths
+    target = tmp_path / "paths.png"
+    figure = plot_trajectories(landscape, paths, path=target)
+    assert_png(target)
+    drawn = lines_of(figure.axes[0])
+    for name in ("Adam", "SGD"):
+        assert any(
+            x.size == 41
+            and np.array_equal(x, paths[name][:, 0])
+            and np.array_equal(y, paths[name][:, 1])
+            for x, y in drawn
+        ), name
+    assert legend_of(figure) == ["minimum", "Adam", "SGD", "SGD lr=0.01 (diverged)"]
+    minimum = [(x, y) for x, y in drawn if x.size == 1 and x[0] == 1.0 and y[0] == 1.0]
+    assert minimum  # the known minimum (1, 1) is marked
+
+
+def test_a_diverged_path_is_cut_and_marked_inside_the_window(rosenbrock_paths, lines_of):
+    landscape, paths = rosenbrock_paths
+    diverged = paths["SGD lr=0.01"]
+    finite = diverged[np.isfinite(diverged).all(axis=1)]
+    figure = plot_trajectories(landscape, {"SGD lr=0.01": diverged})
+    drawn = lines_of(figure.axes[0])
+    assert any(x.size == len(finite) and np.array_equal(x, finite[:, 0]) for x, _ in drawn)
+    marks = [line for line in figure.axes[0].lines if line.get_marker() == "X"]
+    assert len(marks) == 1
+    (low_x, high_x), (low_y, high_y) = landscape.bounds
+    x, y = marks[0].get_xdata()[0], marks[0].get_ydata()[0]
+    assert low_x <= x <= high_x and low_y <= y <= high_y
+    assert np.clip(finite[-1, 0], low_x, high_x) == x
+
+
+def test_log_levels_are_geometric_above_the_minimum():
+    Z = np.array([[2.0, 3.0], [10.0, 1002.0]])
+    levels = contour_levels(Z, 4, log_levels=True)
+    # min 2, smallest gap 1, span 1000: 2 + (1, 10, 100, 1000).
+    np.testing.assert_allclose(levels, [3.0, 12.0, 102.0, 1002.0])
+    np.testing.assert_allclose(contour_levels(Z, 3, log_levels=False), [2.0, 502.0, 1002.0])
+
+
+def test_linear_levels_option_and_a_flat_region(tmp_path, assert_png):
+    landscape = Quadratic(condition_number=5.0)
+    path = run_on_landscape(landscape, lambda x: SGD(x, lr=0.1), 10)
+    plot_trajectories(landscape, {"GD": path}, path=tmp_path / "q.png", log_levels=False, levels=5)
+    assert_png(tmp_path / "q.png")
+
+
+@pytest.mark.parametrize(
+    ("landscape", "paths", "message"),
+    [
+        (Rosenbrock(), {}, "empty"),
+        (Rosenbrock(), [np.zeros((3, 2))], "dict"),
+        (Rosenbrock(), {"a": np.zeros((3, 3))}, r"\(T, 2\)"),
+        (Rosenbrock(), {"a": np.zeros(3)}, "shape"),
+        (Rosenbrock(), {"a": np.full((3, 2), np.nan)}, "start"),
+        (Rosenbrock(), {1: np.zeros((3, 2))}, "str"),
+        (Quadratic(condition_number=5.0, dim=3), {"a": np.zeros((3, 3))}, "2-D"),
+        ("rosenbrock", {"a": np.zeros((3, 2))}, "Landscape"),
+    ],
+)
+def test_bad_input_raises(landscape, paths, message):
+    with pytest.raises(ValueError, match=message):
+        plot_trajectories(landscape, paths)
+
+
+def test_bad_levels_raise():
+    with pytest.raises(ValueError, match="levels"):
+        plot_trajectories(Rosenbrock(), {"a": np.zeros((2, 2))}, levels=1)
+    with pytest.raises(ValueError, match="log_levels"):
+        plot_trajectories(Rosenbrock(), {"a": np.zeros((2, 2))}, log_levels="yes")

@@ -1,0 +1,63 @@
+"""plot_lr_sweep: finite runs as lines, diverged runs as crosses at the top, best circled."""
+
+import math
+
+import numpy as np
+import pytest
+
+from optimlab.viz import plot_lr_sweep
+
+RESULTS = {
+    "SGD": [(1e-1, math.nan), (1e-3, 1.0), (1e-2, 0.1), (1.0, math.inf)],
+    "Adam": [(1e-3, 0.5), (1e-2, 0.05), (1e-1, 0.2)],
+}
+
+
+def test_draws_finite_runs_sorted_and_diverged_runs_at_the_top(tmp_path, assert_png, legend_of):
+    figure = plot_lr_sweep(RESULTS, path=tmp_path / "sweep.png")
+    assert_png(tmp_path / "sweep.png")
+    axes = figure.axes[0]
+    assert axes.get_xscale() == "log"
+    sgd = axes.lines[0]
+    assert sgd.get_xdata().tolist() == [1e-3, 1e-2] and sgd.get_ydata().tolist() == [1.0, 0.1]
+    crosses = [line for line in axes.lines if line.get_marker() == "x" and len(line.get_xdata())]
+    assert len(crosses) == 1
+    assert crosses[0].get_xdata().tolist() == [1e-1, 1.0]
+    # Placed in axes coordinates: 96% of the height, whatever the losses.
+    assert crosses[0].get_ydata().tolist() == [0.96, 0.96]
+    assert crosses[0].get_transform() == axes.get_xaxis_transform()
+    assert crosses[0].get_color() == sgd.get_color()
+    assert legend_of(figure) == ["SGD", "Adam", "diverged (drawn at the top)"]
+
+
+def test_each_optimizers_best_rate_is_circled():
+    figure = plot_lr_sweep(RESULTS)
+    circles = [line for line in figure.axes[0].lines if line.get_fillstyle() == "none"]
+    best = sorted((c.get_xdata()[0], c.get_ydata()[0]) for c in circles)
+    assert best == [(1e-2, 0.05), (1e-2, 0.1)]
+
+
+def test_an_optimizer_that_always_diverged_has_only_crosses():
+    figure = plot_lr_sweep({"Lion": [(1.0, math.nan), (10.0, math.inf)]}, log_scale=False)
+    assert figure.axes[0].get_yscale() == "linear"
+    crosses = [line for line in figure.axes[0].lines if line.get_marker() == "x"]
+    assert crosses[0].get_xdata().tolist() == [1.0, 10.0]
+
+
+@pytest.mark.parametrize(
+    ("results", "message"),
+    [
+        ({}, "empty"),
+        ({"SGD": []}, "non-empty list"),
+        ({"SGD": "0.1"}, "non-empty list"),
+        ({"SGD": [(0.1,)]}, "pair"),
+        ({"SGD": [(0.0, 1.0)]}, "learning rate"),
+        ({"SGD": [(-1.0, 1.0)]}, "learning rate"),
+        ({"SGD": [(math.inf, 1.0)]}, "learning rate"),
+        ({"SGD": [(0.1, "low")]}, "final loss"),
+        ({"SGD": [(0.1, np.array([1.0]))]}, "final loss"),
+    ],
+)
+def test_bad_input_raises(results, message):
+    with pytest.raises(ValueError, match=message):
+        plot_lr_sweep(results)
