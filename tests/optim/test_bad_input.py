@@ -133,3 +133,33 @@ def test_momentum_added_after_construction_is_refused():
     opt.momentum = 0.9
     with pytest.raises(ValueError, match="momentum was 0 at construction"):
         opt.step(np.ones(2))
+
+
+@pytest.mark.parametrize(
+    ("factory", "match"),
+    [
+        (
+            lambda p: optim.Adagrad(p, lr_decay=0.1, convention="keras"),
+            "Keras's Adagrad has no lr_decay",
+        ),
+        (
+            lambda p: optim.Adam(p, maximize=True, convention="keras"),
+            "Keras's Adam has no maximize",
+        ),
+        (lambda p: optim.SGD(p, dampening=0.5, convention="keras"), "Keras's SGD has no dampening"),
+        (lambda p: optim.Momentum(p, convention="keras"), "Momentum has no keras convention"),
+        (lambda p: optim.RAdam(p, convention="keras"), "RAdam has no keras convention"),
+    ],
+)
+def test_pytorch_only_options_are_refused_under_keras(factory, match):
+    with pytest.raises(ValueError, match=match):
+        factory(np.zeros(2))
+
+
+def test_newton_line_search_without_decrease_takes_no_step():
+    w = np.array([1.0])
+    # a closure whose loss never decreases along the Newton direction
+    opt = optim.Newton(w, line_search=True)
+    with pytest.warns(RuntimeWarning, match="no decrease"):
+        opt.step(closure=lambda p: (float(abs(p[0] - 1.0) + 1.0), np.array([1.0]), np.eye(1)))
+    assert w[0] == 1.0

@@ -33,7 +33,8 @@ def test_rules_contain_no_numeric_literals(rule):
         n.value
         for stmt in body
         for n in ast.walk(stmt)
-        if isinstance(n, ast.Constant) and isinstance(n.value, (int, float))
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, (int, float))
         and not isinstance(n.value, bool)
     ]
     assert literals == [], f"{rule.__name__} uses literals {literals}; pass them as coefficients"

@@ -95,3 +95,13 @@ def test_hyperparameters_can_change_between_steps():
     np.testing.assert_allclose(a, b - 0.1 * g - 0.2 * g)
     with pytest.raises(ValueError, match="Invalid lr"):
         opt.lr = -1.0
+
+
+def test_load_refuses_another_convention_or_structural_option():
+    p = np.zeros(3)
+    keras_state = optim.SGD(p, lr=0.1, momentum=0.9, convention="keras").state_dict()
+    with pytest.raises(ValueError, match="convention='keras'"):
+        optim.SGD(p, lr=0.1, momentum=0.9).load_state_dict(keras_state)
+    nesterov_state = optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True).state_dict()
+    with pytest.raises(ValueError, match="nesterov=True"):
+        optim.SGD(p, lr=0.1, momentum=0.9).load_state_dict(nesterov_state)

@@ -14,4 +14,6 @@ def main() -> None:
 @main.command()
 def demo() -> None:
     """Reproduce the seed documents' practicals and write an HTML report (next release)."""
-    click.echo("optimlab demo: coming in the next release (the optimizers are ready: optimlab.optim).")
+    click.echo(
+        "optimlab demo: coming in the next release (the optimizers are ready: optimlab.optim)."
+    )

@@ -21,6 +21,7 @@ float64 inside Numba and break that agreement.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import warnings
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,9 @@ except ImportError:  # pragma: no cover - exercised in the no-Numba CI job
 
 
 HAVE_NUMBA = numba is not None
+if HAVE_NUMBA:
+    # Rules reach the loops as first-class functions, a feature Numba still labels experimental.
+    warnings.filterwarnings("ignore", message="First-class function type feature is experimental")
 
 #: Buffers at least this long run the parallel kernel; shorter ones run the serial one,
 #: which avoids waking the thread pool (about 10 microseconds) for small models.
@@ -103,13 +107,22 @@ class Rule:
         for target, value in zip((p, *states), out):
             target[...] = value
 
+    @property
+    def jitted(self):
+        """The rule compiled by Numba, for use inside other compiled code."""
+        if self._jitted is None:
+            self._jitted = numba.njit(error_model="numpy")(self.fn)
+        return self._jitted
+
+    def loop(self, parallel: bool = False):
+        """The compiled ``loop(fn, p, g, *states, coefficients)`` for this rule's arity."""
+        return _loop(self.n_state, parallel)
+
     def fused(
         self, p: np.ndarray, g: np.ndarray, states: Sequence[np.ndarray], coefficients: tuple
     ) -> None:
         """Update 1-D contiguous ``p`` and ``states`` in place in one compiled pass."""
-        if self._jitted is None:
-            self._jitted = numba.njit(error_model="numpy")(self.fn)
-        _loop(self.n_state, p.size >= PARALLEL_THRESHOLD)(self._jitted, p, g, *states, coefficients)
+        self.loop(p.size >= PARALLEL_THRESHOLD)(self.jitted, p, g, *states, coefficients)
 
 
 def rule(n_state: int) -> Callable[[Callable], Rule]:

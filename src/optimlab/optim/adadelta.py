@@ -50,6 +50,7 @@ class Adadelta(Optimizer):
         "keras": {"lr": 1e-3, "rho": 0.95, "eps": 1e-7},
     }
     HYPERPARAMETERS = ("lr", "rho", "eps", "weight_decay")
+    OPTIONS = ("maximize",)
     lr = Hyper(check.learning_rate)
     rho = Hyper(check.unit_interval)
     eps = Hyper(check.positive)
@@ -71,7 +72,12 @@ class Adadelta(Optimizer):
         self.lr, self.rho, self.eps = d["lr"], d["rho"], d["eps"]
         self.weight_decay = weight_decay
         self.maximize = check.flag("maximize", maximize)
+        self._refuse_under_keras(maximize=maximize)
         self._allocate("square_avg", "acc_delta")
+
+    @property
+    def constant_coefficients(self) -> bool:
+        return not callable(self.lr)
 
     def _update(self, t: int, lr: float) -> tuple:
         sign, l2, keep = self._prelude_coefficients(lr)

@@ -61,6 +61,7 @@ class Adagrad(Optimizer):
         "keras": {"lr": 1e-3, "initial_accumulator_value": 0.1, "eps": 1e-7, "eps_inside": True},
     }
     HYPERPARAMETERS = ("lr", "lr_decay", "weight_decay", "eps")
+    OPTIONS = ("eps_inside", "maximize")
     lr = Hyper(check.learning_rate)
     lr_decay = Hyper(check.nonnegative)
     weight_decay = Hyper(check.nonnegative)
@@ -91,8 +92,13 @@ class Adagrad(Optimizer):
         self.weight_decay = weight_decay
         self.eps_inside = check.flag("eps_inside", d["eps_inside"])
         self.maximize = check.flag("maximize", maximize)
+        self._refuse_under_keras(lr_decay=lr_decay, maximize=maximize)
         initial = check.nonnegative("initial_accumulator_value", d["initial_accumulator_value"])
         self._allocate("sum", initial=initial)
+
+    @property
+    def constant_coefficients(self) -> bool:
+        return not callable(self.lr) and self.lr_decay == 0
 
     def _update(self, t: int, lr: float) -> tuple:
         sign, l2, keep = self._prelude_coefficients(lr)

@@ -107,6 +107,7 @@ class Adam(Optimizer):
         "keras": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7, "weight_decay": 0.0},
     }
     HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
+    OPTIONS = ("amsgrad", "maximize", "bias_correction", "decoupled_weight_decay")
     lr = Hyper(check.learning_rate)
     betas = Hyper(check.betas)
     eps = Hyper(check.positive)
@@ -132,6 +133,7 @@ class Adam(Optimizer):
         self.weight_decay = d["weight_decay"]
         self.amsgrad = check.flag("amsgrad", amsgrad)
         self.maximize = check.flag("maximize", maximize)
+        self._refuse_under_keras(maximize=maximize)
         self.bias_correction = check.flag("bias_correction", bias_correction)
         self.decoupled_weight_decay = check.flag("decoupled_weight_decay", decoupled_weight_decay)
         self._allocate("exp_avg", "exp_avg_sq", *(["max_exp_avg_sq"] if amsgrad else []))
@@ -141,6 +143,10 @@ class Adam(Optimizer):
         if not self.bias_correction:
             return 1.0, 1.0
         return 1.0 - beta1**t, 1.0 - beta2**t
+
+    @property
+    def constant_coefficients(self) -> bool:
+        return not callable(self.lr) and not self.bias_correction
 
     def _update(self, t: int, lr: float) -> tuple:
         beta1, beta2 = self.betas

@@ -66,6 +66,10 @@ class Optimizer(ABC):
     DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {}
     #: Names of the hyperparameters saved by `state_dict`.
     HYPERPARAMETERS: ClassVar[tuple[str, ...]] = ()
+    #: The conventions this optimizer implements.
+    SUPPORTED_CONVENTIONS: ClassVar[tuple[str, ...]] = CONVENTIONS
+    #: Structural options: saved by `state_dict` and required to match on load.
+    OPTIONS: ClassVar[tuple[str, ...]] = ()
     #: True when `step` needs ``closure=f`` (the gradient at another point, or a Hessian).
     needs_closure: ClassVar[bool] = False
     #: True when the closure must also return the Hessian.
@@ -80,6 +84,11 @@ class Optimizer(ABC):
         fused: bool | None = None,
     ) -> None:
         self.convention = check.choice("convention", convention, CONVENTIONS)
+        if convention not in self.SUPPORTED_CONVENTIONS:
+            raise ValueError(
+                f"{type(self).__name__} has no {convention} convention; it supports "
+                f"{', '.join(self.SUPPORTED_CONVENTIONS)}"
+            )
         self.nonfinite = check.choice("nonfinite", nonfinite, NONFINITE_POLICIES)
         if fused is None:
             fused = HAVE_NUMBA
@@ -129,6 +138,15 @@ class Optimizer(ABC):
         table = self.DEFAULTS.get(self.convention, {})
         return {k: (table[k] if v is None else v) for k, v in given.items()}
 
+    def _refuse_under_keras(self, **options: Any) -> None:
+        """Refuse PyTorch-only options (given a truthy value) under the Keras convention."""
+        used = [name for name, value in options.items() if value]
+        if self.convention == "keras" and used:
+            raise ValueError(
+                f"Keras's {type(self).__name__} has no {', '.join(used)}; "
+                "use convention='pytorch' for it"
+            )
+
     def _allocate(self, *names: str, initial: float = 0.0) -> None:
         """Create state arrays, one flat buffer each (``initial`` for the first name)."""
         total = int(self._offsets[-1])
@@ -149,6 +167,13 @@ class Optimizer(ABC):
         if decoupled or self.convention == "keras":
             return sign, 0.0, 1.0 - lr * weight_decay
         return sign, weight_decay, 1.0
+
+    @property
+    def constant_coefficients(self) -> bool:
+        """True when, at a constant learning rate, every update after the first runs the same
+        rule with the same coefficients (no bias correction, no decay with t), so a compiled
+        loop may apply many updates without returning to Python."""
+        return False
 
     def _extra_state(self) -> dict[str, float]:
         """Scalar state beyond the arrays (e.g. NAdam's running momentum product)."""
@@ -215,10 +240,7 @@ class Optimizer(ABC):
             return False
         t = self.step_count + 1
         rule, coefficients = self._update(t, self.learning_rate(t - 1))
-        cast = self._dtype.type
-        coefficients = tuple(
-            cast(c) if isinstance(c, float) and not isinstance(c, bool) else c for c in coefficients
-        )
+        coefficients = self._cast(coefficients)
         run = rule.fused if self.fused else rule.numpy
         states = list(self._state.values())
         if g_flat is not None:
@@ -230,6 +252,13 @@ class Optimizer(ABC):
                 run(p.reshape(-1), g, [s[lo:hi] for s in states], coefficients)
         self.step_count = t
         return True
+
+    def _cast(self, coefficients: tuple) -> tuple:
+        """Coefficients in the parameters' dtype (flags stay bools), as the rules expect."""
+        cast = self._dtype.type
+        return tuple(
+            cast(c) if isinstance(c, float) and not isinstance(c, bool) else c for c in coefficients
+        )
 
     def _flat_gradient(self, g_arrays: list[np.ndarray]) -> np.ndarray:
         """The gradient as one flat buffer in the parameters' dtype (gathered if need be)."""
@@ -288,6 +317,8 @@ class Optimizer(ABC):
             value = getattr(self, name)
             if not callable(value):
                 out[f"hyper/{name}"] = np.asarray(value, dtype=np.float64)
+        for name in self.OPTIONS:
+            out[f"option/{name}"] = getattr(self, name)
         for name, buffer in self._state.items():
             out[f"state/{name}"] = buffer.copy()
         for name, value in self._extra_state().items():
@@ -301,6 +332,18 @@ class Optimizer(ABC):
             raise ValueError(
                 f"this state is from {name or 'an unknown optimizer'}, not {type(self).__name__}"
             )
+        saved = str(np.asarray(state.get("convention", self.convention)))
+        if saved != self.convention:
+            raise ValueError(
+                f"this state was saved under convention={saved!r}, not {self.convention!r}"
+            )
+        for option in self.OPTIONS:
+            key = f"option/{option}"
+            if key in state and np.asarray(state[key]).item() != getattr(self, option):
+                raise ValueError(
+                    f"this state was saved with {option}={np.asarray(state[key]).item()!r}; "
+                    f"this optimizer has {option}={getattr(self, option)!r}"
+                )
         expected = {f"state/{k}" for k in self._state}
         found = {k for k in state if k.startswith("state/")}
         if expected != found:

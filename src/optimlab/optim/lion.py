@@ -45,6 +45,7 @@ class Lion(Optimizer):
 
     DEFAULTS = {"pytorch": {"lr": 1e-4}, "keras": {"lr": 1e-3}}
     HYPERPARAMETERS = ("lr", "betas", "weight_decay")
+    OPTIONS = ("maximize",)
     lr = Hyper(check.learning_rate)
     betas = Hyper(check.betas)
     weight_decay = Hyper(check.nonnegative)
@@ -64,7 +65,12 @@ class Lion(Optimizer):
         self.betas = betas
         self.weight_decay = weight_decay
         self.maximize = check.flag("maximize", maximize)
+        self._refuse_under_keras(maximize=maximize)
         self._allocate("exp_avg")
+
+    @property
+    def constant_coefficients(self) -> bool:
+        return not callable(self.lr)
 
     def _update(self, t: int, lr: float) -> tuple:
         beta1, beta2 = self.betas

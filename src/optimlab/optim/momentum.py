@@ -37,8 +37,9 @@ class Momentum(Optimizer):
 
         v_t = beta v_{t-1} - eta g_t,             w_{t+1} = w_t + v_t
 
-    Both start from v_0 = 0 and neither is bias-corrected. They give the same iterates when
-    eta_classic = (1 - beta) eta_ema; the classic form equals `SGD` with momentum beta.
+    Both start from v_0 = 0 and neither is bias-corrected. At a constant rate they give the same
+    iterates when eta_classic = (1 - beta) eta_ema, and the classic form equals `SGD` with
+    momentum beta (under a schedule it equals ``SGD(convention="keras")``).
 
     Args:
         params: the arrays to optimize (updated in place).
@@ -48,6 +49,8 @@ class Momentum(Optimizer):
     """
 
     HYPERPARAMETERS = ("lr", "beta")
+    SUPPORTED_CONVENTIONS = ("pytorch",)
+    OPTIONS = ("form",)
     lr = Hyper(check.learning_rate)
     beta = Hyper(check.unit_interval)
 
@@ -65,6 +68,10 @@ class Momentum(Optimizer):
         self.beta = beta
         self.form = check.choice("form", form, ("ema", "classic"))
         self._allocate("velocity")
+
+    @property
+    def constant_coefficients(self) -> bool:
+        return not callable(self.lr)
 
     def _update(self, t: int, lr: float) -> tuple:
         if self.form == "ema":

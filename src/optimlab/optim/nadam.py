@@ -68,6 +68,7 @@ class NAdam(Optimizer):
         "keras": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7, "momentum_decay": 1.0},
     }
     HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay", "momentum_decay")
+    OPTIONS = ("decoupled_weight_decay", "maximize")
     lr = Hyper(check.learning_rate)
     betas = Hyper(check.betas)
     eps = Hyper(check.positive)
@@ -94,6 +95,7 @@ class NAdam(Optimizer):
         self.weight_decay = weight_decay
         self.decoupled_weight_decay = check.flag("decoupled_weight_decay", decoupled_weight_decay)
         self.maximize = check.flag("maximize", maximize)
+        self._refuse_under_keras(maximize=maximize)
         self.mu_product = 1.0
         self._allocate("exp_avg", "exp_avg_sq")
 

@@ -40,6 +40,7 @@ class Nesterov(Optimizer):
     """
 
     HYPERPARAMETERS = ("lr", "momentum")
+    SUPPORTED_CONVENTIONS = ("pytorch",)
     needs_closure = True
     lr = Hyper(check.learning_rate)
     momentum = Hyper(check.unit_interval)

@@ -27,7 +27,7 @@ class Newton(Optimizer):
     singular value is below ``rcond`` times the largest (scipy.linalg.pinv's ``rtol``), so
     a singular Hessian (a duplicated feature, a redundant softmax class) still gives a step.
     ``line_search=True`` backtracks: the step length s starts at ``lr`` and halves until
-    L(w - s d) <= L(w) - c s g.d (Armijo, c = 1e-4), for up to 30 halvings; this makes the
+    L(w - s d) <= L(w) - c s g.d (Armijo, c = 1e-4), for up to 30 halvings (then no step is taken, with a warning); this makes the
     method safe far from the optimum. Each step costs O(P^2) memory and O(P^3) time for P
     parameters, which is why deep learning uses first-order methods instead.
 
@@ -44,6 +44,8 @@ class Newton(Optimizer):
     """
 
     HYPERPARAMETERS = ("lr", "damping")
+    SUPPORTED_CONVENTIONS = ("pytorch",)
+    OPTIONS = ("method", "line_search")
     needs_closure = True
     needs_hessian = True
     lr = Hyper(check.learning_rate)
@@ -93,6 +95,7 @@ class Newton(Optimizer):
             raise ValueError(f"the closure's hessian has shape {H.shape}; expected ({n}, {n})")
         if not np.isfinite(H).all():
             raise FloatingPointError(f"step {self.step_count + 1}: the Hessian is not finite")
+        H = 0.5 * (H + H.T)  # a Hessian is symmetric; average away rounding asymmetry
         if self.damping:
             H = H + self.damping * np.eye(n)
         if self.method == "pinv":
@@ -102,7 +105,11 @@ class Newton(Optimizer):
                 # an ill-conditioned solve returns noise: treat it as singular
                 warnings.simplefilter("error", scipy.linalg.LinAlgWarning)
                 return scipy.linalg.solve(H, g, assume_a="sym")
-        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, scipy.linalg.LinAlgWarning) as error:
+        except (
+            np.linalg.LinAlgError,
+            scipy.linalg.LinAlgError,
+            scipy.linalg.LinAlgWarning,
+        ) as error:
             raise np.linalg.LinAlgError(
                 f"step {self.step_count + 1}: the Hessian is singular ({error}); use "
                 "method='pinv' or damping > 0"
@@ -122,7 +129,13 @@ class Newton(Optimizer):
             if np.isfinite(loss) and loss <= self._loss - 1e-4 * length * slope:
                 return length
             length *= 0.5
-        return length
+        warnings.warn(
+            f"step {self.step_count + 1}: the line search found no decrease in 30 halvings; "
+            "the parameters were not changed",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return 0.0
 
     def _apply(self, grads: Tree) -> bool:
         g_arrays = check_same_structure(self.params, grads, self._names, self._shapes)

@@ -69,6 +69,8 @@ class RAdam(Optimizer):
     """
 
     HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
+    SUPPORTED_CONVENTIONS = ("pytorch",)
+    OPTIONS = ("decoupled_weight_decay", "maximize")
     lr = Hyper(check.learning_rate)
     betas = Hyper(check.betas)
     eps = Hyper(check.positive)
@@ -87,8 +89,6 @@ class RAdam(Optimizer):
         **options: Any,
     ) -> None:
         super().__init__(params, **options)
-        if self.convention != "pytorch":
-            raise ValueError("RAdam follows PyTorch only (Keras has no RAdam)")
         self.lr, self.betas, self.eps = lr, betas, eps
         self.weight_decay = weight_decay
         self.decoupled_weight_decay = check.flag("decoupled_weight_decay", decoupled_weight_decay)

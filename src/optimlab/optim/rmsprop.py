@@ -105,7 +105,7 @@ class RMSprop(Optimizer):
     * ``eps_inside=True``: w - eta g / sqrt(v + eps), as seeds 000, 001, 002 and the Deep
       Learning book (Algorithm 8.5) write it; default False, as PyTorch and seed 003 do.
     * ``centered=True``: divide by sqrt(v - gbar^2) with gbar the running mean of g (clamped
-      at 0 before the root; PyTorch does not clamp and can return NaN).
+      at 0 before the root; PyTorch and Keras do not clamp and can return NaN).
     * ``momentum=mu``: buf = mu buf + g / rms, w = w - eta buf (PyTorch; Keras keeps eta
       inside the buffer).
     * ``convention="keras"``: lr 1e-3, rho 0.9, eps 1e-7 inside the root, decoupled decay.
@@ -127,6 +127,7 @@ class RMSprop(Optimizer):
         "keras": {"lr": 1e-3, "alpha": 0.9, "eps": 1e-7, "eps_inside": True},
     }
     HYPERPARAMETERS = ("lr", "alpha", "eps", "weight_decay", "momentum")
+    OPTIONS = ("centered", "eps_inside", "maximize")
     lr = Hyper(check.learning_rate)
     alpha = Hyper(check.unit_interval)
     eps = Hyper(check.positive)
@@ -155,9 +156,14 @@ class RMSprop(Optimizer):
         self.centered = check.flag("centered", centered)
         self.eps_inside = check.flag("eps_inside", d["eps_inside"])
         self.maximize = check.flag("maximize", maximize)
+        self._refuse_under_keras(maximize=maximize)
         self._has_momentum = momentum > 0
         names = ["square_avg"] + ["grad_avg"] * centered + ["momentum_buffer"] * self._has_momentum
         self._allocate(*names)
+
+    @property
+    def constant_coefficients(self) -> bool:
+        return not callable(self.lr)
 
     def _update(self, t: int, lr: float) -> tuple:
         if self.momentum > 0 and not self._has_momentum:

@@ -53,7 +53,8 @@ class SGD(Optimizer):
         w_{t+1} = w_t - eta g_t
 
     With momentum mu and dampening tau (PyTorch; the classic heavy ball of seed 004
-    Algorithm 8.2, ``v = a v - eps g; w = w + v``, gives the same iterates with v = -eta buf):
+    Algorithm 8.2, ``v = a v - eps g; w = w + v``, gives the same iterates with v = -eta buf
+    at a constant rate; under a schedule it equals ``convention="keras"``):
 
         buf_1 = g_1,   buf_t = mu buf_{t-1} + (1 - tau) g_t,   w_{t+1} = w_t - eta buf_t
 
@@ -79,6 +80,7 @@ class SGD(Optimizer):
 
     DEFAULTS = {"pytorch": {"lr": 1e-3}, "keras": {"lr": 0.01}}
     HYPERPARAMETERS = ("lr", "momentum", "dampening", "weight_decay")
+    OPTIONS = ("nesterov", "maximize")
     lr = Hyper(check.learning_rate)
     momentum = Hyper(check.unit_interval)
     dampening = Hyper(check.closed_unit_interval)
@@ -105,11 +107,14 @@ class SGD(Optimizer):
         self.maximize = check.flag("maximize", maximize)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
-        if self.convention == "keras" and (dampening or maximize):
-            raise ValueError("Keras's SGD has no dampening or maximize; use convention='pytorch'")
+        self._refuse_under_keras(dampening=dampening, maximize=maximize)
         self._has_momentum = momentum > 0
         if self._has_momentum:
             self._allocate("momentum_buffer")
+
+    @property
+    def constant_coefficients(self) -> bool:
+        return not callable(self.lr)
 
     def _update(self, t: int, lr: float) -> tuple:
         sign, l2, keep = self._prelude_coefficients(lr)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-#: A loss this many times the first loss counts as exploding.
+#: A loss above EXPLODE_FACTOR * max(initial training loss, 1) counts as exploding. The floor
+#: keeps a run that starts near a perfect fit from calling ordinary noise an explosion;
+#: inf and NaN are caught whatever the scale.
 EXPLODE_FACTOR = 1e4
 
 CHECKLIST = (
@@ -14,11 +16,11 @@ CHECKLIST = (
 
 
 def divergence_reason(loss: float, first_loss: float, factor: float = EXPLODE_FACTOR) -> str | None:
-    """Why ``loss`` means the run diverged (non-finite, or exploded past ``factor`` x the first
-    loss), or None if it is fine."""
+    """Why ``loss`` means the run diverged (non-finite, or above ``factor`` x max(first loss,
+    1)), or None if it is fine."""
     if not math.isfinite(loss):
         return f"the loss became {loss}"
-    if math.isfinite(first_loss) and loss > factor * max(first_loss, 1e-12):
+    if math.isfinite(first_loss) and loss > factor * max(first_loss, 1.0):
         return f"the loss exploded from {first_loss:.4g} to {loss:.4g}"
     return None
 

@@ -11,7 +11,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,9 +20,10 @@ from optimlab.clip import clip_grad_norm, clip_grad_value
 from optimlab.data import BatchSampler
 from optimlab.metrics import accuracy, r2_score
 from optimlab.optim import Optimizer, flat_view
+from optimlab.train import compiled_sgd
 from optimlab.train.callbacks import Callback
 from optimlab.train.checkpoint import load_checkpoint, save_checkpoint
-from optimlab.train.divergence import divergence_message, divergence_reason
+from optimlab.train.divergence import EXPLODE_FACTOR, divergence_message, divergence_reason
 from optimlab.train.history import History
 
 SCHEDULE_UNITS = ("iteration", "epoch")
@@ -136,51 +137,29 @@ def fit(
     total = iterations if iterations is not None else epochs * per_epoch
 
     state = TrainingState(model, optimizer, History(metric=metric_name), flat)
-    last_good = flat.copy()
-    first_loss = math.nan
+    run = _Run(state, X, y, sampler, clip_norm, clip_value, lr_schedule, schedule_unit, total)
     for callback in callbacks:
         callback.on_train_begin(state)
     if resume is not None:
-        first_loss = _restore(resume, state, sampler, last_good, callbacks)
-    bar = _progress_bar(progress, total, state.iteration)
-    history, start_time = state.history, time.perf_counter() - (history_time(state.history))
-    stop = state.iteration >= total
-    while not stop:
-        epoch_losses, epoch_sizes = [], []
-        batches = sampler.iterations(per_epoch) if sampler.mode == "online" else sampler.epoch()
-        for batch in batches:
-            if lr_schedule is not None:
-                index = state.iteration if schedule_unit == "iteration" else state.epoch
-                optimizer.lr = float(lr_schedule(index))
-            Xb, yb = (X, y) if sampler.mode == "full" else (X[batch], y[batch])
-            if math.isnan(first_loss):
-                first_loss = float(model.loss_and_grad(Xb, yb, check=False)[0])
-
-            def verdict(loss: float, grad_norm: float) -> str | None:
-                if not math.isfinite(grad_norm):
-                    return f"the gradient norm became {grad_norm}"
-                return divergence_reason(loss, first_loss)
-
-            loss, grad_norm, reason = _update(
-                model, optimizer, Xb, yb, clip_norm, clip_value, last_good, verdict
-            )
-            if reason is not None:
-                flat[...] = last_good
-                history.stop_reason = "diverged"
-                history.message = divergence_message(reason, state.epoch + 1, state.iteration + 1)
-                stop = True
+        run.first_loss = _restore(resume, state, sampler, run.last_good, callbacks)
+    else:  # the scale against which an exploding loss is judged
+        run.first_loss = float(model.loss_and_grad(X, y, check=False)[0])
+    compiled = iterations is None and compiled_sgd.applies(
+        model,
+        optimizer,
+        sampler.batch_size,
+        sampler.mode,
+        lr_schedule=lr_schedule,
+        clip_norm=clip_norm,
+        clip_value=clip_value,
+    )
+    history = state.history
+    start_time = time.perf_counter() - history_time(history)
+    with _progress_bar(progress, total, state.iteration) as bar:
+        while state.iteration < total and history.stop_reason == "completed":
+            losses, sizes = run.compiled_epoch(bar) if compiled else run.batch_epoch(bar)
+            if len(losses) == 0:
                 break
-            history.loss.append(loss)
-            history.lr.append(optimizer.learning_rate(optimizer.step_count - 1))
-            history.grad_norm.append(grad_norm)
-            epoch_losses.append(loss)
-            epoch_sizes.append(len(yb))
-            state.iteration += 1
-            bar.update(1)
-            if state.iteration >= total:
-                stop = True
-                break
-        if epoch_losses:
             state.epoch += 1
             _end_of_epoch(
                 state,
@@ -189,23 +168,114 @@ def fit(
                 validation,
                 metric,
                 evaluate_train,
-                np.average(epoch_losses, weights=epoch_sizes),
+                float(np.average(losses, weights=sizes)),
                 start_time,
             )
             bar.set_postfix(loss=f"{history.epoch_train_loss[-1]:.4g}", refresh=False)
             stoppers = [c for c in callbacks if c.on_epoch_end(state)]
-            if stoppers:
+            if stoppers and history.stop_reason == "completed":
                 history.stop_reason = stoppers[0].stop_reason
                 history.message = (
                     f"stopped by {type(stoppers[0]).__name__} after epoch {state.epoch}"
                 )
-                stop = True
             if checkpoint is not None:
-                _save(checkpoint, state, sampler, last_good, first_loss, callbacks)
-    bar.close()
+                _save(checkpoint, state, sampler, run.last_good, run.first_loss, callbacks)
     for callback in callbacks:
         callback.on_train_end(state)
     return history
+
+
+@dataclass
+class _Run:
+    """The per-iteration part of `fit`: one epoch of batches, Python or compiled."""
+
+    state: TrainingState
+    X: np.ndarray
+    y: np.ndarray
+    sampler: BatchSampler
+    clip_norm: float | None
+    clip_value: float | None
+    lr_schedule: Callable[[int], float] | None
+    schedule_unit: str
+    total: int
+    first_loss: float = math.nan
+    last_good: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.last_good = self.state.flat_params.copy()
+
+    def verdict(self, loss: float, grad_norm: float) -> str | None:
+        """Why this loss and gradient norm mean divergence, or None."""
+        if not math.isfinite(grad_norm):
+            return f"the gradient norm became {grad_norm}"
+        return divergence_reason(loss, self.first_loss)
+
+    def diverge(self, reason: str) -> None:
+        """Stop the run: restore the last acceptable parameters and say what to try."""
+        state = self.state
+        state.flat_params[...] = self.last_good
+        state.history.stop_reason = "diverged"
+        state.history.message = divergence_message(reason, state.epoch + 1, state.iteration + 1)
+
+    def batch_epoch(self, bar) -> tuple[list[float], list[int]]:
+        """Iterate over the batches of one epoch (or up to the budget), one update each."""
+        state, sampler, history = self.state, self.sampler, self.state.history
+        model, optimizer = state.model, state.optimizer
+        per_epoch = sampler.iterations_per_epoch or -(-sampler.n_samples // sampler.batch_size)
+        batches = sampler.iterations(per_epoch) if sampler.mode == "online" else sampler.epoch()
+        losses, sizes = [], []
+        for batch in batches:
+            if self.lr_schedule is not None:
+                index = state.iteration if self.schedule_unit == "iteration" else state.epoch
+                optimizer.lr = float(self.lr_schedule(index))
+            Xb, yb = (self.X, self.y) if sampler.mode == "full" else (self.X[batch], self.y[batch])
+            loss, grad_norm, reason = _update(
+                model,
+                optimizer,
+                Xb,
+                yb,
+                self.clip_norm,
+                self.clip_value,
+                self.last_good,
+                self.verdict,
+            )
+            if reason is not None:
+                self.diverge(reason)
+                break
+            history.loss.append(loss)
+            history.lr.append(optimizer.learning_rate(optimizer.step_count - 1))
+            history.grad_norm.append(grad_norm)
+            losses.append(loss)
+            sizes.append(len(yb))
+            state.iteration += 1
+            bar.update(1)
+            if state.iteration >= self.total:
+                break
+        return losses, sizes
+
+    def compiled_epoch(self, bar) -> tuple[np.ndarray, np.ndarray]:
+        """One epoch of per-sample updates in compiled code (`compiled_sgd`)."""
+        state, history = self.state, self.state.history
+        order = self.sampler.epoch_indices()
+        lr = state.optimizer.learning_rate()
+        losses, norms, done = compiled_sgd.run_epoch(
+            state.model,
+            state.optimizer,
+            self.X,
+            self.y,
+            order,
+            self.first_loss,
+            EXPLODE_FACTOR,
+            self.last_good,
+        )
+        history.loss.extend(losses[:done].tolist())
+        history.grad_norm.extend(norms[:done].tolist())
+        history.lr.extend([lr] * done)
+        state.iteration += done
+        bar.update(done)
+        if done < order.size:
+            self.diverge(self.verdict(float(losses[done]), float(norms[done])) or "")
+        return losses[:done], np.ones(done)
 
 
 def history_time(history: History) -> float:
@@ -336,6 +406,7 @@ def _restore(path, state: TrainingState, sampler: BatchSampler, last_good, callb
     )
     sampler.load_state_dict({**meta["sampler"], "order": arrays["sampler_order"]})
     state.history = History.from_dict(meta["history"])
+    state.history.stop_reason, state.history.message = "completed", ""  # it goes on
     state.epoch, state.iteration = meta["epoch"], meta["iteration"]
     stateful = [c for c in callbacks if c.state_dict()]
     saved_classes = [saved.pop("class") for saved in meta["callbacks"]]

@@ -27,4 +27,5 @@ def mark_divergence(axes: Any, x: float, y: float, color: str) -> None:
         markeredgecolor=color,
         linestyle="none",
         zorder=5,
+        clip_on=False,  # whole even on the window's edge
     )
