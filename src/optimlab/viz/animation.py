@@ -31,7 +31,7 @@ def animate_trajectories(
 
     Frame j shows every path up to iteration ``k_j``, with ``k_j`` evenly spaced from 0 to
     the longest path's last iteration, at most ``max_frames`` of them (so files stay
-    small: at 60 frames of 400x320 pixels a GIF is a few hundred kB). A path that
+    small: 60 frames of 400x320 pixels take about 150 kB). A path that
     diverged stops at its last finite point, drawn as a red ``X`` once reached.
 
     Args:
