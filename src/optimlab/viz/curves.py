@@ -13,6 +13,8 @@ from optimlab.viz import _inputs as check
 from optimlab.viz._figure import mark_divergence, new_axes
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
 
+SHORT_RUN = 30  # runs with at most this many errors get a marker on each
+
 
 def plot_losses(
     histories: Mapping[str, np.ndarray],
@@ -108,7 +110,8 @@ def plot_convergence(
     for label, (values, diverged) in curves.items():
         steps = np.arange(values.size)
         name = f"{label} (diverged)" if diverged else label
-        (line,) = axes.plot(steps, values, linewidth=1.5, label=name)
+        marker = "o" if values.size <= SHORT_RUN else None  # a few Newton steps stay visible
+        (line,) = axes.plot(steps, values, linewidth=1.5, marker=marker, markersize=4, label=name)
         if diverged:
             mark_divergence(axes, steps[-1], values[-1], line.get_color())
         if label in rates:
