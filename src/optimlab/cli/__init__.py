@@ -1,19 +1,21 @@
-"""The ``optimlab`` command."""
+"""The ``optimlab`` command: demo, compare, sweep, landscape, lr-find."""
 
 import click
 
 from optimlab import __version__
+from optimlab.cli.compare import compare
+from optimlab.cli.demo import demo
+from optimlab.cli.landscape import landscape
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="optimlab")
 def main() -> None:
-    """optimlab: run, compare and show the optimization algorithms of deep learning."""
+    """optimlab: run, compare and show the optimization algorithms of deep learning.
+
+    Start with `optimlab demo`; every subcommand has --help.
+    """
 
 
-@main.command()
-def demo() -> None:
-    """Reproduce the seed documents' practicals and write an HTML report (next release)."""
-    click.echo(
-        "optimlab demo: coming in the next release (the optimizers are ready: optimlab.optim)."
-    )
+for command in (demo, compare, landscape):
+    main.add_command(command)

@@ -1,0 +1,159 @@
+"""Options that describe training runs (data, model, optimizers), shared by compare, sweep
+and lr-find, and their conversion to `RunSpec` values."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from optimlab import optim
+from optimlab.cli._common import choice_of
+from optimlab.lab.experiment import MODELS, SCHEDULES, RunSpec, dataset_names
+
+
+def data_options(function: Callable) -> Callable:
+    """--dataset/--csv/--target, --model, --hidden, --activation, budget and batch options."""
+    options = [
+        click.option(
+            "--dataset",
+            default="moons",
+            show_default=True,
+            help=f"Built-in data: {', '.join(dataset_names())}.",
+        ),
+        click.option(
+            "--csv",
+            "csv_path",
+            type=click.Path(dir_okay=False),
+            help="Your own CSV file (numeric columns) instead of --dataset.",
+        ),
+        click.option("--target", help="With --csv: the column to predict."),
+        click.option(
+            "--model",
+            default="auto",
+            show_default=True,
+            type=click.Choice(["auto", *MODELS]),
+            help="auto: linear/logistic/softmax regression by the task.",
+        ),
+        click.option(
+            "--hidden",
+            default="32,32",
+            show_default=True,
+            help="MLP hidden layer sizes, comma-separated.",
+        ),
+        click.option(
+            "--activation",
+            default="tanh",
+            show_default=True,
+            type=click.Choice(["relu", "tanh", "sigmoid"]),
+        ),
+        click.option("--epochs", default=30, show_default=True, type=click.IntRange(min=1)),
+        click.option(
+            "--batch-size",
+            default="32",
+            show_default=True,
+            help="Mini-batch size, 1 for stochastic, or 'full' for batch GD.",
+        ),
+        click.option(
+            "--schedule", default="constant", show_default=True, type=click.Choice(list(SCHEDULES))
+        ),
+        click.option(
+            "--clip-norm",
+            type=click.FloatRange(min=0, min_open=True),
+            help="Clip the gradient's global norm.",
+        ),
+        click.option(
+            "--n-samples",
+            default=500,
+            show_default=True,
+            type=click.IntRange(min=10),
+            help="Size of synthetic data sets.",
+        ),
+    ]
+    return functools.reduce(lambda f, option: option(f), reversed(options), function)
+
+
+def base_spec(
+    dataset: str,
+    csv_path: str | None,
+    target: str | None,
+    model: str,
+    hidden: str,
+    activation: str,
+    epochs: int,
+    batch_size: str,
+    schedule: str,
+    clip_norm: float | None,
+    n_samples: int,
+    seed: int,
+) -> RunSpec:
+    """A `RunSpec` from the shared options (optimizer fields left at their defaults)."""
+    if csv_path is not None:
+        if not target:
+            raise click.UsageError("--csv needs --target COLUMN (the column to predict)")
+        dataset = f"csv:{csv_path}:{target}"
+    elif dataset not in dataset_names():
+        dataset = choice_of(dataset_names(), "data set", dataset)
+    try:
+        sizes = tuple(int(h) for h in hidden.split(",") if h.strip())
+    except ValueError:
+        raise click.BadParameter(f"--hidden must be comma-separated integers, got {hidden!r}")
+    if batch_size.lower() == "full":
+        batch = None
+    else:
+        try:
+            batch = int(batch_size)
+        except ValueError:
+            raise click.BadParameter(
+                f"--batch-size must be an integer or 'full', got {batch_size!r}"
+            )
+        if batch < 1:
+            raise click.BadParameter(f"--batch-size must be >= 1, got {batch}")
+    try:
+        return RunSpec(
+            dataset=dataset,
+            model=model,
+            hidden=sizes,
+            activation=activation,
+            epochs=epochs,
+            batch_size=batch,
+            schedule=schedule,
+            clip_norm=clip_norm,
+            n_samples=n_samples,
+            seed=seed,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+
+
+def _value(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_optimizer(text: str, default_lr: float) -> tuple[str, float, dict[str, Any]]:
+    """``NAME[:LR][:key=value...]`` -> (name, lr, options); unknown names list the valid ones."""
+    parts = text.split(":")
+    name = choice_of(list(optim.OPTIMIZERS), "optimizer", parts[0])
+    lr, options = default_lr, {}
+    for part in parts[1:]:
+        if "=" in part:
+            key, value = part.split("=", 1)
+            options[key] = _value(value)
+        else:
+            try:
+                lr = float(part)
+            except ValueError:
+                raise click.BadParameter(
+                    f"in {text!r}: {part!r} is neither a learning rate nor key=value"
+                ) from None
+    return name, lr, options

@@ -1,0 +1,131 @@
+"""A self-contained HTML report: figures embedded as data URIs, tables, diagnoses, and the
+exact command and configuration that produced it. It works offline: no external URLs."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import mimetypes
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from optimlab import __version__
+from optimlab._io import atomic_write
+
+_STYLE = """
+body { font: 15px/1.5 system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222;
+       padding: 0 1em; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+.meta { color: #666; font-size: 0.9em; }
+figure { display: inline-block; margin: 0.5em; vertical-align: top; max-width: 48%; }
+figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { font-size: 0.85em; color: #555; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: right; }
+th { background: #f5f5f5; } td:first-child, th:first-child { text-align: left; }
+.diverged { color: #b00; } .healthy { color: #080; }
+pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+nav a { margin-right: 1em; }
+"""
+
+
+@dataclass
+class Section:
+    """One titled part of the report, built from HTML fragments in order."""
+
+    title: str
+    parts: list[str] = field(default_factory=list)
+
+    def text(self, paragraph: str) -> Section:
+        """A paragraph of plain text."""
+        self.parts.append(f"<p>{html.escape(paragraph)}</p>")
+        return self
+
+    def figure(self, path: str | os.PathLike, caption: str = "") -> Section:
+        """An image file (PNG, GIF), embedded as a data URI."""
+        path = Path(path)
+        mime = mimetypes.guess_type(path.name)[0] or "image/png"
+        encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+        self.parts.append(
+            f'<figure><img alt="{html.escape(caption or path.stem)}" '
+            f'src="data:{mime};base64,{encoded}"><figcaption>{html.escape(caption)}</figcaption>'
+            "</figure>"
+        )
+        return self
+
+    def table(self, rows: list[dict[str, Any]], columns: list[str] | None = None) -> Section:
+        """A table of rows (dicts); numbers formatted to 4 significant digits."""
+        if not rows:
+            return self
+        columns = columns or list(rows[0])
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+        body = "".join(
+            "<tr>" + "".join(_cell(row.get(c)) for c in columns) + "</tr>" for row in rows
+        )
+        self.parts.append(f"<table><tr>{head}</tr>{body}</table>")
+        return self
+
+    def code(self, text: str) -> Section:
+        """Preformatted text (a command, a configuration)."""
+        self.parts.append(f"<pre>{html.escape(text)}</pre>")
+        return self
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        text = f"{value:.4g}"
+    elif value is None:
+        text = "–"
+    else:
+        text = str(value)
+    css = ' class="diverged"' if text in ("diverged",) else ""
+    css = ' class="healthy"' if text == "healthy" else css
+    return f"<td{css}>{html.escape(text)}</td>"
+
+
+@dataclass
+class Report:
+    """An HTML report: a title, sections, and the command and configuration that made it."""
+
+    title: str
+    command: str
+    config: dict[str, Any] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+
+    def section(self, title: str) -> Section:
+        """Add and return a new section."""
+        self.sections.append(Section(title))
+        return self.sections[-1]
+
+    def render(self) -> str:
+        """The whole document as one string."""
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        anchors = [f"s{i}" for i in range(len(self.sections))]
+        nav = " ".join(
+            f'<a href="#{a}">{html.escape(s.title)}</a>' for a, s in zip(anchors, self.sections)
+        )
+        body = "".join(
+            f'<h2 id="{a}">{html.escape(s.title)}</h2>' + "".join(s.parts)
+            for a, s in zip(anchors, self.sections)
+        )
+        reproduce = (
+            "<h2>How this report was made</h2><p>Command:</p>"
+            f"<pre>{html.escape(self.command)}</pre><p>Configuration:</p>"
+            f"<pre>{html.escape(json.dumps(self.config, indent=2, default=str))}</pre>"
+        )
+        return (
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(self.title)}</title><style>{_STYLE}</style></head><body>"
+            f"<h1>{html.escape(self.title)}</h1>"
+            f"<p class='meta'>optimlab {__version__} · {stamp}</p><nav>{nav}</nav>"
+            f"{body}{reproduce}</body></html>"
+        )
+
+    def write(self, path: str | os.PathLike) -> Path:
+        """Write the report atomically; returns the path."""
+        text = self.render().encode("utf-8")
+        return atomic_write(path, lambda handle: handle.write(text))
