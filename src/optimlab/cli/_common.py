@@ -46,7 +46,8 @@ def load_config(ctx: click.Context, param: click.Parameter, value: str | None) -
     try:
         config = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise click.BadParameter(f"{path} is not valid TOML: {error}") from error
+        where = str(error).replace("at end of document", f"at the end, line {len(text.splitlines())}")
+        raise click.BadParameter(f"{path} is not valid TOML: {where}") from error
     command = ctx.command.name
     if isinstance(config.get(command), dict):
         config = config[command]
