@@ -24,9 +24,24 @@ def test_every_subcommand_has_help():
 
 
 def test_compare_writes_table_plots_report_and_results(tmp_path):
-    result = invoke("compare", "--dataset", "moons", "--n-samples", 80, "--model", "logistic",
-                    "--epochs", 3, "--optimizer", "SGD:0.1", "--optimizer", "Adam:0.05",
-                    "--out", tmp_path, "--no-progress")
+    result = invoke(
+        "compare",
+        "--dataset",
+        "moons",
+        "--n-samples",
+        80,
+        "--model",
+        "logistic",
+        "--epochs",
+        3,
+        "--optimizer",
+        "SGD:0.1",
+        "--optimizer",
+        "Adam:0.05",
+        "--out",
+        tmp_path,
+        "--no-progress",
+    )
     assert result.exit_code == 0, result.output
     assert "SGD(lr=0.1)" in result.output and "Adam(lr=0.05)" in result.output
     for name in ("train_loss.png", "val_loss.png", "report.html", "results.json"):
@@ -45,16 +60,29 @@ def test_compare_reads_a_csv(tmp_path):
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
     path = tmp_path / "data.csv"
     path.write_text("a,b,label\n" + "\n".join(f"{a},{b},{c}" for (a, b), c in zip(X, y)))
-    result = invoke("compare", "--csv", path, "--target", "label", "--epochs", 2,
-                    "--optimizer", "Adam:0.1", "--out", tmp_path / "out", "--no-progress")
+    result = invoke(
+        "compare",
+        "--csv",
+        path,
+        "--target",
+        "label",
+        "--epochs",
+        2,
+        "--optimizer",
+        "Adam:0.1",
+        "--out",
+        tmp_path / "out",
+        "--no-progress",
+    )
     assert result.exit_code == 0, result.output
     spec = json.loads((tmp_path / "out" / "results.json").read_text())["runs"][0]["spec"]
     assert spec["dataset"].startswith("csv:")
 
 
 def test_landscape_writes_paths_and_animation(tmp_path):
-    result = invoke("landscape", "rosenbrock", "--steps", 5, "--optimizer", "Adam:0.05",
-                    "--out", tmp_path)
+    result = invoke(
+        "landscape", "rosenbrock", "--steps", 5, "--optimizer", "Adam:0.05", "--out", tmp_path
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "rosenbrock.png").stat().st_size > 0
     assert (tmp_path / "rosenbrock.gif").read_bytes()[:6] in (b"GIF89a", b"GIF87a")
@@ -97,8 +125,9 @@ def test_malformed_toml_names_the_line(tmp_path):
 
 def test_toml_config_sets_defaults_and_unknown_keys_are_refused(tmp_path):
     config = tmp_path / "run.toml"
-    config.write_text('[compare]\nepochs = 2\nmodel = "logistic"\nn_samples = 60\n'
-                      'optimizers = ["SGD:0.2"]\n')
+    config.write_text(
+        '[compare]\nepochs = 2\nmodel = "logistic"\nn_samples = 60\noptimizers = ["SGD:0.2"]\n'
+    )
     result = invoke("compare", "--config", config, "--out", tmp_path / "o", "--no-progress")
     assert result.exit_code == 0, result.output
     runs = json.loads((tmp_path / "o" / "results.json").read_text())["runs"]

@@ -67,7 +67,6 @@ def test_compiled_epoch_detects_divergence_and_keeps_finite_parameters():
     assert history.diverged and "lower the learning rate" in history.message
     assert np.isfinite(model.flat_params()).all()
     python = make()
-    h_p = fit(python, optim.SGD(python.params, lr=10.0, fused=False), X, y, epochs=3,
-              batch_size=1)
+    h_p = fit(python, optim.SGD(python.params, lr=10.0, fused=False), X, y, epochs=3, batch_size=1)
     assert h_p.iterations == history.iterations
     np.testing.assert_allclose(model.flat_params(), python.flat_params(), rtol=1e-9)

@@ -128,7 +128,7 @@ def test_early_stopping_restores_the_best_parameters(data):
         def on_epoch_end(self, state):
             self.params.append(state.flat_params.copy())
 
-    model, opt = make()
+    model, _ = make()
     record = Record()
     stopper = EarlyStopping(patience=2, monitor="val_loss")
     history = fit(
@@ -222,6 +222,6 @@ def test_bad_data_is_refused_before_training(X, y, match):
 
 def test_optimizer_must_drive_the_model(data):
     model, _ = make()
-    other, opt = make()
+    _, opt = make()
     with pytest.raises(ValueError, match="built on the model's parameters"):
         fit(model, opt, *data, epochs=1)

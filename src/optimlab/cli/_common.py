@@ -46,7 +46,9 @@ def load_config(ctx: click.Context, param: click.Parameter, value: str | None) -
     try:
         config = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        where = str(error).replace("at end of document", f"at the end, line {len(text.splitlines())}")
+        where = str(error).replace(
+            "at end of document", f"at the end, line {len(text.splitlines())}"
+        )
         raise click.BadParameter(f"{path} is not valid TOML: {where}") from error
     command = ctx.command.name
     if isinstance(config.get(command), dict):

@@ -99,7 +99,9 @@ def base_spec(
     try:
         sizes = tuple(int(h) for h in hidden.split(",") if h.strip())
     except ValueError:
-        raise click.BadParameter(f"--hidden must be comma-separated integers, got {hidden!r}")
+        raise click.BadParameter(
+            f"--hidden must be comma-separated integers, got {hidden!r}"
+        ) from None
     if batch_size.lower() == "full":
         batch = None
     else:
@@ -108,7 +110,7 @@ def base_spec(
         except ValueError:
             raise click.BadParameter(
                 f"--batch-size must be an integer or 'full', got {batch_size!r}"
-            )
+            ) from None
         if batch < 1:
             raise click.BadParameter(f"--batch-size must be >= 1, got {batch}")
     try:

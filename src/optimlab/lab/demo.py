@@ -295,8 +295,8 @@ class Demo:
         table = [{k: v for k, v in r.items() if k != "errors"} for r in rows]
         self.report.section("Convergence rates: measured against theory").text(
             "On a quadratic with condition number 100: gradient descent with step 1/L contracts "
-            "the error by 1 - 1/kappa per step, heavy-ball momentum by (sqrt(kappa)-1)/(sqrt(kappa)+1), "
-            "and Newton converges quadratically (order 2)."
+            "the error by 1 - 1/kappa per step, heavy-ball momentum by "
+            "(sqrt(kappa)-1)/(sqrt(kappa)+1), and Newton converges quadratically (order 2)."
         ).table(table).figure(self.path("convergence.png"), "error per iteration (log scale)")
 
     def comparison(self) -> None:

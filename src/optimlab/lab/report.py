@@ -19,7 +19,8 @@ from optimlab._io import atomic_write
 _STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222;
        padding: 0 1em; }
-h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; }
+h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
 .meta { color: #666; font-size: 0.9em; }
 figure { display: inline-block; margin: 0.5em; vertical-align: top; max-width: 48%; }
 figure img { max-width: 100%; border: 1px solid #eee; }
@@ -79,7 +80,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         text = f"{value:.4g}"
     elif value is None:
-        text = "–"
+        text = "-"
     else:
         text = str(value)
     css = ' class="diverged"' if text in ("diverged",) else ""

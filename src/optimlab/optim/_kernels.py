@@ -20,8 +20,8 @@ float64 inside Numba and break that agreement.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 import warnings
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np

@@ -50,7 +50,7 @@ class History:
 
     @property
     def diverged(self) -> bool:
-        """True if the run stopped because the loss or the gradient became non-finite or exploded."""
+        """True if the run stopped because its loss or gradient became non-finite or exploded."""
         return self.stop_reason == "diverged"
 
     def final(self) -> dict[str, float | None]:

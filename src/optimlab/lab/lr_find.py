@@ -1,0 +1,271 @@
+"""The learning-rate range test (Smith, 2017; popularised by fastai): ramp the rate, watch the loss.
+
+Over ``iterations`` mini-batch updates the learning rate grows exponentially from ``start``
+to ``end``,
+
+    lr_k = start * (end / start)^(k / (iterations - 1)),   k = 0, ..., iterations - 1,
+
+and the batch loss before each update is recorded together with its debiased EWMA
+(`optimlab.ewma`, weight ``beta`` on the past). The loss first barely moves (the rate is too
+small), then falls (a useful rate), then blows up (too large); the test stops once the
+smoothed loss exceeds ``diverge_factor`` x its best value so far, or the loss or the
+gradient stops being finite. The model and the optimizer are then put back exactly as they
+were.
+
+**Lag.** A debiased EWMA at step k averages the losses of steps ``0..k`` with weights
+proportional to ``beta^(k - i)``: it describes the loss at an earlier, smaller rate. For a
+loss that is linear in ``log lr`` over the window it equals the loss at the rate of the
+weights' centroid, ``log lr_k - c_k * s`` with ``s`` the log-rate step and
+``c_k = sum_i (k - i) beta^(k - i) / sum_i beta^(k - i)`` (about ``beta / (1 - beta)``,
+49 steps for beta = 0.98, once k is large). The suggestions read the smoothed curve at
+these lag-corrected rates (`LRFindResult.smoothed_lrs`); without the correction they
+would land up to ``(end / start)^(49 / 99)`` (about four decades here) too high.
+
+**Suggestions** (both from steps ``k >= burn_in``):
+
+- ``"steepest"`` (the one returned as ``suggested``): the lag-corrected rate where the
+  smoothed loss falls fastest per unit of ``log lr`` (the most negative
+  ``d smoothed / d log lr``, central differences);
+- ``"min_loss_div10"``: the lag-corrected rate of the smoothed loss's minimum, divided by 10.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from optimlab.data import BatchSampler
+from optimlab.ewma import ewma
+from optimlab.optim import Optimizer, flat_view
+
+__all__ = ["LRFindResult", "lr_find"]
+
+#: The suggestion returned as `LRFindResult.suggested`.
+SUGGESTED = "steepest"
+
+
+@dataclass(frozen=True)
+class LRFindResult:
+    """The record of a range test and its suggested learning rates.
+
+    Attributes:
+        lrs: the learning rate of each update made (the exponential ramp, cut where it stopped).
+        losses: the batch loss before each update.
+        smoothed: the debiased EWMA of ``losses``.
+        smoothed_lrs: the lag-corrected rate each ``smoothed`` value describes (see the
+            module docstring); the suggestions are read on this axis.
+        suggested: ``suggestions["steepest"]``, the rate to use.
+        suggestions: ``{"steepest": ..., "min_loss_div10": ...}``.
+        stopped_early: True when the loss diverged before the ramp reached ``end``.
+        burn_in: the first steps left out of the suggestions.
+    """
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    smoothed: np.ndarray
+    smoothed_lrs: np.ndarray
+    suggested: float
+    suggestions: dict[str, float] = field(default_factory=dict)
+    stopped_early: bool = False
+    burn_in: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain lists, floats and bools (JSON-safe)."""
+        return {
+            "lrs": self.lrs.tolist(),
+            "losses": self.losses.tolist(),
+            "smoothed": self.smoothed.tolist(),
+            "smoothed_lrs": self.smoothed_lrs.tolist(),
+            "suggested": float(self.suggested),
+            "suggestions": {k: float(v) for k, v in self.suggestions.items()},
+            "stopped_early": bool(self.stopped_early),
+            "burn_in": int(self.burn_in),
+        }
+
+
+def lr_find(
+    model: Any,
+    optimizer: Optimizer,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    start: float = 1e-7,
+    end: float = 10.0,
+    iterations: int = 100,
+    batch_size: int | None = 32,
+    beta: float = 0.98,
+    burn_in: int = 10,
+    diverge_factor: float = 4.0,
+    seed: int | np.random.Generator | None = 0,
+) -> LRFindResult:
+    """Run the learning-rate range test; leave ``model`` and ``optimizer`` as they were.
+
+    The parameters, the optimizer's state, step count and hyperparameters (its ``lr``
+    included, even a schedule) are saved first and restored at the end, also when an
+    exception interrupts the test.
+
+    Args:
+        model: an `optimlab.models` model.
+        optimizer: an optimizer built on ``model.params`` (its own settings, momentum or
+            betas for example, are used as they are; only ``lr`` is ramped).
+        X, y: training data (validated before any work).
+        start, end: the first and last rate, ``0 < start < end``, finite.
+        iterations: updates in the ramp (>= 5).
+        batch_size: mini-batch size (``min(batch_size, n_samples)``); None for full batch.
+        beta: EWMA weight of the past, in [0, 1).
+        burn_in: first steps not considered for the suggestions, ``0 <= burn_in <=
+            iterations - 3``.
+        diverge_factor: stop when the smoothed loss exceeds this multiple (> 1) of its best.
+        seed: seed of the batch order.
+
+    Returns:
+        An `LRFindResult`; ``suggested`` is the steepest-descent rate.
+
+    Raises:
+        ValueError: a bad argument (named), or a test that diverged within the burn-in
+            (lower ``start``).
+    """
+    _check_arguments(start, end, iterations, beta, burn_in, diverge_factor)
+    _check_model_and_optimizer(model, optimizer)
+    X, y = model.validate(X, y)
+    n = X.shape[0]
+    if batch_size is not None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
+            raise ValueError(f"Invalid batch_size: {batch_size!r}; give an integer >= 1 or None")
+        if batch_size < 1:
+            raise ValueError(f"Invalid batch_size: {batch_size!r}; it must be >= 1")
+        batch_size = min(int(batch_size), n)
+    sampler = BatchSampler(n, batch_size, "full" if batch_size in (None, n) else None, seed=seed)
+    ramp = start * (end / start) ** (np.arange(iterations) / (iterations - 1))
+
+    saved_params = model.flat_params().copy()
+    saved_state = optimizer.state_dict()
+    saved_lr = optimizer.lr
+    try:
+        losses, stopped = _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor)
+    finally:
+        model.flat_params()[...] = saved_params
+        optimizer.load_state_dict(saved_state)
+        optimizer.lr = saved_lr
+    return _result(ramp[: losses.size], losses, beta, burn_in, stopped)
+
+
+def _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor):
+    """The updates of the test: returns the recorded losses and whether it stopped early."""
+    losses: list[float] = []
+    smoothed = best = math.nan
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k, batch in enumerate(sampler.iterations(ramp.size)):
+            Xb, yb = (X, y) if sampler.mode == "full" else (X[batch], y[batch])
+            loss, grads = model.loss_and_grad(Xb, yb, check=False)
+            gradient = flat_view(list(grads.values()))
+            finite = math.isfinite(loss) and (
+                np.isfinite(gradient).all()
+                if gradient is not None
+                else all(np.isfinite(g).all() for g in grads.values())
+            )
+            if not finite:
+                return np.asarray(losses), True
+            losses.append(float(loss))
+            smoothed = beta * (0.0 if k == 0 else smoothed) + (1.0 - beta) * loss
+            debiased = smoothed / (1.0 - beta ** (k + 1))
+            best = debiased if k == 0 else min(best, debiased)
+            if debiased > diverge_factor * best:
+                return np.asarray(losses), True
+            optimizer.lr = float(ramp[k])
+            optimizer.step(grads)
+    return np.asarray(losses), False
+
+
+def _result(lrs, losses, beta, burn_in, stopped) -> LRFindResult:
+    if losses.size < burn_in + 3:
+        raise ValueError(
+            f"the loss diverged after {losses.size} of the burn_in={burn_in} steps, at "
+            f"lr={lrs[-1] if lrs.size else math.nan:.3g}: lower start (or burn_in) so that "
+            "the ramp begins where the loss is stable"
+        )
+    smoothed = ewma(losses, beta, debias=True)
+    log_lrs = np.log(lrs)
+    step = log_lrs[1] - log_lrs[0]
+    smoothed_lrs = np.exp(log_lrs - _lag(beta, losses.size) * step)
+    slopes = np.gradient(smoothed, np.log(smoothed_lrs))
+    window = slice(burn_in, None)
+    steepest = burn_in + int(np.argmin(slopes[window]))
+    lowest = burn_in + int(np.argmin(smoothed[window]))
+    suggestions = {
+        "steepest": float(smoothed_lrs[steepest]),
+        "min_loss_div10": float(smoothed_lrs[lowest] / 10.0),
+    }
+    return LRFindResult(
+        lrs=lrs,
+        losses=losses,
+        smoothed=smoothed,
+        smoothed_lrs=smoothed_lrs,
+        suggested=suggestions[SUGGESTED],
+        suggestions=suggestions,
+        stopped_early=stopped,
+        burn_in=burn_in,
+    )
+
+
+def _lag(beta: float, n: int) -> np.ndarray:
+    """``c_k``: the mean age, in steps, of the debiased EWMA's weights at step k."""
+    k = np.arange(n)
+    ages = ewma(k.astype(np.float64), beta, debias=True)  # the weighted mean of 0..k
+    return k - ages
+
+
+def _check_arguments(start, end, iterations, beta, burn_in, diverge_factor) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"Invalid {name}: {value!r}; it must be a number > 0")
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"Invalid {name}: {value!r}; it must be a finite number > 0")
+    if start >= end:
+        raise ValueError(
+            f"Invalid start={start!r} and end={end!r}: the ramp needs start < end "
+            "(e.g. start=1e-7, end=10)"
+        )
+    if isinstance(iterations, bool) or not isinstance(iterations, numbers.Integral):
+        raise ValueError(f"Invalid iterations: {iterations!r}; it must be an integer >= 5")
+    if iterations < 5:
+        raise ValueError(f"Invalid iterations: {iterations!r}; it must be >= 5 (100 is usual)")
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not 0 <= beta < 1:
+        raise ValueError(f"Invalid beta: {beta!r}; it must be in [0, 1) (0.98 is usual)")
+    if isinstance(burn_in, bool) or not isinstance(burn_in, numbers.Integral):
+        raise ValueError(f"Invalid burn_in: {burn_in!r}; it must be an integer >= 0")
+    if not 0 <= burn_in <= iterations - 3:
+        raise ValueError(
+            f"Invalid burn_in: {burn_in!r}; it must be in [0, iterations - 3] = "
+            f"[0, {iterations - 3}] so that points remain for the suggestions"
+        )
+    if (
+        isinstance(diverge_factor, bool)
+        or not isinstance(diverge_factor, numbers.Real)
+        or not (math.isfinite(diverge_factor) and diverge_factor > 1)
+    ):
+        raise ValueError(f"Invalid diverge_factor: {diverge_factor!r}; it must be a number > 1")
+
+
+def _check_model_and_optimizer(model, optimizer) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be an optimlab.optim optimizer, got {type(optimizer).__name__}"
+        )
+    if optimizer.needs_closure:
+        raise ValueError(
+            f"{type(optimizer).__name__} steps with a closure; the range test ramps the rate "
+            "of gradient optimizers (SGD, Momentum, Adam, ...)"
+        )
+    if "lr" not in optimizer.HYPERPARAMETERS:
+        raise ValueError(f"{type(optimizer).__name__} has no learning rate to ramp")
+    flat = model.flat_params()
+    if optimizer._flat is None or not np.shares_memory(optimizer._flat, flat):
+        raise ValueError(
+            "the optimizer must be built on the model's parameters: "
+            f"{type(optimizer).__name__}(model.params, ...)"
+        )
