@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from optimlab._io import atomic_path
 
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 
@@ -44,25 +43,9 @@ def output_path(path: str | os.PathLike | None, suffixes: tuple[str, ...]) -> Pa
     return target
 
 
-@contextlib.contextmanager
-def atomic_target(path: Path) -> Iterator[Path]:
-    """Yield a temporary name in ``path``'s folder; on success rename it to ``path``.
-
-    Readers never see a half-written file: ``os.replace`` is atomic within one file
-    system. On any error the temporary file is removed and ``path`` is left as it was.
-    """
-    temporary = path.with_name(f".{path.stem}.{secrets.token_hex(6)}.tmp{path.suffix}")
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-
-
 def save_figure(figure: Any, path: Path | None, **options: Any) -> None:
     """Save a matplotlib Figure to ``path`` atomically (no-op for None)."""
     if path is None:
         return
-    with atomic_target(path) as temporary:
+    with atomic_path(path) as temporary:
         figure.savefig(temporary, format=path.suffix[1:].lower(), **options)

@@ -9,10 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from optimlab._io import atomic_path
 from optimlab.landscapes import Landscape
 from optimlab.viz import _inputs as check
 from optimlab.viz._figure import DIVERGED_COLOR, new_axes
-from optimlab.viz._output import atomic_target, output_path
+from optimlab.viz._output import output_path
 from optimlab.viz.contours import checked_paths, draw_landscape, inside
 
 ANIMATION_SUFFIXES = (".gif", ".mp4")
@@ -91,6 +92,6 @@ def animate_trajectories(
     animation = FuncAnimation(figure, draw_frame, frames=frames, blit=False)
     gif = target.suffix.lower() == ".gif"
     writer = SharedPaletteGifWriter(fps=fps) if gif else FFMpegWriter(fps=fps)
-    with atomic_target(target) as temporary:
+    with atomic_path(target) as temporary:
         animation.save(temporary, writer=writer)
     return figure
