@@ -12,21 +12,17 @@ smoothed loss exceeds ``diverge_factor`` x its best value so far, or the loss or
 gradient stops being finite. The model and the optimizer are then put back exactly as they
 were.
 
-**Lag.** A debiased EWMA at step k averages the losses of steps ``0..k`` with weights
-proportional to ``beta^(k - i)``: it describes the loss at an earlier, smaller rate. For a
-loss that is linear in ``log lr`` over the window it equals the loss at the rate of the
-weights' centroid, ``log lr_k - c_k * s`` with ``s`` the log-rate step and
-``c_k = sum_i (k - i) beta^(k - i) / sum_i beta^(k - i)`` (about ``beta / (1 - beta)``,
-49 steps for beta = 0.98, once k is large). The suggestions read the smoothed curve at
-these lag-corrected rates (`LRFindResult.smoothed_lrs`); without the correction they
-would land up to ``(end / start)^(49 / 99)`` (about four decades here) too high.
+**Suggestions** (both from steps ``k >= burn_in``, on the ramp's rates, as fastai reads them):
 
-**Suggestions** (both from steps ``k >= burn_in``):
+- ``"steepest"`` (the one returned as ``suggested``): the rate where the smoothed loss falls
+  fastest per unit of ``log lr`` (the most negative ``d smoothed / d log lr``, by central
+  differences). The EWMA's slope is a weighted average of the raw slopes up to that step, so
+  it turns steep only once the raw loss has started to fall.
+- ``"min_loss_div10"``: the rate of the smoothed loss's minimum, divided by 10. The smoothed
+  minimum trails the raw one (the average still holds the earlier, lower losses as the loss
+  turns up), and the tenth steps back from the edge of divergence.
 
-- ``"steepest"`` (the one returned as ``suggested``): the lag-corrected rate where the
-  smoothed loss falls fastest per unit of ``log lr`` (the most negative
-  ``d smoothed / d log lr``, central differences);
-- ``"min_loss_div10"``: the lag-corrected rate of the smoothed loss's minimum, divided by 10.
+``losses[k]`` is measured before update k, which uses ``lrs[k]`` (fastai's pairing).
 """
 
 from __future__ import annotations
@@ -39,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from optimlab.data import BatchSampler
-from optimlab.ewma import ewma
+from optimlab.ewma import EWMA, ewma
 from optimlab.optim import Optimizer, flat_view
 
 __all__ = ["LRFindResult", "lr_find"]
@@ -53,11 +49,10 @@ class LRFindResult:
     """The record of a range test and its suggested learning rates.
 
     Attributes:
-        lrs: the learning rate of each update made (the exponential ramp, cut where it stopped).
-        losses: the batch loss before each update.
+        lrs: the ramp's rate for each recorded step (cut where the test stopped; the update
+            of a step whose loss stopped the test is not made).
+        losses: the batch loss of each step, measured before its update.
         smoothed: the debiased EWMA of ``losses``.
-        smoothed_lrs: the lag-corrected rate each ``smoothed`` value describes (see the
-            module docstring); the suggestions are read on this axis.
         suggested: ``suggestions["steepest"]``, the rate to use.
         suggestions: ``{"steepest": ..., "min_loss_div10": ...}``.
         stopped_early: True when the loss diverged before the ramp reached ``end``.
@@ -67,7 +62,6 @@ class LRFindResult:
     lrs: np.ndarray
     losses: np.ndarray
     smoothed: np.ndarray
-    smoothed_lrs: np.ndarray
     suggested: float
     suggestions: dict[str, float] = field(default_factory=dict)
     stopped_early: bool = False
@@ -79,7 +73,6 @@ class LRFindResult:
             "lrs": self.lrs.tolist(),
             "losses": self.losses.tolist(),
             "smoothed": self.smoothed.tolist(),
-            "smoothed_lrs": self.smoothed_lrs.tolist(),
             "suggested": float(self.suggested),
             "suggestions": {k: float(v) for k, v in self.suggestions.items()},
             "stopped_early": bool(self.stopped_early),
@@ -157,7 +150,8 @@ def lr_find(
 def _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor):
     """The updates of the test: returns the recorded losses and whether it stopped early."""
     losses: list[float] = []
-    smoothed = best = math.nan
+    smoothed = EWMA(beta, debias=True)
+    best = math.inf
     with np.errstate(over="ignore", invalid="ignore"):
         for k, batch in enumerate(sampler.iterations(ramp.size)):
             Xb, yb = (X, y) if sampler.mode == "full" else (X[batch], y[batch])
@@ -171,10 +165,8 @@ def _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor):
             if not finite:
                 return np.asarray(losses), True
             losses.append(float(loss))
-            smoothed = beta * (0.0 if k == 0 else smoothed) + (1.0 - beta) * loss
-            debiased = smoothed / (1.0 - beta ** (k + 1))
-            best = debiased if k == 0 else min(best, debiased)
-            if debiased > diverge_factor * best:
+            best = min(best, smoothed.update(float(loss)))
+            if smoothed.value > diverge_factor * best:
                 return np.asarray(losses), True
             optimizer.lr = float(ramp[k])
             optimizer.step(grads)
@@ -183,40 +175,29 @@ def _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor):
 
 def _result(lrs, losses, beta, burn_in, stopped) -> LRFindResult:
     if losses.size < burn_in + 3:
+        where = f" (last lr={lrs[-1]:.3g})" if lrs.size else ""
         raise ValueError(
-            f"the loss diverged after {losses.size} of the burn_in={burn_in} steps, at "
-            f"lr={lrs[-1] if lrs.size else math.nan:.3g}: lower start (or burn_in) so that "
-            "the ramp begins where the loss is stable"
+            f"the loss diverged after {losses.size} recorded step(s){where}, fewer than "
+            f"burn_in + 3 = {burn_in + 3}: lower start (or burn_in) so that the ramp begins "
+            "where the loss is stable"
         )
     smoothed = ewma(losses, beta, debias=True)
-    log_lrs = np.log(lrs)
-    step = log_lrs[1] - log_lrs[0]
-    smoothed_lrs = np.exp(log_lrs - _lag(beta, losses.size) * step)
-    slopes = np.gradient(smoothed, np.log(smoothed_lrs))
-    window = slice(burn_in, None)
-    steepest = burn_in + int(np.argmin(slopes[window]))
-    lowest = burn_in + int(np.argmin(smoothed[window]))
+    slopes = np.gradient(smoothed, np.log(lrs))
+    steepest = burn_in + int(np.argmin(slopes[burn_in:]))
+    lowest = burn_in + int(np.argmin(smoothed[burn_in:]))
     suggestions = {
-        "steepest": float(smoothed_lrs[steepest]),
-        "min_loss_div10": float(smoothed_lrs[lowest] / 10.0),
+        "steepest": float(lrs[steepest]),
+        "min_loss_div10": float(lrs[lowest] / 10.0),
     }
     return LRFindResult(
         lrs=lrs,
         losses=losses,
         smoothed=smoothed,
-        smoothed_lrs=smoothed_lrs,
         suggested=suggestions[SUGGESTED],
         suggestions=suggestions,
         stopped_early=stopped,
         burn_in=burn_in,
     )
-
-
-def _lag(beta: float, n: int) -> np.ndarray:
-    """``c_k``: the mean age, in steps, of the debiased EWMA's weights at step k."""
-    k = np.arange(n)
-    ages = ewma(k.astype(np.float64), beta, debias=True)  # the weighted mean of 0..k
-    return k - ages
 
 
 def _check_arguments(start, end, iterations, beta, burn_in, diverge_factor) -> None:
@@ -259,7 +240,8 @@ def _check_model_and_optimizer(model, optimizer) -> None:
     if optimizer.needs_closure:
         raise ValueError(
             f"{type(optimizer).__name__} steps with a closure; the range test ramps the rate "
-            "of gradient optimizers (SGD, Momentum, Adam, ...)"
+            "of optimizers that take gradients (SGD, Momentum, Adam, ...; for Nesterov "
+            "momentum use SGD(model.params, momentum=0.9, nesterov=True))"
         )
     if "lr" not in optimizer.HYPERPARAMETERS:
         raise ValueError(f"{type(optimizer).__name__} has no learning rate to ramp")
