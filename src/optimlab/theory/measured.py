@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from optimlab.theory._checks import count, finite_number
+from optimlab.landscapes._validate import dimension as count
+from optimlab.landscapes._validate import finite_real as finite_number
 
 RELATIVE_FLOOR = 1e-13
 

@@ -13,7 +13,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from optimlab.theory._checks import finite_number, positive_number
+from optimlab.landscapes._validate import finite_real as finite_number
+from optimlab.landscapes._validate import positive_real as positive_number
 
 
 def gd_rate(mu: float, L: float, lr: float) -> float:

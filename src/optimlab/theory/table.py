@@ -9,8 +9,10 @@ from typing import Any
 import numpy as np
 
 from optimlab.landscapes import Landscape, Quadratic
+from optimlab.landscapes._validate import dimension as count
+from optimlab.landscapes._validate import finite_real as finite_number
+from optimlab.landscapes._validate import positive_real as positive_number
 from optimlab.optim import SGD, Newton, Optimizer
-from optimlab.theory._checks import count, finite_number, positive_number
 from optimlab.theory.exp_bowl import ExpBowl
 from optimlab.theory.measured import (
     RELATIVE_FLOOR,
