@@ -12,15 +12,20 @@ smoothed loss exceeds ``diverge_factor`` x its best value so far, or the loss or
 gradient stops being finite. The model and the optimizer are then put back exactly as they
 were.
 
-**Suggestions** (both from steps ``k >= burn_in``, on the ramp's rates, as fastai reads them):
+**Suggestions** (both from the smoothed losses of steps ``k >= burn_in`` only, read on the
+ramp's rates, as fastai does):
 
 - ``"steepest"`` (the one returned as ``suggested``): the rate where the smoothed loss falls
-  fastest per unit of ``log lr`` (the most negative ``d smoothed / d log lr``, by central
-  differences). The EWMA's slope is a weighted average of the raw slopes up to that step, so
-  it turns steep only once the raw loss has started to fall.
+  fastest per unit of ``log lr``: the most negative slope, measured as a central difference
+  over ``h = max(1, iterations // 20)`` steps on each side (5 for 100 iterations: a span of
+  10 steps, 6.4x in rate for the default ramp),
+
+      slope_k = (smoothed_{k+h} - smoothed_{k-h}) / (log lr_{k+h} - log lr_{k-h}).
+
+  Differences between neighbouring steps mostly measure batch noise (docs/lr-find.md).
 - ``"min_loss_div10"``: the rate of the smoothed loss's minimum, divided by 10. The smoothed
-  minimum trails the raw one (the average still holds the earlier, lower losses as the loss
-  turns up), and the tenth steps back from the edge of divergence.
+  minimum comes after the raw one (the average keeps falling while the raw loss, already
+  turning up, is still below it), and the tenth steps back from the edge of divergence.
 
 ``losses[k]`` is measured before update k, which uses ``lrs[k]`` (fastai's pairing).
 """
@@ -110,8 +115,8 @@ def lr_find(
         iterations: updates in the ramp (>= 5).
         batch_size: mini-batch size (``min(batch_size, n_samples)``); None for full batch.
         beta: EWMA weight of the past, in [0, 1).
-        burn_in: first steps not considered for the suggestions, ``0 <= burn_in <=
-            iterations - 3``.
+        burn_in: first steps left out of the suggestions, ``0 <= burn_in <=
+            iterations - 1 - 2h``.
         diverge_factor: stop when the smoothed loss exceeds this multiple (> 1) of its best.
         seed: seed of the batch order.
 
@@ -144,7 +149,7 @@ def lr_find(
         model.flat_params()[...] = saved_params
         optimizer.load_state_dict(saved_state)
         optimizer.lr = saved_lr
-    return _result(ramp[: losses.size], losses, beta, burn_in, stopped)
+    return _result(ramp[: losses.size], losses, iterations, beta, burn_in, stopped)
 
 
 def _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor):
@@ -173,17 +178,28 @@ def _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor):
     return np.asarray(losses), False
 
 
-def _result(lrs, losses, beta, burn_in, stopped) -> LRFindResult:
-    if losses.size < burn_in + 3:
+def _span(iterations: int) -> int:
+    """h, the steps on each side of the central difference that measures the slope."""
+    return max(1, iterations // 20)
+
+
+def _result(lrs, losses, iterations, beta, burn_in, stopped) -> LRFindResult:
+    h = _span(iterations)
+    needed = burn_in + 2 * h + 1
+    if losses.size < needed:
         where = f" (last lr={lrs[-1]:.3g})" if lrs.size else ""
         raise ValueError(
-            f"the loss diverged after {losses.size} recorded step(s){where}, fewer than "
-            f"burn_in + 3 = {burn_in + 3}: lower start (or burn_in) so that the ramp begins "
-            "where the loss is stable"
+            f"the loss diverged after {losses.size} recorded step(s){where}; the suggestions "
+            f"need {needed} (burn_in={burn_in}, then {h} step(s) on each side of a slope): "
+            "lower start (or burn_in) so that the ramp begins where the loss is stable"
         )
     smoothed = ewma(losses, beta, debias=True)
-    slopes = np.gradient(smoothed, np.log(lrs))
-    steepest = burn_in + int(np.argmin(slopes[burn_in:]))
+    log_lrs = np.log(lrs)
+    centres = np.arange(burn_in + h, losses.size - h)
+    slopes = (smoothed[centres + h] - smoothed[centres - h]) / (
+        log_lrs[centres + h] - log_lrs[centres - h]
+    )
+    steepest = int(centres[np.argmin(slopes)])
     lowest = burn_in + int(np.argmin(smoothed[burn_in:]))
     suggestions = {
         "steepest": float(lrs[steepest]),
@@ -219,10 +235,11 @@ def _check_arguments(start, end, iterations, beta, burn_in, diverge_factor) -> N
         raise ValueError(f"Invalid beta: {beta!r}; it must be in [0, 1) (0.98 is usual)")
     if isinstance(burn_in, bool) or not isinstance(burn_in, numbers.Integral):
         raise ValueError(f"Invalid burn_in: {burn_in!r}; it must be an integer >= 0")
-    if not 0 <= burn_in <= iterations - 3:
+    h = _span(iterations)
+    if not 0 <= burn_in <= iterations - 2 * h - 1:
         raise ValueError(
-            f"Invalid burn_in: {burn_in!r}; it must be in [0, iterations - 3] = "
-            f"[0, {iterations - 3}] so that points remain for the suggestions"
+            f"Invalid burn_in: {burn_in!r}; it must be in [0, iterations - 1 - 2h] = "
+            f"[0, {iterations - 2 * h - 1}] (a slope needs 2h + 1 = {2 * h + 1} steps after it)"
         )
     if (
         isinstance(diverge_factor, bool)
