@@ -1,0 +1,727 @@
+"""A fair comparison of optimizers, following the DeepOBS protocol, resumable through a store.
+
+1. Tuning: every optimizer runs at every learning rate of a log-spaced grid, with the first
+   seed and the same budget (epochs, batch size) for all.
+2. Each optimizer's best rate is the one with the lowest final validation loss (diverged
+   runs rank last).
+3. The best setting is re-run with every seed (the first seed's run is reused).
+4. Per optimizer: the learning-rate sensitivity curve, the mean and spread over seeds of the
+   final validation loss and metric, and the time to reach a target validation loss; the
+   winner, its margin over the runner-up, and whether that margin exceeds the seed-to-seed
+   spread.
+
+Every run goes through a `RunStore`: a run whose key is stored is never run again, and each
+result is stored as soon as it arrives, so an interrupted sweep started again loses nothing
+and repeats nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent import futures as cf
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from optimlab import optim
+from optimlab.lab.diagnosis import REMEDIES
+from optimlab.lab.experiment import RunResult, RunSpec, load_split, run
+from optimlab.lab.store import RunStore, json_safe
+from optimlab.train import History
+
+#: The default learning-rate grid: 1e-5 to 1e2, three rates per decade (DeepOBS's range).
+DEFAULT_LOW, DEFAULT_HIGH, DEFAULT_PER_DECADE = 1e-5, 1e2, 3
+#: The default target validation loss is this factor times the winner's mean final loss.
+TARGET_FACTOR = 1.1
+#: Optimizers that take no learning rate (Newton's step length is 1): tuned at one setting.
+LR_FREE = frozenset({"Newton"})
+ENGINES = ("process", "dask")
+PROTOCOL = "DeepOBS: a log-spaced lr grid on the first seed, the best lr re-run on every seed"
+#: Errors that make a run count as failed (diverged) instead of stopping the sweep.
+NUMERICAL_FAILURES = (np.linalg.LinAlgError, FloatingPointError, OverflowError)
+
+
+def lr_grid(
+    low: float = DEFAULT_LOW, high: float = DEFAULT_HIGH, per_decade: int = DEFAULT_PER_DECADE
+) -> list[float]:
+    """Learning rates evenly spaced in log scale from ``low`` to ``high``, both included.
+
+    ``lr_i = low * (high / low) ** (i / n)`` for ``i = 0..n``, with
+    ``n = max(1, round(per_decade * log10(high / low)))``, each rounded to 6 significant
+    digits (so that 1e-2 is exactly 0.01 and matches a hand-written spec).
+    """
+    for name, value in (("low", low), ("high", high)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"Invalid {name}: {value!r}; it must be a number > 0")
+        if not 0 < value < math.inf:
+            raise ValueError(f"Invalid {name}: {value!r}; it must be a finite number > 0")
+    if not high > low:
+        raise ValueError(f"Invalid grid: high={high!r} must be greater than low={low!r}")
+    if isinstance(per_decade, bool) or not isinstance(per_decade, int) or per_decade < 1:
+        raise ValueError(f"Invalid per_decade: {per_decade!r}; it must be an integer >= 1")
+    n = max(1, round(per_decade * math.log10(high / low)))
+    return [float(f"{low * (high / low) ** (i / n):.6g}") for i in range(n + 1)]
+
+
+class TimeToTarget(NamedTuple):
+    """When a run first reached the target validation loss."""
+
+    epoch: int  # 1-based: the epoch at whose end the validation loss was <= target
+    iterations: int  # updates made by then
+    seconds: float  # training time by then
+
+
+def time_to_target(
+    history: History, target: float, iterations_per_epoch: int
+) -> TimeToTarget | None:
+    """The first epoch whose validation loss is at most ``target``, as epochs, iterations
+    (``epoch * iterations_per_epoch``; the recorded count for a diverged run's last, partial
+    epoch) and seconds (``history.epoch_time`` at that epoch); None if never reached."""
+    if not (isinstance(target, (int, float)) and math.isfinite(target)):
+        raise ValueError(f"Invalid target: {target!r}; it must be a finite validation loss")
+    if (
+        isinstance(iterations_per_epoch, bool)
+        or not isinstance(iterations_per_epoch, (int, np.integer))
+        or iterations_per_epoch < 1
+    ):
+        raise ValueError(
+            f"Invalid iterations_per_epoch: {iterations_per_epoch!r}; it must be an integer >= 1"
+        )
+    for index, loss in enumerate(history.epoch_val_loss):
+        if math.isfinite(loss) and loss <= target:
+            epoch = index + 1
+            iterations = epoch * int(iterations_per_epoch)
+            if history.diverged and epoch == history.epochs:
+                iterations = history.iterations
+            return TimeToTarget(epoch, iterations, float(history.epoch_time[index]))
+    return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Who won, by how much, and whether the margin is larger than the seed-to-seed spread.
+
+    ``margin`` is the runner-up's mean final validation loss minus the winner's; ``spread``
+    the larger of their two standard deviations over seeds; ``clear`` is ``margin > spread``
+    (None when it cannot be judged: one seed, or no runner-up).
+    """
+
+    winner: str | None
+    runner_up: str | None
+    margin: float | None
+    spread: float | None
+    clear: bool | None
+    text: str
+
+
+def decide(means: Mapping[str, float], stds: Mapping[str, float], n_seeds: int) -> Verdict:
+    """The `Verdict` from each optimizer's mean and standard deviation of the final
+    validation loss over ``n_seeds`` seeds (inf for an optimizer with a diverged seed)."""
+    ranked = sorted(means, key=lambda name: means[name])  # stable: ties keep the given order
+    if not ranked or not math.isfinite(means[ranked[0]]):
+        return Verdict(None, None, None, None, None, "no winner: every optimizer diverged")
+    winner = ranked[0]
+    if len(ranked) == 1:
+        return Verdict(winner, None, None, None, None, f"{winner} is the only optimizer compared")
+    runner_up = ranked[1]
+    margin = means[runner_up] - means[winner]
+    if not math.isfinite(margin):
+        text = f"{winner} wins: every other optimizer diverged at its best learning rate"
+        return Verdict(winner, runner_up, margin, None, True, text)
+    spread = max(stds[winner], stds[runner_up])
+    lead = f"{winner} beats {runner_up} by {margin:.4g} in mean final validation loss"
+    if n_seeds < 2:
+        text = f"{lead}, on one seed: the seed-to-seed spread is unknown (use more seeds)"
+        return Verdict(winner, runner_up, margin, None, None, text)
+    if margin > spread:
+        text = f"{lead}, more than the seed-to-seed spread ({spread:.4g})"
+        return Verdict(winner, runner_up, margin, spread, True, text)
+    text = f"{lead}: within noise (the seed-to-seed spread is {spread:.4g})"
+    return Verdict(winner, runner_up, margin, spread, False, text)
+
+
+@dataclass(frozen=True)
+class TuningPoint:
+    """One point of a sensitivity curve: the tuning run at one learning rate."""
+
+    lr: float
+    val_loss: float  # final validation loss as recorded (NaN if none)
+    val_metric: float
+    diverged: bool
+    key: str
+
+    @property
+    def rank_loss(self) -> float:
+        """The loss the best rate is chosen by: inf for a diverged or non-finite run."""
+        return self.val_loss if not self.diverged and math.isfinite(self.val_loss) else math.inf
+
+
+@dataclass(frozen=True)
+class OptimizerOutcome:
+    """One optimizer's part of a sweep: its curve, best rate and the best rate's seeds."""
+
+    optimizer: str
+    curve: tuple[TuningPoint, ...]  # sorted by learning rate
+    best_lr: float | None  # None for an optimizer without a learning rate (LR_FREE)
+    seed_keys: tuple[str, ...]
+    val_losses: tuple[float, ...]  # per seed, inf where the run diverged
+    val_metrics: tuple[float, ...]  # per seed, as recorded
+    seconds: tuple[float, ...]  # per seed, training time
+    to_target: tuple[TimeToTarget | None, ...]  # per seed
+
+    @property
+    def val_loss_mean(self) -> float:
+        return float(np.mean(self.val_losses))
+
+    @property
+    def val_loss_std(self) -> float:
+        """Sample standard deviation over seeds (0 for one seed, NaN if one diverged)."""
+        return _std(self.val_losses)
+
+    @property
+    def val_metric_mean(self) -> float:
+        return float(np.mean(self.val_metrics))
+
+    @property
+    def val_metric_std(self) -> float:
+        return _std(self.val_metrics)
+
+    @property
+    def diverged_seeds(self) -> int:
+        return sum(not math.isfinite(loss) for loss in self.val_losses)
+
+    @property
+    def reached(self) -> list[TimeToTarget]:
+        """The seeds' times to target, for the seeds that reached it."""
+        return [t for t in self.to_target if t is not None]
+
+    @property
+    def iterations_to_target(self) -> float | None:
+        """Mean over the seeds that reached the target (None if none did)."""
+        reached = self.reached
+        return float(np.mean([t.iterations for t in reached])) if reached else None
+
+    @property
+    def seconds_to_target(self) -> float | None:
+        """Mean over the seeds that reached the target (None if none did)."""
+        reached = self.reached
+        return float(np.mean([t.seconds for t in reached])) if reached else None
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The outcome of `sweep`: one `OptimizerOutcome` per optimizer and the `Verdict`."""
+
+    base: RunSpec
+    lrs: tuple[float, ...]
+    seeds: tuple[int, ...]
+    outcomes: tuple[OptimizerOutcome, ...]  # in the order the optimizers were given
+    verdict: Verdict
+    target: float | None
+    target_source: str
+    iterations_per_epoch: int
+    metric: str
+    computed: int  # runs trained by this call
+    reused: int  # runs found in the store
+
+    def outcome(self, optimizer: str) -> OptimizerOutcome:
+        """The outcome of one optimizer, by name."""
+        for outcome in self.outcomes:
+            if outcome.optimizer == optimizer:
+                return outcome
+        names = ", ".join(o.optimizer for o in self.outcomes)
+        raise KeyError(f"{optimizer!r} was not in this sweep; it compared {names}")
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row per optimizer, best first (by mean final validation loss)."""
+        ranked = sorted(self.outcomes, key=lambda o: o.val_loss_mean)
+        best = ranked[0].val_loss_mean
+        rows = []
+        for rank, o in enumerate(ranked, start=1):
+            rows.append(
+                {
+                    "rank": rank,
+                    "optimizer": o.optimizer,
+                    "best_lr": o.best_lr,
+                    "val_loss_mean": o.val_loss_mean,
+                    "val_loss_std": o.val_loss_std,
+                    "gap_to_best": o.val_loss_mean - best if math.isfinite(best) else None,
+                    f"val_{self.metric}_mean": o.val_metric_mean,
+                    f"val_{self.metric}_std": o.val_metric_std,
+                    "diverged_seeds": o.diverged_seeds,
+                    "target_reached": f"{len(o.reached)}/{len(o.to_target)}",
+                    "iterations_to_target": o.iterations_to_target,
+                    "seconds_to_target": o.seconds_to_target,
+                    "seconds_per_run": float(np.mean(o.seconds)),
+                }
+            )
+        return rows
+
+    def sensitivity(self) -> list[dict[str, Any]]:
+        """One row per tuning run: optimizer, learning rate, final validation loss and metric,
+        whether it diverged and whether it is the optimizer's chosen rate."""
+        return [
+            {
+                "optimizer": o.optimizer,
+                "lr": point.lr if o.best_lr is not None else None,
+                "val_loss": point.val_loss,
+                f"val_{self.metric}": point.val_metric,
+                "diverged": point.diverged,
+                "best": point.lr == o.best_lr or o.best_lr is None,
+                "key": point.key,
+            }
+            for o in self.outcomes
+            for point in o.curve
+        ]
+
+    def curves(self) -> dict[str, list[tuple[float, float]]]:
+        """``{optimizer: [(lr, final val loss or inf if diverged), ...]}``, the input of
+        `optimlab.viz.plot_lr_sweep` (optimizers without a learning rate left out)."""
+        return {
+            o.optimizer: [(p.lr, math.inf if p.diverged else p.val_loss) for p in o.curve]
+            for o in self.outcomes
+            if o.best_lr is not None
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as JSON-safe values (non-finite numbers become None)."""
+        verdict = self.verdict
+        return json_safe(
+            {
+                "protocol": PROTOCOL,
+                "base": self.base.to_dict(),
+                "lrs": list(self.lrs),
+                "seeds": list(self.seeds),
+                "metric": self.metric,
+                "iterations_per_epoch": self.iterations_per_epoch,
+                "target": self.target,
+                "target_source": self.target_source,
+                "verdict": {
+                    "winner": verdict.winner,
+                    "runner_up": verdict.runner_up,
+                    "margin": verdict.margin,
+                    "spread": verdict.spread,
+                    "clear": verdict.clear,
+                    "text": verdict.text,
+                },
+                "table": self.table(),
+                "sensitivity": self.sensitivity(),
+                "seed_runs": {
+                    o.optimizer: [
+                        {
+                            "seed": seed,
+                            "key": key,
+                            "val_loss": loss,
+                            f"val_{self.metric}": metric,
+                            "seconds": seconds,
+                            "to_target": None if t is None else t._asdict(),
+                        }
+                        for seed, key, loss, metric, seconds, t in zip(
+                            self.seeds,
+                            o.seed_keys,
+                            o.val_losses,
+                            o.val_metrics,
+                            o.seconds,
+                            o.to_target,
+                        )
+                    ]
+                    for o in self.outcomes
+                },
+                "runs": {"computed": self.computed, "reused_from_store": self.reused},
+            }
+        )
+
+
+def sweep(
+    base: RunSpec,
+    optimizers: Sequence[str],
+    lrs: Sequence[float] | None = None,
+    seeds: Sequence[int] = (0, 1, 2),
+    *,
+    store: RunStore | str | os.PathLike,
+    jobs: int = 1,
+    progress: bool = False,
+    target: float | None = None,
+    engine: str = "process",
+    client: Any = None,
+) -> SweepResult:
+    """Compare optimizers fairly (DeepOBS protocol; see the module docstring).
+
+    Args:
+        base: the run every optimizer gets (data, model, budget, schedule, clipping);
+            its ``optimizer``, ``lr`` and ``seed`` are replaced by the sweep's.
+        optimizers: `optimlab.optim` class names, e.g. ``["SGD", "Adam"]``.
+        lrs: the learning-rate grid (default: `lr_grid()`, 1e-5 to 1e2, 3 per decade).
+        seeds: ``seeds[0]`` tunes; the best setting is run with all of them.
+        store: a `RunStore` or the path of one (opened and closed here). Stored runs are
+            reused; new ones are stored as each finishes.
+        jobs: worker processes (1: run in this process).
+        progress: show a progress bar over the runs (those found in the store count as done).
+        target: the validation loss for time-to-target (default: `TARGET_FACTOR` times the
+            winner's mean final validation loss).
+        engine: ``"process"`` (a process pool of ``jobs`` workers) or ``"dask"`` (a
+            dask.distributed ``client``, or a local cluster of ``jobs`` workers).
+        client: a ``dask.distributed.Client`` for ``engine="dask"``.
+
+    Returns:
+        The `SweepResult`.
+
+    Raises:
+        KeyboardInterrupt: re-raised after pending runs are cancelled; every finished run
+            is in the store, and the same call resumes from there.
+    """
+    grid = tuple(lr_grid() if lrs is None else _check_lrs(lrs))
+    names = _check_optimizers(optimizers)
+    seeds = _check_seeds(seeds)
+    _check_settings(base, jobs, progress, target, engine, client)
+    owned = not isinstance(store, RunStore)
+    run_store = RunStore(store) if owned else store
+    try:
+        per_epoch = _iterations_per_epoch(replace(base, seed=seeds[0]))
+        tuning = {
+            name: [
+                replace(base, optimizer=name, lr=lr, seed=seeds[0])
+                for lr in ((base.lr,) if name in LR_FREE else grid)
+            ]
+            for name in names
+        }
+        total = sum(len(specs) for specs in tuning.values()) + len(names) * (len(seeds) - 1)
+        with _Runner(run_store, jobs, engine, client, progress, total) as runner:
+            runner.run_all([spec for specs in tuning.values() for spec in specs])
+            curves = {name: _curve(run_store.results(specs)) for name, specs in tuning.items()}
+            finals = {
+                name: [replace(_chosen(tuning[name], curves[name]), seed=s) for s in seeds]
+                for name in names
+            }
+            runner.run_all([spec for specs in finals.values() for spec in specs])
+        seed_results = {name: run_store.results(specs) for name, specs in finals.items()}
+        return _summarise(base, grid, seeds, curves, seed_results, target, per_epoch, runner)
+    finally:
+        if owned:
+            run_store.close()
+
+
+def _summarise(
+    base: RunSpec,
+    grid: tuple[float, ...],
+    seeds: tuple[int, ...],
+    curves: dict[str, tuple[TuningPoint, ...]],
+    seed_results: dict[str, list[RunResult]],
+    target: float | None,
+    per_epoch: int,
+    runner: _Runner,
+) -> SweepResult:
+    """Statistics over seeds, the verdict and time-to-target, from the stored runs."""
+    losses = {
+        name: tuple(_point(r).rank_loss for r in results) for name, results in seed_results.items()
+    }
+    means = {name: float(np.mean(values)) for name, values in losses.items()}
+    stds = {name: _std(values) for name, values in losses.items()}
+    verdict = decide(means, stds, len(seeds))
+    if target is not None:
+        source = "given"
+    elif verdict.winner is not None:
+        target = TARGET_FACTOR * means[verdict.winner]
+        source = f"{TARGET_FACTOR} x the winner's ({verdict.winner}) mean final validation loss"
+    else:
+        source = "none: every optimizer diverged"
+    outcomes = []
+    for name, results in seed_results.items():
+        best_lr = None if name in LR_FREE else results[0].spec.lr
+        outcomes.append(
+            OptimizerOutcome(
+                optimizer=name,
+                curve=curves[name],
+                best_lr=best_lr,
+                seed_keys=tuple(r.spec.key() for r in results),
+                val_losses=losses[name],
+                val_metrics=tuple(_point(r).val_metric for r in results),
+                seconds=tuple(float(r.seconds) for r in results),
+                to_target=tuple(
+                    None if target is None else time_to_target(r.history, target, per_epoch)
+                    for r in results
+                ),
+            )
+        )
+    metric = next(
+        (r.history.metric for rs in seed_results.values() for r in rs if r.history.metric), ""
+    )
+    return SweepResult(
+        base=base,
+        lrs=grid,
+        seeds=seeds,
+        outcomes=tuple(outcomes),
+        verdict=verdict,
+        target=target,
+        target_source=source,
+        iterations_per_epoch=per_epoch,
+        metric=metric,
+        computed=runner.computed,
+        reused=runner.reused,
+    )
+
+
+def _point(result: RunResult) -> TuningPoint:
+    final = result.history.final()
+    return TuningPoint(
+        lr=result.spec.lr,
+        val_loss=math.nan if final["val_loss"] is None else float(final["val_loss"]),
+        val_metric=math.nan if final["val_metric"] is None else float(final["val_metric"]),
+        diverged=result.history.diverged,
+        key=result.spec.key(),
+    )
+
+
+def _curve(results: list[RunResult]) -> tuple[TuningPoint, ...]:
+    return tuple(sorted((_point(r) for r in results), key=lambda p: p.lr))
+
+
+def _chosen(specs: list[RunSpec], curve: tuple[TuningPoint, ...]) -> RunSpec:
+    """The tuning spec with the lowest final validation loss (diverged last, then smaller lr)."""
+    best = min(curve, key=lambda p: (p.rank_loss, p.lr))
+    return next(spec for spec in specs if spec.key() == best.key)
+
+
+def _std(values: Sequence[float]) -> float:
+    """Sample standard deviation (ddof=1); 0 for one value, NaN if a value is not finite."""
+    if not all(math.isfinite(v) for v in values):
+        return math.nan
+    return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+
+def _iterations_per_epoch(spec: RunSpec) -> int:
+    """Updates per epoch of the spec's training set and batch size (1 for full batch)."""
+    n = load_split(spec).X_train.shape[0]
+    return 1 if spec.batch_size is None else -(-n // min(spec.batch_size, n))
+
+
+class _Runner:
+    """Runs the specs the store lacks, storing each result as it arrives, with a bar."""
+
+    def __init__(
+        self, store: RunStore, jobs: int, engine: str, client: Any, progress: bool, total: int
+    ) -> None:
+        self.store = store
+        self.computed = 0
+        self.reused = 0
+        self.seen: set[str] = set()
+        if engine == "dask":
+            self.engine: _Engine = _DaskEngine(jobs, client)
+        elif jobs == 1:
+            self.engine = _InlineEngine()
+        else:
+            self.engine = _PoolEngine(jobs)  # processes start at the first submission
+        self.bar = tqdm(total=total, desc="sweep", unit="run", disable=not progress)
+
+    def __enter__(self) -> _Runner:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        self.bar.close()
+        self.engine.close(wait=kind is None)
+
+    def run_all(self, specs: list[RunSpec]) -> None:
+        """Run every spec not yet stored (each key once)."""
+        pending: dict[str, RunSpec] = {}
+        for spec in specs:
+            key = spec.key()
+            if key in self.seen:  # already run or counted in this sweep
+                continue
+            self.seen.add(key)
+            if self.store.has(key):
+                self.reused += 1
+                self.bar.update(1)
+            else:
+                pending[key] = spec
+        self.bar.set_postfix(from_store=self.reused, refresh=False)
+        if pending:
+            self.engine.run(list(pending.values()), self._keep)
+
+    def _keep(self, result: RunResult) -> None:
+        if self.store.has(result.spec.key()):
+            return
+        self.store.put(result)
+        self.computed += 1
+        self.bar.update(1)
+
+
+def _run_one(spec: RunSpec) -> RunResult:
+    """One run (module-level so that worker processes can receive it). A numerical failure
+    (e.g. Newton's singular Hessian) is a failed run, stored as diverged with the error as its
+    message and no epochs, so that it ranks last and is not retried on resuming."""
+    start = time.perf_counter()
+    try:
+        return run(spec)
+    except NUMERICAL_FAILURES as error:
+        message = f"the run failed: {type(error).__name__}: {error}"
+        history = History(stop_reason="diverged", message=message)
+        diagnosis = {"label": "diverged", "evidence": message, "remedy": REMEDIES["diverged"]}
+        return RunResult(spec, history, time.perf_counter() - start, diagnosis)
+
+
+class _Engine:
+    """Runs specs, handing each result to ``keep`` as it arrives. On any error or interrupt,
+    an engine starts nothing more, keeps every result that finished, and re-raises."""
+
+    def run(self, specs: list[RunSpec], keep: Callable[[RunResult], None]) -> None:
+        raise NotImplementedError
+
+    def close(self, wait: bool) -> None:
+        """Release the workers (``wait``: let running work finish first)."""
+
+
+class _InlineEngine(_Engine):
+    def run(self, specs: list[RunSpec], keep: Callable[[RunResult], None]) -> None:
+        for spec in specs:
+            keep(_run_one(spec))
+
+
+def _ignore_interrupts() -> None:
+    """Workers ignore Ctrl-C: the parent stops submitting and lets running runs end."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _PoolEngine(_Engine):
+    """A `concurrent.futures.ProcessPoolExecutor` of ``jobs`` workers (forked on Linux, so
+    that they start at once with the imports done; spawned elsewhere).
+
+    At most ``jobs`` runs are handed to the pool at a time, so nothing queues inside it: on
+    an interrupt the parent submits nothing more, waits for the runs in progress (one per
+    worker), keeps them, and re-raises.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+        self.pool = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
+
+    def run(self, specs: list[RunSpec], keep: Callable[[RunResult], None]) -> None:
+        waiting = list(reversed(specs))
+        active: set[cf.Future] = set()  # submitted and not yet kept
+        try:
+            while waiting or active:
+                while waiting and len(active) < self.jobs:
+                    active.add(self.pool.submit(_run_one, waiting.pop()))
+                done, _ = cf.wait(active, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    keep(future.result())
+                    active.discard(future)
+        except BaseException:
+            cf.wait(active)
+            for future in active:
+                if not future.cancelled() and future.exception() is None:
+                    keep(future.result())
+            raise
+
+    def close(self, wait: bool) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=True)
+
+
+class _DaskEngine(_Engine):
+    """A dask.distributed client: the one given, or a local cluster of ``jobs`` workers.
+    Every run is submitted at once; on an interrupt the unfinished ones are cancelled."""
+
+    def __init__(self, jobs: int, client: Any) -> None:
+        self.distributed = _import_dask()
+        self.own_client = client is None
+        if client is None:
+            client = self.distributed.Client(n_workers=jobs, threads_per_worker=1)
+        self.client = client
+
+    def run(self, specs: list[RunSpec], keep: Callable[[RunResult], None]) -> None:
+        submitted = [self.client.submit(_run_one, spec, pure=False) for spec in specs]
+        kept: set[str] = set()
+        try:
+            for future in self.distributed.as_completed(submitted):
+                keep(future.result())
+                kept.add(future.key)
+        except BaseException:
+            self.client.cancel([f for f in submitted if not f.done()])
+            for future in submitted:
+                if future.key not in kept and future.status == "finished":
+                    keep(future.result())
+            raise
+
+    def close(self, wait: bool) -> None:
+        if self.own_client:
+            self.client.close()
+
+
+def _import_dask() -> Any:
+    try:
+        from dask import distributed
+    except ImportError:
+        raise ImportError(
+            'engine="dask" needs dask.distributed, which is not installed; install it with '
+            'pip install "dask[distributed]", or use the default engine="process"'
+        ) from None
+    return distributed
+
+
+def _check_lrs(lrs: Sequence[float]) -> list[float]:
+    if isinstance(lrs, (str, bytes)) or not isinstance(lrs, Sequence) or len(lrs) == 0:
+        raise ValueError(f"lrs must be a non-empty list of learning rates, got {lrs!r}")
+    for lr in lrs:
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < math.inf:
+            raise ValueError(
+                f"Invalid learning rate in lrs: {lr!r}; each must be a finite number > 0"
+            )
+    return sorted({float(lr) for lr in lrs})
+
+
+def _check_optimizers(optimizers: Sequence[str]) -> list[str]:
+    valid = ", ".join(optim.OPTIMIZERS)
+    if isinstance(optimizers, str) or not isinstance(optimizers, Sequence) or not optimizers:
+        raise ValueError(f"optimizers must be a non-empty list of names from: {valid}")
+    for name in optimizers:
+        if name not in optim.OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {name!r}; choose from {valid}")
+    if len(set(optimizers)) != len(optimizers):
+        raise ValueError(f"optimizers has duplicates: {list(optimizers)}; name each once")
+    return list(optimizers)
+
+
+def _check_seeds(seeds: Sequence[int]) -> tuple[int, ...]:
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or len(seeds) == 0:
+        raise ValueError(f"seeds must be a non-empty list of integers, got {seeds!r}")
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"Invalid seed in seeds: {seed!r}; each must be an integer >= 0")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds has duplicates: {list(seeds)}; give distinct seeds")
+    return tuple(int(s) for s in seeds)
+
+
+def _check_settings(
+    base: RunSpec, jobs: int, progress: bool, target: float | None, engine: str, client: Any
+) -> None:
+    if not isinstance(base, RunSpec):
+        raise ValueError(f"base must be a RunSpec, got {type(base).__name__}")
+    if "lr" in dict(base.options):
+        raise ValueError(
+            "base.options sets lr, which would override the sweep's learning rates; remove it"
+        )
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"Invalid jobs: {jobs!r}; it must be an integer >= 1")
+    if not isinstance(progress, bool):
+        raise ValueError(f"Invalid progress: {progress!r}; it must be True or False")
+    if target is not None and (
+        isinstance(target, bool)
+        or not isinstance(target, (int, float))
+        or not math.isfinite(target)
+    ):
+        raise ValueError(f"Invalid target: {target!r}; it must be a finite validation loss or None")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if client is not None and engine != "dask":
+        raise ValueError('a client is only used with engine="dask"')
+    if engine == "dask":
+        _import_dask()
