@@ -282,13 +282,13 @@ from optimlab.lab.experiment import RunSpec
 real = sweep_module.run
 
 def slowed(spec):  # real runs, slowed down so that the interrupt lands mid-sweep
-    time.sleep(0.15)
+    time.sleep(0.2)
     return real(spec)
 
 sweep_module.run = slowed  # forked workers inherit it
 base = RunSpec(dataset="moons", model="logistic", n_samples=120, epochs=3, batch_size=16)
 if __name__ == "__main__":
-    sweep_module.sweep(base, ["SGD", "Adam"], [1e-3, 1e-2, 1e-1, 1.0], seeds=(0, 1),
+    sweep_module.sweep(base, ["SGD", "Adam"], [1e-3, 1e-2, 1e-1, 1.0, 10.0], seeds=(0, 1),
                        store=sys.argv[1], jobs=int(sys.argv[2]))
 """
 
@@ -315,7 +315,7 @@ def test_a_sweep_interrupted_by_sigint_resumes_without_losing_or_repeating_runs(
     _, stderr = process.communicate(timeout=60)
     assert process.returncode != 0 and "KeyboardInterrupt" in stderr
 
-    total = 2 * 4 + 2
+    total = 2 * 5 + 2
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     raw.close()
@@ -323,7 +323,7 @@ def test_a_sweep_interrupted_by_sigint_resumes_without_losing_or_repeating_runs(
     assert 3 <= len(before) < total
 
     base = RunSpec(dataset="moons", model="logistic", n_samples=120, epochs=3, batch_size=16)
-    result = sweep(base, ["SGD", "Adam"], [1e-3, 1e-2, 1e-1, 1.0], seeds=(0, 1), store=path)
+    result = sweep(base, ["SGD", "Adam"], [1e-3, 1e-2, 1e-1, 1.0, 10.0], seeds=(0, 1), store=path)
     rerun = [s.key() for s in counted]
     assert not set(rerun) & before  # nothing stored was computed again
     assert len(rerun) == total - len(before)
