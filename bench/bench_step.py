@@ -385,7 +385,7 @@ def machine_lines(
     torch_text = (
         f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
         if torch
-        else ("torch not installed (its columns are empty)")
+        else "torch not used (not installed or --no-torch): its columns are empty"
     )
     lines = [
         f"Command: `{command}`  ",
