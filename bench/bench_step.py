@@ -3,8 +3,11 @@
 For each optimizer and each buffer size (float32, one flat array), this times in the same
 run and interleaved (see `_timing`):
 
-* ours: ``opt.step(g)`` with default options (the fused Numba kernel, non-finite check on);
-  Adam also with ``nonfinite="ignore"``, to show the cost of the check;
+* ours: ``opt.step(g)`` with default options (the fused Numba kernel on one thread,
+  non-finite check on), and with the thread pool asked for
+  (``set_parallel_threshold(PARALLEL_FROM)``, the row marked "parallel", which the targets
+  judge: it is the setting for steps that dominate the time); Adam also with
+  ``nonfinite="ignore"``, to show the cost of the check;
 * PyTorch's ``fused=True`` and ``foreach=True`` CPU implementations, where they exist
   (``p.grad`` set once, ``opt.step()`` called repeatedly), on all cores;
 * the naive NumPy formula with temporaries (`_naive`);
@@ -74,9 +77,14 @@ from optimlab.optim import (
     Optimizer,
     RAdam,
     RMSprop,
+    set_parallel_threshold,
 )
 
 BETAS = (0.9, 0.999)
+
+#: The threshold the "parallel" rows set: buffers of this many values or more use the pool.
+PARALLEL_FROM = 1 << 16
+PARALLEL = " parallel"
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,11 @@ class Case:
     variants: tuple[tuple[str, dict[str, Any]], ...] = (("", {}),)
     targeted: bool = False
     same_as_torch: bool = True
+
+    @property
+    def all_variants(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        """The variants, then the first one again on Numba's thread pool."""
+        return (*self.variants, (PARALLEL, {"parallel_threshold": PARALLEL_FROM}))
 
 
 CASES = (
@@ -169,8 +182,21 @@ DISTURBED = 0.9
 
 
 def ours_step(case: Case, p: np.ndarray, g: np.ndarray, options: dict) -> Callable[[], None]:
+    """One step of ours; with ``parallel_threshold`` in ``options``, set for that step only."""
+    options = dict(options)
+    threshold = options.pop("parallel_threshold", None)
     opt = case.ours(p, **case.hyper, **options)
-    return lambda: opt.step(g)
+    if threshold is None:
+        return lambda: opt.step(g)
+
+    def step() -> None:
+        set_parallel_threshold(threshold)
+        try:
+            opt.step(g)
+        finally:
+            set_parallel_threshold(None)
+
+    return step
 
 
 def naive_step(case: Case, p: np.ndarray, g: np.ndarray) -> Callable[[], None]:
@@ -208,7 +234,7 @@ def contenders(
     p0 = rng.standard_normal(n).astype(np.float32)
     g = rng.standard_normal(n).astype(np.float32)
     steps: dict[str, Callable[[], None]] = {}
-    for suffix, options in case.variants:
+    for suffix, options in case.all_variants:
         steps[f"ours{suffix}"] = ours_step(case, p0.copy(), g, options)
     steps["naive"] = naive_step(case, p0.copy(), g)
     bound_keys = []
@@ -241,11 +267,13 @@ def verify(cases: tuple[Case, ...], torch: Any, n: int = 1000, steps: int = 8) -
         for t, g in enumerate(grads, start=1):
             case.naive(p_naive, g, state, t, **case.hyper)
         results = {}
-        for suffix, options in case.variants:
+        for suffix, options in case.all_variants:
             p = p0.copy()
-            opt = case.ours(p, **case.hyper, **options)
+            g_buffer = np.empty_like(p0)
+            step = ours_step(case, p, g_buffer, options)
             for g in grads:
-                opt.step(g)
+                g_buffer[:] = g
+                step()
             results[f"ours{suffix}"] = p
         if case.same_as_torch:
             for kind in TORCH_IMPLEMENTATIONS:
@@ -293,7 +321,7 @@ class Comparison:
             Row(
                 label=self.case.label + suffix,
                 n=self.n,
-                targeted=self.case.targeted and index == 0,
+                targeted=self.case.targeted and suffix == PARALLEL,
                 ours=timings[f"ours{suffix}"],
                 naive=timings["naive"],
                 bound=timings[self.bound_key],
@@ -302,7 +330,7 @@ class Comparison:
                 foreach=timings.get("torch foreach"),
                 busy_rounds=self.busy_rounds,
             )
-            for index, (suffix, _) in enumerate(self.case.variants)
+            for suffix, _ in self.case.all_variants
         ]
 
 
@@ -434,8 +462,13 @@ def method_lines(sizes: list[int], repeats: int, batch_seconds: float) -> list[s
     lines = [
         f"float32, one flat buffer of each size; {repeats} interleaved rounds; in each round "
         f"every contender runs untimed for 2 ms, then k steps back to back (about "
-        f"{batch_seconds * 1e3:.0f} ms). Ours: default options (fused Numba kernel, "
-        "non-finite check) unless the row says otherwise. torch: `p.grad` set once, "
+        f"{batch_seconds * 1e3:.0f} ms). Ours: default options (fused Numba kernel on one "
+        "thread, non-finite check) unless the row says otherwise; rows marked 'parallel' set "
+        f"`optimlab.optim.set_parallel_threshold({PARALLEL_FROM})` for their steps, so that "
+        "buffers that long run on Numba's thread pool. The targets judge the parallel rows: "
+        "torch uses all cores too. The default stays one thread because inside a training "
+        "loop the pool fights the BLAS threads of the matrix products (see the training "
+        "benchmark). torch: `p.grad` set once, "
         "`opt.step()` repeated. Naive: the formulas as NumPy expressions with temporaries "
         "(bench/_naive.py). Memory bound: the fastest of the candidates below, each moving "
         "the optimizer's bytes ((2 + k) reads and (1 + k) writes of 4 bytes per param for k "

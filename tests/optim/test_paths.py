@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from optimlab import optim
-from optimlab.optim._kernels import HAVE_NUMBA, PARALLEL_THRESHOLD
+from optimlab.optim._kernels import HAVE_NUMBA
 from tests.optim.registry import FIRST_ORDER, IDS
 
 needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="Numba is not installed")
@@ -51,10 +55,17 @@ def test_fused_equals_numpy(name, cls, kwargs, dtype, tol):
     assert relative_error(fused, plain) <= tol
 
 
+@pytest.fixture
+def parallel_from_1000():
+    optim.set_parallel_threshold(1000)
+    yield
+    optim.set_parallel_threshold(None)
+
+
 @needs_numba
 @pytest.mark.parametrize("cls", [optim.Adam, optim.RMSprop, optim.SGD])
-def test_parallel_kernel_equals_numpy(cls):
-    shapes = {"big": (PARALLEL_THRESHOLD + 17,)}
+def test_parallel_kernel_equals_numpy(cls, parallel_from_1000):
+    shapes = {"big": (1017,)}
     grads = gradient_sequence(np.float32, 5, shapes=shapes)
     fused = run(cls, {"lr": 0.01}, initial(np.float32, shapes=shapes), grads, fused=True)
     plain = run(cls, {"lr": 0.01}, initial(np.float32, shapes=shapes), grads, fused=False)
@@ -83,3 +94,22 @@ def test_gradient_dtype_is_cast_to_the_parameters():
     b = run(optim.Adam, {"lr": 0.01}, optim.packed(initial(np.float32)), grads32)
     assert a["W"].dtype == np.float32
     assert relative_error(a, b) == 0
+
+
+def test_parallel_threshold_is_off_by_default_and_checked():
+    assert optim.parallel_threshold() is None
+    for bad in (0, -5, 2.5, True, "many"):
+        with pytest.raises(ValueError, match="elements must be a positive whole number"):
+            optim.set_parallel_threshold(bad)
+    assert optim.parallel_threshold() is None
+
+
+def test_parallel_threshold_from_environment_is_checked():
+    code = "import optimlab.optim"
+    env = {**os.environ, "OPTIMLAB_PARALLEL_THRESHOLD": "lots"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode != 0 and "OPTIMLAB_PARALLEL_THRESHOLD" in done.stderr
+    env["OPTIMLAB_PARALLEL_THRESHOLD"] = "4096"
+    code += "; print(optimlab.optim.parallel_threshold())"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "4096"

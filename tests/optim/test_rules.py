@@ -16,12 +16,13 @@ from optimlab.optim import _kernels
 
 def all_rules():
     modules = {inspect.getmodule(cls) for cls in optim.OPTIMIZERS.values()}
-    return [
+    rules = {
         value
         for module in modules
         for value in vars(module).values()
         if isinstance(value, _kernels.Rule)
-    ]
+    }
+    return sorted(rules, key=lambda r: r.fn.__name__)  # one order for every xdist worker
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.__name__)

@@ -7,6 +7,7 @@ by default; the seeds' variants and Keras's conventions by option.
 """
 
 from optimlab.optim._flat import flat_view, packed
+from optimlab.optim._kernels import parallel_threshold, set_parallel_threshold
 from optimlab.optim.adadelta import Adadelta
 from optimlab.optim.adagrad import Adagrad
 from optimlab.optim.adam import Adam, AdamW
@@ -56,4 +57,6 @@ __all__ = [
     "RMSprop",
     "flat_view",
     "packed",
+    "parallel_threshold",
+    "set_parallel_threshold",
 ]

@@ -8,8 +8,12 @@ A rule is a function of scalars written like the seed formula::
         return p, m, v
 
 Called with NumPy arrays it is the readable reference path (one temporary per operation).
-Compiled by Numba it becomes the body of one loop over flat contiguous buffers, run in
-parallel for large buffers: every array is read once and written once per step.
+Compiled by Numba it becomes the body of one loop over flat contiguous buffers: every
+array is read once and written once per step. The loop runs on one thread unless
+`set_parallel_threshold` (or the ``OPTIMLAB_PARALLEL_THRESHOLD`` environment variable)
+asks for Numba's thread pool on large buffers: that doubles a step measured alone on two
+cores, but inside a training loop the pool competes with the BLAS threads of the matrix
+products for the same cores, and training got 2 to 6 times slower (docs/benchmarks.md).
 
 Both paths compute in the parameters' dtype with coefficients cast to that dtype, and
 perform the same operations in the same order, so their iterates agree (bit for bit in
@@ -20,6 +24,7 @@ float64 inside Numba and break that agreement.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -41,11 +46,63 @@ if HAVE_NUMBA:
     # Rules reach the loops as first-class functions, a feature Numba still labels experimental.
     warnings.filterwarnings("ignore", message="First-class function type feature is experimental")
 
-#: Buffers at least this long run the parallel kernel; shorter ones run the serial one,
-#: which avoids waking the thread pool (about 10 microseconds) for small models.
-PARALLEL_THRESHOLD = 1 << 16
+_ENVIRONMENT_VARIABLE = "OPTIMLAB_PARALLEL_THRESHOLD"
 
-__all__ = ["HAVE_NUMBA", "PARALLEL_THRESHOLD", "Rule", "has_nonfinite", "helper", "rule"]
+__all__ = [
+    "HAVE_NUMBA",
+    "Rule",
+    "has_nonfinite",
+    "helper",
+    "parallel_threshold",
+    "rule",
+    "set_parallel_threshold",
+]
+
+
+def _checked_threshold(value: object, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            f"{name} must be a positive whole number of elements (or None to never run "
+            f"in parallel), got {value!r}"
+        )
+    return value
+
+
+def _threshold_from_environment() -> int | None:
+    text = os.environ.get(_ENVIRONMENT_VARIABLE, "").strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = text
+    return _checked_threshold(value, f"the environment variable {_ENVIRONMENT_VARIABLE}")
+
+
+_parallel_threshold: int | None = _threshold_from_environment()
+
+
+def parallel_threshold() -> int | None:
+    """Buffers at least this long run on Numba's thread pool; None (the default): never."""
+    return _parallel_threshold
+
+
+def set_parallel_threshold(elements: int | None) -> None:
+    """Run update steps on buffers of at least ``elements`` values on Numba's thread pool.
+
+    Worth it when steps dominate the time (a very large model with cheap gradients); not
+    when the gradients come from matrix products, whose BLAS threads then fight the pool
+    for the cores. ``None`` restores the default, one thread.
+    """
+    global _parallel_threshold
+    _parallel_threshold = _checked_threshold(elements, "elements")
+
+
+def _runs_parallel(size: int) -> bool:
+    return _parallel_threshold is not None and size >= _parallel_threshold
+
 
 helper = register_jitable
 """Decorator for a scalar function that rules call: plain Python in NumPy, inlined in Numba."""
@@ -122,7 +179,7 @@ class Rule:
         self, p: np.ndarray, g: np.ndarray, states: Sequence[np.ndarray], coefficients: tuple
     ) -> None:
         """Update 1-D contiguous ``p`` and ``states`` in place in one compiled pass."""
-        self.loop(p.size >= PARALLEL_THRESHOLD)(self.jitted, p, g, *states, coefficients)
+        self.loop(_runs_parallel(p.size))(self.jitted, p, g, *states, coefficients)
 
 
 def rule(n_state: int) -> Callable[[Callable], Rule]:
@@ -144,7 +201,7 @@ def has_nonfinite(x: np.ndarray) -> bool:
     """True if the 1-D array ``x`` holds an inf or a NaN (one fast pass when Numba is present)."""
     if not HAVE_NUMBA or x.size < 4096:
         return not bool(np.isfinite(x).all())
-    parallel = x.size >= PARALLEL_THRESHOLD
+    parallel = _runs_parallel(x.size)
     if parallel not in _nonfinite_compiled:
         _nonfinite_compiled[parallel] = numba.njit(
             parallel=parallel, error_model="numpy", fastmath={"reassoc"}
