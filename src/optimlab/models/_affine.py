@@ -91,6 +91,21 @@ class AffineModel(Model):
             np.sum(dZ, axis=0, out=grads["b"])
         return grads
 
+    def _gram(self, X: np.ndarray, root: np.ndarray | None = None) -> np.ndarray:
+        """``D^T diag(root^2) D`` for the design ``D = [X, 1]`` (``X`` without an intercept;
+        ``root`` None: all ones), built from blocks instead of D, with ``A^T A`` (half the
+        work of a general product: BLAS's symmetric rank-k update)."""
+        A = X if root is None else X * root[:, None]
+        if not self.fit_intercept:
+            return A.T @ A
+        root = np.ones(X.shape[0], dtype=X.dtype) if root is None else root
+        d = X.shape[1]
+        G = np.empty((d + 1, d + 1), dtype=A.dtype)
+        G[:d, :d] = A.T @ A
+        G[:d, d] = G[d, :d] = A.T @ root
+        G[d, d] = root @ root
+        return G
+
     def _design(self, X: np.ndarray) -> np.ndarray:
         """``[X, 1]`` with an intercept, else ``X``."""
         if not self.fit_intercept:

@@ -92,15 +92,19 @@ class Model(ABC):
             X, y = self.validate(X, y)
         return self._loss_and_grad(X, y, self._resolve(params))
 
-    def closure(self, X: np.ndarray, y: np.ndarray, hessian: bool = False) -> Closure:
+    def closure(
+        self, X: np.ndarray, y: np.ndarray, hessian: bool = False, *, check: bool = True
+    ) -> Closure:
         """Return ``f(params=None) -> (loss, grads)``, or ``(loss, grads, H)`` with ``hessian``.
 
-        ``X`` and ``y`` are validated once, here. Each call evaluates at the given
+        ``X`` and ``y`` are validated once, here (``check=False``: only for arrays that came
+        out of `validate`, as with `loss_and_grad`). Each call evaluates at the given
         parameters (which need not be the model's) and returns its own copy of the
         gradient (packed, so the optimizer sees one flat buffer), safe to keep across
         calls. ``H`` is the ``(P, P)`` Hessian in the flat parameter order.
         """
-        X, y = self.validate(X, y)
+        if check:
+            X, y = self.validate(X, y)
         if hessian:
             self._require_hessian()
 

@@ -98,7 +98,6 @@ class LinearRegression(AffineModel):
         return loss + self._penalty(params), self._backward(X, dZ, params)
 
     def _hessian(self, X: np.ndarray, y: np.ndarray, params: Params) -> np.ndarray:
-        design = self._design(X)
-        gram = (2.0 / X.shape[0]) * (design.T @ design)
+        gram = (2.0 / X.shape[0]) * self._gram(X)
         H = np.kron(gram, np.eye(self.n_outputs, dtype=self.dtype))
         return self._add_l2(H)

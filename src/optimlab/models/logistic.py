@@ -67,7 +67,6 @@ class LogisticRegression(AffineModel):
         return loss + self._penalty(params), self._backward(X, dZ, params)
 
     def _hessian(self, X: np.ndarray, y: np.ndarray, params: Params) -> np.ndarray:
-        design = self._design(X)
-        s = sigmoid(self._outputs(X, params))
-        curvature = s * (1.0 - s) / X.shape[0]
-        return self._add_l2(design.T @ (curvature * design))
+        s = sigmoid(self._outputs(X, params)[:, 0])
+        curvature = s * (1.0 - s) / X.shape[0]  # d^2 loss / d z_i^2, >= 0
+        return self._add_l2(self._gram(X, np.sqrt(curvature)))

@@ -314,7 +314,7 @@ def _update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good, verdict)
 def _closure_update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good, verdict):
     """The same for optimizers that call a closure (the loss is known only after the step)."""
     before = optimizer._flat.copy()
-    closure = model.closure(Xb, yb, hessian=optimizer.needs_hessian)
+    closure = model.closure(Xb, yb, hessian=optimizer.needs_hessian, check=False)
     norms: list[float] = []
 
     def recorded(params):
