@@ -28,8 +28,9 @@ class Newton(Optimizer):
     a singular Hessian (a duplicated feature, a redundant softmax class) still gives a step.
     ``line_search=True`` backtracks: the step length s starts at ``lr`` and halves until
     L(w - s d) <= L(w) - c s g.d (Armijo, c = 1e-4), for up to 30 halvings (then no step is
-    taken, with a warning); this makes the method safe far from the optimum. Each step costs O(P^2) memory and O(P^3) time for P
-    parameters, which is why deep learning uses first-order methods instead.
+    taken, with a warning); this makes the method safe far from the optimum. Each step
+    costs O(P^2) memory and O(P^3) time for P parameters, which is why deep learning uses
+    first-order methods instead.
 
     `step` needs ``closure=f`` with ``f(params) -> (loss, grads, hessian)``; the Hessian is a
     (P, P) array over the parameters flattened in order (as `packed` lays them out).
