@@ -27,7 +27,7 @@ def report(tmp_path):
 def test_report_is_self_contained_and_escaped(report, tmp_path):
     path = report.write(tmp_path / "report.html")
     text = path.read_text()
-    assert "src=\"data:image/png;base64," in text
+    assert 'src="data:image/png;base64,' in text
     assert "http://" not in text and "https://" not in text
     assert "&lt;b&gt;not bold&lt;/b&gt;" in text and "A &lt;test&gt; report" in text
     assert "0.1235" in text and "optimlab compare --epochs 3" in text
@@ -45,11 +45,26 @@ def test_report_renders_in_headless_chromium_without_console_errors(report, tmp_
     path = report.write(tmp_path / "report.html")
     shot = tmp_path / "shot.png"
     result = subprocess.run(
-        [find_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr",
-         "--v=0", "--window-size=1200,1600", f"--screenshot={shot}", path.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            find_chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1200,1600",
+            f"--screenshot={shot}",
+            path.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert shot.exists() and shot.stat().st_size > 10_000, result.stderr[-2000:]
     console = [line for line in result.stderr.splitlines() if "CONSOLE" in line]
