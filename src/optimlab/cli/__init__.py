@@ -6,6 +6,8 @@ from optimlab import __version__
 from optimlab.cli.compare import compare
 from optimlab.cli.demo import demo
 from optimlab.cli.landscape import landscape
+from optimlab.cli.lr_find import lr_find
+from optimlab.cli.sweep import sweep
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -17,5 +19,5 @@ def main() -> None:
     """
 
 
-for command in (demo, compare, landscape):
+for command in (demo, compare, sweep, landscape, lr_find):
     main.add_command(command)

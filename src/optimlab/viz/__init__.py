@@ -11,6 +11,7 @@ from optimlab.viz.boundary import plot_decision_boundary
 from optimlab.viz.contours import plot_trajectories
 from optimlab.viz.curves import plot_convergence, plot_losses
 from optimlab.viz.ewma_demo import plot_ewma_demo
+from optimlab.viz.lr_find import plot_lr_find
 from optimlab.viz.sweep import plot_lr_sweep
 from optimlab.viz.trajectory import run_on_landscape
 
@@ -20,6 +21,7 @@ __all__ = [
     "plot_decision_boundary",
     "plot_ewma_demo",
     "plot_losses",
+    "plot_lr_find",
     "plot_lr_sweep",
     "plot_trajectories",
     "run_on_landscape",
