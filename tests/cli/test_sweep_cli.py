@@ -157,7 +157,7 @@ def test_ctrl_c_keeps_finished_runs_and_the_same_command_finishes(tmp_path):
     while stored_runs(tmp_path / "runs.sqlite") < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    _, err = process.communicate(timeout=60)
     kept = stored_runs(tmp_path / "runs.sqlite")
     total = 2 * 3 + 2
     if process.returncode == 0:  # finished before the signal landed: nothing to resume
