@@ -104,8 +104,12 @@ class Case:
 
     @property
     def all_variants(self) -> tuple[tuple[str, dict[str, Any]], ...]:
-        """The variants, then the first one again on Numba's thread pool."""
-        return (*self.variants, (PARALLEL, {"parallel_threshold": PARALLEL_FROM}))
+        """The variants, then each again on Numba's thread pool."""
+        pool = {"parallel_threshold": PARALLEL_FROM}
+        return (
+            *self.variants,
+            *((f"{PARALLEL}{suffix}", {**options, **pool}) for suffix, options in self.variants),
+        )
 
 
 CASES = (

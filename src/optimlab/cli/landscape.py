@@ -36,7 +36,7 @@ def landscape(function, optimizers, steps, noise, animate, out, seed) -> None:
     """Run optimizers on a test FUNCTION; plot their paths on its contours (and animate them).
 
     FUNCTION is one of the test functions (rosenbrock, quadratic, beale, booth, himmelblau,
-    saddle, twobasin, rastrigin).
+    saddle, two_basin, rastrigin).
     """
     from optimlab import landscapes, optim, viz
     from optimlab.lab.report import Report
