@@ -229,6 +229,14 @@ class Demo:
             )
             for lr in (0.02, 0.5)
         }
+        viz.plot_losses(
+            {
+                label: np.array([basin.value(q) if np.isfinite(q).all() else np.nan for q in p])
+                for label, p in paths.items()
+            },
+            path=self.path("lr_nonconvex.png"),
+            log_scale=False,
+        )
         rows = [
             {
                 "learning rate": label,
@@ -242,7 +250,9 @@ class Demo:
             "Convex (0.5 x^2): a small rate crawls, a good one converges fast, 1.9 oscillates, "
             "and above 2 (= 2/L) gradient descent diverges. Non-convex (two basins): a small "
             "rate stays in the basin it starts in; a large one jumps to the other."
-        ).figure(self.path("lr_convex.png"), "convex: loss per iteration").table(rows)
+        ).figure(self.path("lr_convex.png"), "convex: loss per iteration").figure(
+            self.path("lr_nonconvex.png"), "non-convex (two basins): loss per iteration"
+        ).table(rows)
 
     def sampling_modes(self) -> None:
         """Seed 000: batch vs stochastic vs mini-batch gradient descent."""
