@@ -48,9 +48,7 @@ def plot_lr_find(
     if not (np.isfinite(lrs).all() and (lrs > 0).all()):
         raise ValueError("lrs must be finite and > 0 (the ramp's rates)")
     named = check.named(suggestions, "suggestions") if suggestions else {}
-    marks = {
-        name: check.positive(rate, f"suggestions[{name!r}]") for name, rate in named.items()
-    }
+    marks = {name: check.positive(rate, f"suggestions[{name!r}]") for name, rate in named.items()}
     burn_in = check.integer(burn_in, "burn_in", 0, lrs.size)
 
     figure, axes = new_axes()
