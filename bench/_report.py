@@ -16,9 +16,9 @@ from pathlib import Path
 
 from _timing import Timing
 
+from optimlab._io import atomic_write
+
 HEADING = "## Optimizer step throughput (bench/bench_step.py)"
-BEGIN = "<!-- bench_step.py --write: begin (generated; edits here are overwritten) -->"
-END = "<!-- bench_step.py --write: end -->"
 
 #: Issue 2's targets: at the largest size, ours / torch fused and ours / memory bound.
 TARGET_SIZE = 10**7
@@ -221,16 +221,22 @@ def section(
     return "\n".join(parts) + "\n"
 
 
-def write_section(path: Path, body: str) -> None:
-    """Put ``body`` under `HEADING` in ``path`` between the markers (creating what is missing)."""
-    block = f"{BEGIN}\n{body}{END}"
+def write_section(
+    path: Path, body: str, heading: str = HEADING, script: str = "bench_step.py"
+) -> None:
+    """Put ``body`` under ``heading`` in ``path`` between ``script``'s markers (creating what
+    is missing), leaving the rest of the document as it was; the file is replaced
+    atomically."""
+    begin = f"<!-- {script} --write: begin (generated; edits here are overwritten) -->"
+    end = f"<!-- {script} --write: end -->"
+    block = f"{begin}\n{body}{end}"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
         text = head + block + tail
-    elif HEADING in text:
-        text = text.replace(HEADING, f"{HEADING}\n\n{block}\n", 1)
+    elif heading in text:
+        text = text.replace(heading, f"{heading}\n\n{block}\n", 1)
     else:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-    path.write_text(text)
+        text = text.rstrip("\n") + f"\n\n{heading}\n\n{block}\n"
+    atomic_write(path, lambda handle: handle.write(text.encode()))

@@ -24,7 +24,7 @@ SETTLE_SECONDS = 2e-3
 
 @dataclass(frozen=True)
 class Timing:
-    """Seconds per step, one value per repeat."""
+    """Seconds per unit of work (a step, an epoch, a whole fit), one value per repeat."""
 
     seconds: tuple[float, ...]
 

@@ -34,9 +34,7 @@ import gc
 import json
 import os
 import platform
-import re
 import shlex
-import statistics
 import subprocess
 import sys
 import time
@@ -48,10 +46,10 @@ from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
+from _report import cpu_model, usable_cores, write_section
+from _timing import Timing
 
 HEADING = "## Training throughput (bench/bench_train.py)"
-BEGIN = "<!-- bench_train.py --write: begin (generated; edits here are overwritten) -->"
-END = "<!-- bench_train.py --write: end -->"
 
 LAYERS = (784, 256, 128, 10)
 BATCH_SIZE = 128
@@ -139,21 +137,6 @@ def logistic_data(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray
 
 
 # --- timing ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Seconds per unit of work (an epoch, a fit), one value per repeat."""
-
-    seconds: tuple[float, ...]
-
-    @property
-    def best(self) -> float:
-        return min(self.seconds)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.seconds)
 
 
 def round_robin(contenders: dict[str, Callable[[], float]], repeats: int) -> dict[str, Timing]:
@@ -615,16 +598,6 @@ class Run:
     load: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
 
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo (or what `platform` says elsewhere)."""
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return platform.processor() or "unknown"
-    match = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
-    return match.group(1).strip() if match else "unknown"
-
-
 def versions() -> str:
     names = ("optimlab", "numpy", "scipy", "numba", "torch", "scikit-learn")
     found = []
@@ -748,7 +721,7 @@ def newton_lines(newton: NewtonResult) -> list[str]:
 
 def section(run: Run, date: str) -> str:
     """The generated markdown block (without the heading)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = usable_cores()
     load = "; ".join(f"{k}: {' '.join(f'{x:.1f}' for x in v)}" for k, v in run.load.items())
     parts = [
         f"- Command: `{run.command}`",
@@ -771,20 +744,6 @@ def section(run: Run, date: str) -> str:
         *newton_lines(run.newton),
     ]
     return "\n".join(parts) + "\n"
-
-
-def write_section(path: Path, body: str) -> None:
-    """Put ``body`` under `HEADING` in ``path`` between the markers (creating what is
-    missing, at the end of the document), leaving the rest of the document as it was."""
-    block = f"{BEGIN}\n{body}{END}"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        text = head + block + tail
-    else:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n\n{block}\n"
-    path.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -814,7 +773,7 @@ def main(argv: list[str] | None = None) -> None:
     body = section(run, date)
     print(f"\n{HEADING}\n\n{body}")
     if args.write:
-        write_section(args.write, body)
+        write_section(args.write, body, HEADING, "bench_train.py")
         print(f"wrote {args.write}")
 
 

@@ -19,6 +19,7 @@ from optimlab.lab.experiment import RunSpec, run
 TINY = ["--dataset", "moons", "--n-samples", "80", "--model", "logistic", "--epochs", "3"]
 GRID = ["--lr-min", "1e-3", "--lr-max", "10", "--per-decade", "1"]
 HAND_GRID = [1e-3, 1e-2, 1e-1, 1.0, 10.0]
+SMALL_SWEEP = [*TINY, *GRID, "--optimizers", "SGD,Adam", "--seeds", 2, "--jobs", 1, "--no-progress"]
 
 
 def sweep(*args):
@@ -26,19 +27,7 @@ def sweep(*args):
 
 
 def test_sweep_runs_the_grid_and_the_seeds_and_names_the_winner(tmp_path):
-    result = sweep(
-        *TINY,
-        *GRID,
-        "--optimizers",
-        "SGD,Adam",
-        "--seeds",
-        2,
-        "--jobs",
-        1,
-        "--no-progress",
-        "--out",
-        tmp_path,
-    )
+    result = sweep(*SMALL_SWEEP, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     for name in ("report.html", "results.json", "runs.sqlite", "sensitivity.png", "val_loss.png"):
         assert (tmp_path / name).stat().st_size > 0
@@ -80,19 +69,7 @@ def test_sweep_runs_the_grid_and_the_seeds_and_names_the_winner(tmp_path):
     assert data["verdict"]["text"] in result.output
     assert f"1     {winner}" in result.output
 
-    again = sweep(
-        *TINY,
-        *GRID,
-        "--optimizers",
-        "SGD,Adam",
-        "--seeds",
-        2,
-        "--jobs",
-        1,
-        "--no-progress",
-        "--out",
-        tmp_path,
-    )
+    again = sweep(*SMALL_SWEEP, "--out", tmp_path)
     assert "0 runs trained now, 12 reused from the store" in again.output
 
 
