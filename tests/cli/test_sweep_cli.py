@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import signal
 import sqlite3
 import subprocess
@@ -107,16 +108,39 @@ def stored_runs(path) -> int:
         return 0
 
 
+GATED_COMMAND = """
+import os, sqlite3, sys, time
+from optimlab.cli import main
+from optimlab.lab import sweep as sweep_module
+
+real = sweep_module.run
+store = os.path.join(sys.argv[sys.argv.index("--out") + 1], "runs.sqlite")
+release = os.environ["RELEASE"]
+
+def stored():
+    with sqlite3.connect(store, timeout=5) as conn:
+        return conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
+def gated(spec):  # real runs; once 2 are stored, each waits for the test's release file
+    result = real(spec)
+    while stored() >= 2 and not os.path.exists(release):
+        time.sleep(0.01)
+    return result
+
+sweep_module.run = gated
+main(sys.argv[1:], prog_name="optimlab")
+"""
+
+
 def test_ctrl_c_keeps_finished_runs_and_the_same_command_finishes(tmp_path):
-    """SIGINT half-way: exit 130 with a message; the rerun trains only what is missing."""
-    args = [
-        sys.executable,
-        "-m",
-        "optimlab",
-        "sweep",
-        *TINY,
-        "--epochs",
-        "40",
+    """SIGINT while runs are held back: exit 130 with a message; the same command run again
+    trains only what is missing."""
+    script = tmp_path / "gated.py"
+    script.write_text(GATED_COMMAND)
+    release = tmp_path / "release"
+    out = tmp_path / "out"
+    options = [
+        *map(str, TINY),
         "--optimizers",
         "SGD,Adam",
         "--lrs",
@@ -127,24 +151,37 @@ def test_ctrl_c_keeps_finished_runs_and_the_same_command_finishes(tmp_path):
         "1",
         "--no-progress",
         "--out",
-        str(tmp_path),
+        str(out),
     ]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, "RELEASE": str(release)}
+    process = subprocess.Popen(
+        [sys.executable, str(script), "sweep", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     deadline = time.monotonic() + 120
-    while stored_runs(tmp_path / "runs.sqlite") < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while stored_runs(out / "runs.sqlite") < 2:
+        assert process.poll() is None, process.stderr.read()
+        assert time.monotonic() < deadline, "no run was stored within 120 s"
+        time.sleep(0.02)
+    assert process.poll() is None, "the sweep ended before the interrupt"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
-    kept = stored_runs(tmp_path / "runs.sqlite")
-    total = 2 * 3 + 2
-    if process.returncode == 0:  # finished before the signal landed: nothing to resume
-        pytest.skip("the sweep finished before SIGINT arrived")
     assert process.returncode == 130, err
-    assert "run the same command again" in err
-    assert 2 <= kept < total
-    finished = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert "interrupted: 2 finished runs are kept" in err and "run the same command again" in err
+    release.touch()
+
+    total = 2 * 3 + 2
+    finished = subprocess.run(
+        [sys.executable, "-m", "optimlab", "sweep", *options],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert finished.returncode == 0, finished.stderr
-    assert f"{total - kept} runs trained now, {kept} reused from the store" in finished.stdout
-    assert stored_runs(tmp_path / "runs.sqlite") == total
-    data = json.loads((tmp_path / "results.json").read_text())
+    assert f"{total - 2} runs trained now, 2 reused from the store" in finished.stdout
+    assert stored_runs(out / "runs.sqlite") == total
+    data = json.loads((out / "results.json").read_text())
     assert all(math.isfinite(r["val_loss"]) for runs in data["seed_runs"].values() for r in runs)

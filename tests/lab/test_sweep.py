@@ -275,21 +275,28 @@ def test_an_interrupt_inline_keeps_the_finished_runs(tmp_path, monkeypatch):
 
 
 INTERRUPTED_SWEEP = """
-import sys, time
+import os, sqlite3, sys, time
 from optimlab.lab import sweep as sweep_module
 from optimlab.lab.experiment import RunSpec
 
 real = sweep_module.run
+store, jobs, release = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
-def slowed(spec):  # real runs, slowed down so that the interrupt lands mid-sweep
-    time.sleep(0.2)
-    return real(spec)
+def stored():
+    with sqlite3.connect(store, timeout=5) as conn:
+        return conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
 
-sweep_module.run = slowed  # forked workers inherit it
+def gated(spec):  # real runs; once 3 are stored, each waits for the test's release file
+    result = real(spec)
+    while stored() >= 3 and not os.path.exists(release):
+        time.sleep(0.01)
+    return result
+
+sweep_module.run = gated  # forked workers inherit it
 base = RunSpec(dataset="moons", model="logistic", n_samples=120, epochs=3, batch_size=16)
 if __name__ == "__main__":
     sweep_module.sweep(base, ["SGD", "Adam"], [1e-3, 1e-2, 1e-1, 1.0, 10.0], seeds=(0, 1),
-                       store=sys.argv[1], jobs=int(sys.argv[2]))
+                       store=store, jobs=jobs)
 """
 
 
@@ -298,20 +305,26 @@ if __name__ == "__main__":
 def test_a_sweep_interrupted_by_sigint_resumes_without_losing_or_repeating_runs(
     tmp_path, counted, jobs
 ):
+    """SIGINT lands while runs are held back (the sweep cannot finish first, however loaded
+    the machine); the held runs are released after the signal."""
     path = tmp_path / "runs.sqlite"
     script = tmp_path / "interrupted.py"
+    release = tmp_path / "release"
     script.write_text(textwrap.dedent(INTERRUPTED_SWEEP))
     process = subprocess.Popen(
-        [sys.executable, str(script), str(path), str(jobs)],
+        [sys.executable, str(script), str(path), str(jobs), str(release)],
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while _count(path) < 3:
         assert process.poll() is None, f"the sweep ended early: {process.stderr.read()}"
-        assert time.monotonic() < deadline, "no run was stored within 60 s"
+        assert time.monotonic() < deadline, "no run was stored within 120 s"
         time.sleep(0.02)
+    assert process.poll() is None, "the sweep ended before the interrupt"
     os.kill(process.pid, signal.SIGINT)
+    time.sleep(0.2)
+    release.touch()
     _, stderr = process.communicate(timeout=60)
     assert process.returncode != 0 and "KeyboardInterrupt" in stderr
 
