@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from optimlab.losses import check_labels
+from optimlab.optim._kernels import has_nonfinite
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -50,6 +51,13 @@ def check_choice(value: object, argument: str, choices: tuple[str, ...]) -> str:
     return str(value)
 
 
+def all_finite(array: np.ndarray) -> bool:
+    """True if no value is inf or NaN (one pass without a temporary for contiguous floats)."""
+    if array.dtype.kind == "f" and array.flags.c_contiguous:
+        return not has_nonfinite(array.reshape(-1))
+    return bool(np.isfinite(array).all())
+
+
 def check_features(X: np.ndarray, n_features: int, dtype: np.dtype) -> np.ndarray:
     """Return ``X`` as a finite 2-D array of ``dtype`` with ``n_features`` columns."""
     X = np.asarray(X)
@@ -65,7 +73,7 @@ def check_features(X: np.ndarray, n_features: int, dtype: np.dtype) -> np.ndarra
     if X.shape[1] != n_features:
         raise ValueError(f"X has {X.shape[1]} features but the model expects {n_features}")
     X = X.astype(dtype, copy=False)
-    if not np.all(np.isfinite(X)):
+    if not all_finite(X):
         raise ValueError(
             f"X contains NaN or inf (or values too large for {dtype}); clean or impute them"
         )
@@ -94,7 +102,7 @@ def check_regression_y(
     if y.shape != (n_samples, n_outputs):
         raise ValueError(f"y must have shape ({n_samples}, {n_outputs}), got {y.shape}")
     y = y.astype(dtype, copy=False)
-    if not np.all(np.isfinite(y)):
+    if not all_finite(y):
         raise ValueError(f"y contains NaN or inf (or values too large for {dtype})")
     return y
 
