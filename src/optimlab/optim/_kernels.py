@@ -13,7 +13,7 @@ array is read once and written once per step. The loop runs on one thread unless
 `set_parallel_threshold` (or the ``OPTIMLAB_PARALLEL_THRESHOLD`` environment variable)
 asks for Numba's thread pool on large buffers: that doubles a step measured alone on two
 cores, but inside a training loop the pool competes with the BLAS threads of the matrix
-products for the same cores, and training got 2 to 6 times slower (docs/benchmarks.md).
+products for the same cores: training an MLP got up to 7 times slower (docs/benchmarks.md).
 
 Both paths compute in the parameters' dtype with coefficients cast to that dtype, and
 perform the same operations in the same order, so their iterates agree (bit for bit in
