@@ -23,6 +23,7 @@ import os
 import signal
 import sys
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from concurrent import futures as cf
 from dataclasses import dataclass, replace
@@ -567,12 +568,13 @@ def _run_one(spec: RunSpec) -> RunResult:
         return RunResult(spec, history, time.perf_counter() - start, diagnosis)
 
 
-class _Engine:
+class _Engine(ABC):
     """Runs specs, handing each result to ``keep`` as it arrives. On any error or interrupt,
     an engine starts nothing more, keeps every result that finished, and re-raises."""
 
+    @abstractmethod
     def run(self, specs: list[RunSpec], keep: Callable[[RunResult], None]) -> None:
-        raise NotImplementedError
+        """Run every spec, calling ``keep`` with each result."""
 
     def close(self, wait: bool) -> None:
         """Release the workers (``wait``: let running work finish first)."""
