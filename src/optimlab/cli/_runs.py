@@ -65,6 +65,25 @@ def data_options(function: Callable) -> Callable:
             help="Clip the gradient's global norm.",
         ),
         click.option(
+            "--l2",
+            default=0.0,
+            show_default=True,
+            type=click.FloatRange(min=0),
+            help="L2 penalty strength of the model (weight decay on the loss).",
+        ),
+        click.option(
+            "--patience",
+            type=click.IntRange(min=1),
+            help="Stop early after this many epochs without a better validation loss "
+            "(keeping the best epoch).",
+        ),
+        click.option(
+            "--scale/--no-scale",
+            default=True,
+            show_default=True,
+            help="Standardise the features (fitted on the training split).",
+        ),
+        click.option(
             "--n-samples",
             default=500,
             show_default=True,
@@ -86,6 +105,9 @@ def base_spec(
     batch_size: str,
     schedule: str,
     clip_norm: float | None,
+    l2: float,
+    patience: int | None,
+    scale: bool,
     n_samples: int,
     seed: int,
 ) -> RunSpec:
@@ -123,6 +145,9 @@ def base_spec(
             batch_size=batch,
             schedule=schedule,
             clip_norm=clip_norm,
+            l2=l2,
+            patience=patience,
+            scale=scale,
             n_samples=n_samples,
             seed=seed,
         )

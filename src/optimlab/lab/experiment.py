@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from optimlab import checks, models, optim, schedules
 from optimlab import data as datasets
-from optimlab import models, optim, schedules
-from optimlab.train import History, fit
+from optimlab.train import EarlyStopping, History, fit
 
 #: Synthetic data sets by name: generator and task.
 SYNTHETIC = {
@@ -59,6 +59,10 @@ class RunSpec:
         n_samples: size of synthetic data sets.
         noise: noise of synthetic data sets.
         val_fraction: share of the data held out for validation.
+        l2: L2 penalty strength of the model (``l2 / 2 * ||W||^2`` added to the loss).
+        patience: stop early when the validation loss has not improved for this many
+            epochs, keeping the best epoch's parameters (None: train every epoch).
+        scale: standardise the features (mean 0, variance 1, fitted on the training split).
     """
 
     dataset: str = "moons"
@@ -76,6 +80,9 @@ class RunSpec:
     n_samples: int = 500
     noise: float = 0.2
     val_fraction: float = 0.2
+    l2: float = 0.0
+    patience: int | None = None
+    scale: bool = True
 
     def __post_init__(self) -> None:
         if self.optimizer not in optim.OPTIMIZERS:
@@ -99,6 +106,9 @@ class RunSpec:
             raise ValueError(f"Invalid lr: {self.lr!r}; it must be a finite number >= 0")
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
             raise ValueError(f"Invalid epochs: {self.epochs!r}; it must be an integer >= 1")
+        checks.nonnegative("l2", self.l2)
+        checks.optional(checks.integer, "patience", self.patience, low=1)
+        checks.flag("scale", self.scale)
         object.__setattr__(self, "options", tuple(sorted(dict(self.options).items())))
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
 
@@ -177,7 +187,8 @@ class Split:
 
 
 def load_split(spec: RunSpec) -> Split:
-    """Load the spec's data set, split it and standardise the features (fit on training only)."""
+    """Load the spec's data set, split it and (with ``spec.scale``) standardise the features,
+    fitted on the training split only."""
     name = spec.dataset
     if name.startswith("csv:"):
         _, path, target = _csv_parts(name)
@@ -199,10 +210,10 @@ def load_split(spec: RunSpec) -> Split:
     X_train, X_val, y_train, y_val = datasets.train_val_split(
         X, y, val_fraction=spec.val_fraction, seed=spec.seed, stratify=stratify
     )
-    scaler = datasets.Standardizer().fit(X_train)
-    return Split(
-        scaler.transform(X_train), y_train, scaler.transform(X_val), y_val, task, n_classes, name
-    )
+    if spec.scale:
+        scaler = datasets.Standardizer().fit(X_train)
+        X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
+    return Split(X_train, y_train, X_val, y_val, task, n_classes, name)
 
 
 def _csv_parts(name: str) -> tuple[str, str, str]:
@@ -224,6 +235,7 @@ def build_model(spec: RunSpec, split: Split):
             [n_features, *spec.hidden, outputs],
             activation=spec.activation,
             task=split.task,
+            l2=spec.l2,
             seed=spec.seed,
         )
     needed = {"linear": "regression", "logistic": "binary", "softmax": "multiclass"}[kind]
@@ -233,10 +245,10 @@ def build_model(spec: RunSpec, split: Split):
             "use model='auto' or 'mlp'"
         )
     if kind == "linear":
-        return models.LinearRegression(n_features)
+        return models.LinearRegression(n_features, l2=spec.l2)
     if kind == "logistic":
-        return models.LogisticRegression(n_features)
-    return models.SoftmaxRegression(n_features, split.n_classes)
+        return models.LogisticRegression(n_features, l2=spec.l2)
+    return models.SoftmaxRegression(n_features, split.n_classes, l2=spec.l2)
 
 
 def build_schedule(spec: RunSpec, total_steps: int):
@@ -277,6 +289,7 @@ def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
     per_epoch = 1 if spec.batch_size is None else -(-n // min(spec.batch_size, n))
     schedule = build_schedule(spec, spec.epochs * per_epoch)
     batch_size = None if spec.batch_size is None else min(spec.batch_size, n)
+    early_stopping = [] if spec.patience is None else [EarlyStopping(patience=spec.patience)]
     start = time.perf_counter()
     history = fit(
         model,
@@ -290,7 +303,7 @@ def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
         clip_norm=spec.clip_norm,
         seed=spec.seed,
         progress=progress,
-        callbacks=callbacks,
+        callbacks=[*callbacks, *early_stopping],
     )
     seconds = time.perf_counter() - start
     found = diagnose(history)
