@@ -10,7 +10,7 @@ measured, in the same run and on the same sizes, as the fastest of several candi
   with a run-time ``c = 0`` (values stay put; nothing can be optimized away);
 * ``numba-prange-fastmath``: the same compiled with ``fastmath``;
 * ``numba-serial``: the same on one core (no thread wake-up: wins on small buffers);
-* ``optimlab-loop``: optimlab's own fused loop (`optimlab.optim._kernels.Rule`) running a
+* ``optimlab-loop``: optimlab's own fused loop (`optimlab.optim.rules.Rule`) running a
   rule with the same trivial body: our loop and dispatch, without the optimizer's arithmetic;
 * ``numpy-ufunc``: ``np.maximum(x, g, out=x)`` for x = p and each state (this reads g once per
   written array: at least the same traffic, so still a valid bound candidate);
@@ -27,7 +27,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from optimlab.optim._kernels import Rule
+from optimlab.optim.rules import Rule
 
 _compiled: dict[tuple, Callable] = {}
 

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from optimlab import optim
-from optimlab.optim import _kernels
+from optimlab.optim.rules import Rule
 
 
 def all_rules():
@@ -20,14 +20,14 @@ def all_rules():
         value
         for module in modules
         for value in vars(module).values()
-        if isinstance(value, _kernels.Rule)
+        if isinstance(value, Rule)
     }
     return sorted(rules, key=lambda r: r.fn.__name__)  # one order for every xdist worker
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.__name__)
 def test_rules_contain_no_numeric_literals(rule):
-    """A literal would make Numba compute float32 rules in float64 (see _kernels)."""
+    """A literal would make Numba compute float32 rules in float64 (see optimlab.optim.rules)."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(rule.fn)))
     body = tree.body[0].body[1:]  # skip the docstring
     literals = [

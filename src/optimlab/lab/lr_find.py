@@ -142,13 +142,11 @@ def lr_find(
 
     saved_params = model.flat_params().copy()
     saved_state = optimizer.state_dict()
-    saved_lr = optimizer.lr
     try:
         losses, stopped = _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor)
     finally:
         model.flat_params()[...] = saved_params
         optimizer.load_state_dict(saved_state)
-        optimizer.lr = saved_lr
     return _result(ramp[: losses.size], losses, iterations, beta, burn_in, stopped)
 
 
@@ -173,8 +171,7 @@ def _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor):
             best = min(best, smoothed.update(float(loss)))
             if smoothed.value > diverge_factor * best:
                 return np.asarray(losses), True
-            optimizer.lr = float(ramp[k])
-            optimizer.step(grads)
+            optimizer.step(grads, lr=float(ramp[k]))
     return np.asarray(losses), False
 
 
@@ -262,8 +259,7 @@ def _check_model_and_optimizer(model, optimizer) -> None:
         )
     if "lr" not in optimizer.HYPERPARAMETERS:
         raise ValueError(f"{type(optimizer).__name__} has no learning rate to ramp")
-    flat = model.flat_params()
-    if optimizer._flat is None or not np.shares_memory(optimizer._flat, flat):
+    if not optimizer.owns(model.params):
         raise ValueError(
             "the optimizer must be built on the model's parameters: "
             f"{type(optimizer).__name__}(model.params, ...)"

@@ -12,6 +12,8 @@ from optimlab.optim.adadelta import Adadelta
 from optimlab.optim.adagrad import Adagrad
 from optimlab.optim.adam import Adam, AdamW
 from optimlab.optim.base import Optimizer
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper, Option
 from optimlab.optim.lion import Lion
 from optimlab.optim.momentum import Momentum
 from optimlab.optim.nadam import NAdam
@@ -19,6 +21,7 @@ from optimlab.optim.nesterov import Nesterov
 from optimlab.optim.newton import Newton
 from optimlab.optim.radam import RAdam
 from optimlab.optim.rmsprop import RMSprop
+from optimlab.optim.rules import Rule, RuleStep, rule
 from optimlab.optim.sgd import SGD
 
 OPTIMIZERS = {
@@ -47,16 +50,22 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "ElementwiseOptimizer",
+    "Hyper",
     "Lion",
     "Momentum",
     "NAdam",
     "Nesterov",
     "Newton",
     "Optimizer",
+    "Option",
     "RAdam",
     "RMSprop",
+    "Rule",
+    "RuleStep",
     "flat_view",
     "packed",
     "parallel_threshold",
+    "rule",
     "set_parallel_threshold",
 ]

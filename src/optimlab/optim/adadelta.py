@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from optimlab.optim import _validate as check
-from optimlab.optim._kernels import rule
-from optimlab.optim._prelude import prelude
-from optimlab.optim._tree import Tree
-from optimlab.optim.base import Hyper, Optimizer
+from optimlab import checks
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper, Option
+from optimlab.optim.prelude import prelude
+from optimlab.optim.rules import RuleStep, rule
 
 
 @rule(n_state=2)
@@ -24,7 +22,7 @@ def adadelta_rule(p, g, Eg2, Edx2, lr, rho, one_minus_rho, eps, sign, weight_dec
     return p - lr * delta, Eg2, Edx2
 
 
-class Adadelta(Optimizer):
+class Adadelta(ElementwiseOptimizer):
     r"""AdaDelta (Zeiler 2012; seed 001): the units of the update match those of w.
 
         E[g^2]_t  = rho E[g^2]_{t-1} + (1 - rho) g_t^2
@@ -45,40 +43,20 @@ class Adadelta(Optimizer):
         maximize: ascend instead of descend.
     """
 
-    DEFAULTS = {
-        "pytorch": {"lr": 1.0, "rho": 0.9, "eps": 1e-6},
-        "keras": {"lr": 1e-3, "rho": 0.95, "eps": 1e-7},
-    }
-    HYPERPARAMETERS = ("lr", "rho", "eps", "weight_decay")
-    OPTIONS = ("maximize",)
-    lr = Hyper(check.learning_rate)
-    rho = Hyper(check.unit_interval)
-    eps = Hyper(check.positive)
-    weight_decay = Hyper(check.nonnegative)
+    lr = Hyper(checks.learning_rate, 1.0, keras=1e-3)
+    rho = Hyper(checks.unit_interval, 0.9, keras=0.95)
+    eps = Hyper(checks.positive, 1e-6, keras=1e-7)
+    weight_decay = Hyper(checks.nonnegative, 0.0)
+    maximize = Option(checks.flag, False, keyword_only=True, pytorch_only=True)
 
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = None,
-        rho: float | None = None,
-        eps: float | None = None,
-        weight_decay: float = 0.0,
-        *,
-        maximize: bool = False,
-        **options: Any,
-    ) -> None:
-        super().__init__(params, **options)
-        d = self._resolve_defaults(lr=lr, rho=rho, eps=eps)
-        self.lr, self.rho, self.eps = d["lr"], d["rho"], d["eps"]
-        self.weight_decay = weight_decay
-        self.maximize = check.flag("maximize", maximize)
-        self._refuse_under_keras(maximize=maximize)
+    def _setup(self) -> None:
         self._allocate("square_avg", "acc_delta")
 
     @property
     def constant_coefficients(self) -> bool:
         return not callable(self.lr)
 
-    def _update(self, t: int, lr: float) -> tuple:
-        sign, l2, keep = self._prelude_coefficients(lr)
-        return adadelta_rule, (lr, self.rho, 1.0 - self.rho, self.eps, sign, l2, keep)
+    def rule_at(self, t: int, lr: float) -> RuleStep:
+        return adadelta_rule.bind(
+            lr=lr, rho=self.rho, one_minus_rho=1.0 - self.rho, eps=self.eps, **self._prelude(lr)
+        )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from optimlab.optim import _validate as check
-from optimlab.optim._kernels import helper, rule
-from optimlab.optim._prelude import prelude
-from optimlab.optim._tree import Tree
-from optimlab.optim.base import Hyper, Optimizer
+from optimlab import checks
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper, Option
+from optimlab.optim.prelude import prelude
+from optimlab.optim.rules import RuleStep, helper, rule
 
 
 @helper
@@ -27,7 +25,7 @@ def adagrad_rule(p, g, G, lr, eps, eps_inside, sign, weight_decay, keep):
     return p - lr * (g / root(G, eps, eps_inside)), G
 
 
-class Adagrad(Optimizer):
+class Adagrad(ElementwiseOptimizer):
     r"""AdaGrad (Duchi et al. 2011): big accumulated gradients, small steps.
 
         G_t = G_{t-1} + g_t^2,     w_{t+1} = w_t - eta_t g_t / (sqrt(G_t) + eps)
@@ -51,56 +49,25 @@ class Adagrad(Optimizer):
         maximize: ascend instead of descend.
     """
 
-    DEFAULTS = {
-        "pytorch": {
-            "lr": 1e-2,
-            "initial_accumulator_value": 0.0,
-            "eps": 1e-10,
-            "eps_inside": False,
-        },
-        "keras": {"lr": 1e-3, "initial_accumulator_value": 0.1, "eps": 1e-7, "eps_inside": True},
-    }
-    HYPERPARAMETERS = ("lr", "lr_decay", "weight_decay", "eps")
-    OPTIONS = ("eps_inside", "maximize")
-    lr = Hyper(check.learning_rate)
-    lr_decay = Hyper(check.nonnegative)
-    weight_decay = Hyper(check.nonnegative)
-    eps = Hyper(check.positive)
+    lr = Hyper(checks.learning_rate, 1e-2, keras=1e-3)
+    lr_decay = Hyper(checks.nonnegative, 0.0, pytorch_only=True)
+    weight_decay = Hyper(checks.nonnegative, 0.0)
+    initial_accumulator_value = Option(checks.nonnegative, 0.0, keras=0.1, saved=False)
+    eps = Hyper(checks.positive, 1e-10, keras=1e-7)
+    eps_inside = Option(checks.flag, False, keras=True, keyword_only=True)
+    maximize = Option(checks.flag, False, keyword_only=True, pytorch_only=True)
 
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = None,
-        lr_decay: float = 0.0,
-        weight_decay: float = 0.0,
-        initial_accumulator_value: float | None = None,
-        eps: float | None = None,
-        *,
-        eps_inside: bool | None = None,
-        maximize: bool = False,
-        **options: Any,
-    ) -> None:
-        super().__init__(params, **options)
-        d = self._resolve_defaults(
-            lr=lr,
-            initial_accumulator_value=initial_accumulator_value,
-            eps=eps,
-            eps_inside=eps_inside,
-        )
-        self.lr, self.eps = d["lr"], d["eps"]
-        self.lr_decay = lr_decay
-        self.weight_decay = weight_decay
-        self.eps_inside = check.flag("eps_inside", d["eps_inside"])
-        self.maximize = check.flag("maximize", maximize)
-        self._refuse_under_keras(lr_decay=lr_decay, maximize=maximize)
-        initial = check.nonnegative("initial_accumulator_value", d["initial_accumulator_value"])
-        self._allocate("sum", initial=initial)
+    def _setup(self) -> None:
+        self._allocate("sum", initial=self.initial_accumulator_value)
 
     @property
     def constant_coefficients(self) -> bool:
         return not callable(self.lr) and self.lr_decay == 0
 
-    def _update(self, t: int, lr: float) -> tuple:
-        sign, l2, keep = self._prelude_coefficients(lr)
-        clr = lr / (1 + (t - 1) * self.lr_decay)
-        return adagrad_rule, (clr, self.eps, self.eps_inside, sign, l2, keep)
+    def rule_at(self, t: int, lr: float) -> RuleStep:
+        return adagrad_rule.bind(
+            lr=lr / (1 + (t - 1) * self.lr_decay),
+            eps=self.eps,
+            eps_inside=self.eps_inside,
+            **self._prelude(lr),
+        )

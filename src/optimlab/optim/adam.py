@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
-from optimlab.optim import _validate as check
-from optimlab.optim._kernels import rule
-from optimlab.optim._prelude import prelude
-from optimlab.optim._tree import Tree
-from optimlab.optim.base import Hyper, Optimizer
+from optimlab import checks
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper, Option
+from optimlab.optim.prelude import prelude
+from optimlab.optim.rules import RuleStep, rule
 
 
 @rule(n_state=2)
@@ -69,7 +68,7 @@ def amsgrad_rule(
     return p - step_size * (m / denom), m, v, v_max
 
 
-class Adam(Optimizer):
+class Adam(ElementwiseOptimizer):
     r"""Adam (Kingma and Ba 2015; seed 000, seed 002, seed 004 Algorithm 8.7).
 
         m_t = beta1 m_{t-1} + (1 - beta1) g_t           (first moment, momentum)
@@ -104,41 +103,17 @@ class Adam(Optimizer):
         decoupled_weight_decay: shrink w by eta lambda instead of adding lambda w to g.
     """
 
-    DEFAULTS = {
-        "pytorch": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0},
-        "keras": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7, "weight_decay": 0.0},
-    }
-    HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
-    OPTIONS = ("amsgrad", "maximize", "bias_correction", "decoupled_weight_decay")
-    lr = Hyper(check.learning_rate)
-    betas = Hyper(check.betas)
-    eps = Hyper(check.positive)
-    weight_decay = Hyper(check.nonnegative)
+    lr = Hyper(checks.learning_rate, 1e-3)
+    betas = Hyper(checks.betas, (0.9, 0.999))
+    eps = Hyper(checks.positive, 1e-8, keras=1e-7)
+    weight_decay = Hyper(checks.nonnegative, 0.0)
+    amsgrad = Option(checks.flag, False)
+    maximize = Option(checks.flag, False, keyword_only=True, pytorch_only=True)
+    bias_correction = Option(checks.flag, True, keyword_only=True)
+    decoupled_weight_decay = Option(checks.flag, False, keyword_only=True)
 
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = None,
-        betas: tuple[float, float] | None = None,
-        eps: float | None = None,
-        weight_decay: float | None = None,
-        amsgrad: bool = False,
-        *,
-        maximize: bool = False,
-        bias_correction: bool = True,
-        decoupled_weight_decay: bool = False,
-        **options: Any,
-    ) -> None:
-        super().__init__(params, **options)
-        d = self._resolve_defaults(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
-        self.lr, self.betas, self.eps = d["lr"], d["betas"], d["eps"]
-        self.weight_decay = d["weight_decay"]
-        self.amsgrad = check.flag("amsgrad", amsgrad)
-        self.maximize = check.flag("maximize", maximize)
-        self._refuse_under_keras(maximize=maximize)
-        self.bias_correction = check.flag("bias_correction", bias_correction)
-        self.decoupled_weight_decay = check.flag("decoupled_weight_decay", decoupled_weight_decay)
-        self._allocate("exp_avg", "exp_avg_sq", *(["max_exp_avg_sq"] if amsgrad else []))
+    def _setup(self) -> None:
+        self._allocate("exp_avg", "exp_avg_sq", *(["max_exp_avg_sq"] if self.amsgrad else []))
 
     def _bias_corrections(self, t: int) -> tuple[float, float]:
         beta1, beta2 = self.betas
@@ -150,23 +125,22 @@ class Adam(Optimizer):
     def constant_coefficients(self) -> bool:
         return not callable(self.lr) and not self.bias_correction
 
-    def _update(self, t: int, lr: float) -> tuple:
+    def rule_at(self, t: int, lr: float) -> RuleStep:
         beta1, beta2 = self.betas
         bias_correction1, bias_correction2 = self._bias_corrections(t)
         eps = self.eps
         if self.convention == "keras":
             eps = eps / math.sqrt(bias_correction2)  # epsilon hat, moved onto sqrt(v^)
-        coefficients = (
-            beta1,
-            1.0 - beta1,
-            beta2,
-            1.0 - beta2,
-            lr / bias_correction1,
-            math.sqrt(bias_correction2),
-            eps,
-            *self._prelude_coefficients(lr, self.decoupled_weight_decay),
+        return (amsgrad_rule if self.amsgrad else adam_rule).bind(
+            beta1=beta1,
+            one_minus_beta1=1.0 - beta1,
+            beta2=beta2,
+            one_minus_beta2=1.0 - beta2,
+            step_size=lr / bias_correction1,
+            sqrt_bias_correction2=math.sqrt(bias_correction2),
+            eps=eps,
+            **self._prelude(lr, self.decoupled_weight_decay),
         )
-        return (amsgrad_rule if self.amsgrad else adam_rule), coefficients
 
 
 class AdamW(Adam):
@@ -176,36 +150,9 @@ class AdamW(Adam):
 
     Like PyTorch, Optax and Keras, the decay is multiplied by the full learning rate eta
     (the paper multiplies it by the schedule multiplier only). Default lambda: 1e-2
-    (PyTorch), 4e-3 (Keras). Arguments as `Adam`.
+    (PyTorch), 4e-3 (Keras). Arguments as `Adam`, less ``decoupled_weight_decay`` (always
+    True).
     """
 
-    DEFAULTS = {
-        "pytorch": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2},
-        "keras": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7, "weight_decay": 4e-3},
-    }
-
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = None,
-        betas: tuple[float, float] | None = None,
-        eps: float | None = None,
-        weight_decay: float | None = None,
-        amsgrad: bool = False,
-        *,
-        maximize: bool = False,
-        bias_correction: bool = True,
-        **options: Any,
-    ) -> None:
-        super().__init__(
-            params,
-            lr,
-            betas,
-            eps,
-            weight_decay,
-            amsgrad,
-            maximize=maximize,
-            bias_correction=bias_correction,
-            decoupled_weight_decay=True,
-            **options,
-        )
+    weight_decay = Hyper(checks.nonnegative, 1e-2, keras=4e-3)
+    decoupled_weight_decay = Option(checks.flag, True, fixed=True)

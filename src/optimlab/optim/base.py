@@ -1,16 +1,20 @@
-"""The optimizer base class: parameters, state, validation, the step, saving and resuming.
+"""The root of every optimizer: arguments, parameters, the step protocol, saving and resuming.
 
-An optimizer subclass says three things: its hyperparameters (validated `Hyper` fields),
-its state arrays (allocated once, as flat buffers), and, for update number t, which
-elementwise `Rule` to run with which coefficients. This class does the rest: it accepts an
-array, a list or a dict of arrays; checks gradients against them; refuses non-finite
-gradients before touching anything; evaluates a learning-rate schedule; runs the rule in
-one fused pass over a flat buffer when the parameters live in one (see `packed`), or once
-per array otherwise; and saves and restores everything needed for a bit-identical resume.
+An optimizer declares its arguments once (`Hyper` and `Option` class attributes, see
+`optimlab.optim.hyper`) and implements `Optimizer._update`. This class does the rest: it
+builds the constructor from the declarations, accepts an array, a list or a dict of arrays,
+checks gradients against them, refuses non-finite gradients before anything changes,
+evaluates a learning-rate schedule (or a rate given to one step), and saves and restores
+everything a bit-identical resume needs.
+
+Two bases derive from it: `optimlab.optim.ElementwiseOptimizer` for rules applied value by
+value (every first-order method here), and `Newton`'s own, which solves with the Hessian.
 """
 
 from __future__ import annotations
 
+import inspect
+import math
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -18,29 +22,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from optimlab.optim import _validate as check
-from optimlab.optim._flat import flat_view
-from optimlab.optim._kernels import HAVE_NUMBA, Rule, has_nonfinite
+from optimlab import checks
+from optimlab.optim._kernels import has_nonfinite
 from optimlab.optim._tree import Tree, check_same_structure, leaves, rebuild
+from optimlab.optim.hyper import MISSING, Field, Hyper, Option
 
 CONVENTIONS = ("pytorch", "keras")
 NONFINITE_POLICIES = ("raise", "skip", "ignore")
-
-
-class Hyper:
-    """A hyperparameter attribute, validated whenever it is set (also between steps)."""
-
-    def __init__(self, validator: Callable[[str, Any], Any]) -> None:
-        self.validator = validator
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
-        return self if obj is None else obj.__dict__[self.name]
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__[self.name] = self.validator(self.name, value)
 
 
 class Optimizer(ABC):
@@ -49,66 +37,114 @@ class Optimizer(ABC):
     Args:
         params: a float ndarray, a list of them or a dict of them; updated in place.
             All must share one dtype (float32 or float64) and be C-contiguous.
+        *args, **kwargs: the optimizer's own arguments (see each class).
         convention: ``"pytorch"`` (default) or ``"keras"``: the defaults and formulas of
             that framework, where they differ (see docs/conventions.md).
         nonfinite: what a step does with a gradient holding inf or NaN: ``"raise"``
             (default) a FloatingPointError naming the parameter and the step, ``"skip"``
             the step (counted in `skipped_steps`), or ``"ignore"`` (no check, fastest).
-        fused: run the compiled one-pass kernel (default: when Numba is installed) or,
-            with False, the plain NumPy formula. Both give the same iterates.
 
     Attributes:
         step_count: updates applied so far (t of the formulas after the update).
         skipped_steps: steps refused under ``nonfinite="skip"``.
     """
 
-    #: Hyperparameter defaults by convention; ``None`` arguments are filled from here.
-    DEFAULTS: ClassVar[dict[str, dict[str, Any]]] = {}
-    #: Names of the hyperparameters saved by `state_dict`.
-    HYPERPARAMETERS: ClassVar[tuple[str, ...]] = ()
     #: The conventions this optimizer implements.
     SUPPORTED_CONVENTIONS: ClassVar[tuple[str, ...]] = CONVENTIONS
-    #: Structural options: saved by `state_dict` and required to match on load.
-    OPTIONS: ClassVar[tuple[str, ...]] = ()
     #: True when `step` needs ``closure=f`` (the gradient at another point, or a Hessian).
     needs_closure: ClassVar[bool] = False
     #: True when the closure must also return the Hessian.
     needs_hessian: ClassVar[bool] = False
+    #: The declared arguments, in signature order (built from the class attributes).
+    FIELDS: ClassVar[dict[str, Field]] = {}
+    #: Names of the hyperparameters (`Hyper`), saved by `state_dict` as ``hyper/NAME``.
+    HYPERPARAMETERS: ClassVar[tuple[str, ...]] = ()
+    #: Names of the saved options, required to match on load (``option/NAME``).
+    OPTIONS: ClassVar[tuple[str, ...]] = ()
+    #: Keyword-only arguments every optimizer of this base takes, with their defaults.
+    COMMON_ARGUMENTS: ClassVar[dict[str, Any]] = {"convention": "pytorch", "nonfinite": "raise"}
 
-    def __init__(
-        self,
-        params: Tree,
-        *,
-        convention: str = "pytorch",
-        nonfinite: str = "raise",
-        fused: bool | None = None,
-    ) -> None:
-        self.convention = check.choice("convention", convention, CONVENTIONS)
-        if convention not in self.SUPPORTED_CONVENTIONS:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields: dict[str, Field] = {}
+        for klass in reversed(cls.__mro__):
+            for name, value in vars(klass).items():
+                if isinstance(value, Field):
+                    fields[name] = value  # a redeclaration keeps the first position
+        positional = [f for f in fields.values() if not f.keyword_only and not f.fixed]
+        keyword = [f for f in fields.values() if f.keyword_only and not f.fixed]
+        cls.FIELDS = {f.name: f for f in [*positional, *keyword]} | {
+            f.name: f for f in fields.values() if f.fixed
+        }
+        cls.HYPERPARAMETERS = tuple(n for n, f in cls.FIELDS.items() if isinstance(f, Hyper))
+        cls.OPTIONS = tuple(n for n, f in cls.FIELDS.items() if isinstance(f, Option) and f.saved)
+        cls.__signature__ = cls._signature()
+
+    @classmethod
+    def _signature(cls) -> inspect.Signature:
+        kind = inspect.Parameter
+        parameters = [kind("params", kind.POSITIONAL_OR_KEYWORD, annotation="Tree")]
+        for field in cls.FIELDS.values():
+            if not field.fixed:
+                where = kind.KEYWORD_ONLY if field.keyword_only else kind.POSITIONAL_OR_KEYWORD
+                parameters.append(kind(field.name, where, default=field.default))
+        for name, default in cls.COMMON_ARGUMENTS.items():
+            parameters.append(kind(name, kind.KEYWORD_ONLY, default=default))
+        return inspect.Signature(parameters)
+
+    def __init__(self, params: Tree, *args: Any, **kwargs: Any) -> None:
+        common = {
+            name: kwargs.pop(name, default) for name, default in self.COMMON_ARGUMENTS.items()
+        }
+        given = self._bind(args, kwargs)
+        self.convention = checks.choice("convention", common["convention"], CONVENTIONS)
+        if self.convention not in self.SUPPORTED_CONVENTIONS:
             raise ValueError(
-                f"{type(self).__name__} has no {convention} convention; it supports "
+                f"{type(self).__name__} has no {self.convention} convention; it supports "
                 f"{', '.join(self.SUPPORTED_CONVENTIONS)}"
             )
-        self.nonfinite = check.choice("nonfinite", nonfinite, NONFINITE_POLICIES)
-        if fused is None:
-            fused = HAVE_NUMBA
-        if fused and not HAVE_NUMBA:
-            raise ValueError("fused=True needs Numba: pip install numba, or pass fused=False")
-        self.fused = check.flag("fused", fused)
+        self.nonfinite = checks.choice("nonfinite", common["nonfinite"], NONFINITE_POLICIES)
+        self._set_common(common)
         self.params = params
         self._names, self._arrays = leaves(params)
         self._check_params()
         self._shapes = [a.shape for a in self._arrays]
         self._dtype = self._arrays[0].dtype
-        self._sizes = [a.size for a in self._arrays]
-        self._offsets = np.concatenate([[0], np.cumsum(self._sizes)]).astype(int)
-        self._flat = flat_view(self._arrays)
+        self._offsets = np.concatenate([[0], np.cumsum([a.size for a in self._arrays])]).astype(int)
+        for name, field in self.FIELDS.items():
+            value = field.resolve(type(self).__name__, self.convention, given.get(name, MISSING))
+            setattr(self, name, value)
         self._state: dict[str, np.ndarray] = {}
-        self._grad_buffer: np.ndarray | None = None
         self.step_count = 0
         self.skipped_steps = 0
+        self._setup()
 
-    # -- construction helpers for subclasses ---------------------------------------------
+    def _set_common(self, common: dict[str, Any]) -> None:
+        """Store the base's extra common arguments (a subclass hook)."""
+
+    def _bind(self, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The arguments given, by name, after checking them against the signature."""
+        cls = type(self).__name__
+        positional = [n for n, f in self.FIELDS.items() if not f.keyword_only and not f.fixed]
+        if len(args) > len(positional):
+            raise TypeError(
+                f"{cls}() takes at most {len(positional)} arguments after params "
+                f"({', '.join(positional)}), got {len(args)}"
+            )
+        given = dict(zip(positional, args))
+        accepted = [n for n, f in self.FIELDS.items() if not f.fixed]
+        for name, value in kwargs.items():
+            if name not in accepted:
+                near = checks.closest(name, [*accepted, *self.COMMON_ARGUMENTS])
+                hint = f" (did you mean {near!r}?)" if near else ""
+                raise TypeError(
+                    f"{cls}() got an unexpected argument {name!r}{hint}; it takes "
+                    f"{', '.join([*accepted, *self.COMMON_ARGUMENTS])}"
+                )
+            if name in given:
+                raise TypeError(f"{cls}() got two values for {name!r}")
+            given[name] = value
+        return given
 
     def _check_params(self) -> None:
         if not self._arrays:
@@ -133,56 +169,62 @@ class Optimizer(ABC):
                 f"params mix dtypes {sorted(map(str, dtypes))}; use one optimizer per dtype"
             )
 
-    def _resolve_defaults(self, **given: Any) -> dict[str, Any]:
-        """Fill arguments left as None from `DEFAULTS` of the chosen convention."""
-        table = self.DEFAULTS.get(self.convention, {})
-        return {k: (table[k] if v is None else v) for k, v in given.items()}
-
-    def _refuse_under_keras(self, **options: Any) -> None:
-        """Refuse PyTorch-only options (given a truthy value) under the Keras convention."""
-        used = [name for name, value in options.items() if value]
-        if self.convention == "keras" and used:
-            raise ValueError(
-                f"Keras's {type(self).__name__} has no {', '.join(used)}; "
-                "use convention='pytorch' for it"
-            )
-
-    def _allocate(self, *names: str, initial: float = 0.0) -> None:
-        """Create state arrays, one flat buffer each (``initial`` for the first name)."""
-        total = int(self._offsets[-1])
-        for i, name in enumerate(names):
-            self._state[name] = np.full(total, initial if i == 0 else 0.0, dtype=self._dtype)
-
     # -- what subclasses provide ---------------------------------------------------------
 
-    @abstractmethod
-    def _update(self, t: int, lr: float) -> tuple[Rule, tuple]:
-        """Return the rule for update number ``t`` (1-based) and its coefficients."""
+    def _setup(self) -> None:
+        """Check settings that depend on each other and allocate state (a subclass hook)."""
 
-    def _prelude_coefficients(self, lr: float, decoupled: bool = False) -> tuple:
-        """``(sign, l2, keep)`` for `prelude`: maximize, and weight decay as L2 (PyTorch) or
-        decoupled, ``keep = 1 - lr * weight_decay`` (AdamW, Lion, every Keras optimizer)."""
-        sign = -1.0 if getattr(self, "maximize", False) else 1.0
-        weight_decay = getattr(self, "weight_decay", 0.0)
-        if decoupled or self.convention == "keras":
-            return sign, 0.0, 1.0 - lr * weight_decay
-        return sign, weight_decay, 1.0
+    @abstractmethod
+    def _update(
+        self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None, lr: float, extra: tuple
+    ) -> bool:
+        """Apply update number ``step_count + 1`` at rate ``lr``.
+
+        The gradient arrays are already checked (structure, shape, dtype, finiteness);
+        ``g_flat`` is them as one flat buffer when `_flat_gradient` gave one; ``extra`` is
+        what the closure returned beyond ``(loss, grads)``. Return False if no step was
+        taken (the step count then does not advance).
+        """
+
+    def _flat_gradient(self, g_arrays: list[np.ndarray]) -> np.ndarray | None:
+        """The gradient as one flat buffer, when this optimizer works on one (a hook)."""
+        return None
+
+    def _evaluation_point(self) -> Tree:
+        """Where a closure is evaluated: the parameters (Nesterov: its look-ahead point)."""
+        return self.params
+
+    # -- the public interface ------------------------------------------------------------
+
+    @classmethod
+    def fields(cls) -> dict[str, Field]:
+        """The declared arguments by name (`Hyper` and `Option`), in signature order."""
+        return dict(cls.FIELDS)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The current value of every argument (hyperparameters and options), by name."""
+        return {name: getattr(self, name) for name in self.FIELDS}
 
     @property
-    def constant_coefficients(self) -> bool:
-        """True when, at a constant learning rate, every update after the first runs the same
-        rule with the same coefficients (no bias correction, no decay with t), so a compiled
-        loop may apply many updates without returning to Python."""
-        return False
+    def dtype(self) -> np.dtype:
+        """The parameters' dtype (every computation of the step is done in it)."""
+        return self._dtype
 
-    def _extra_state(self) -> dict[str, float]:
-        """Scalar state beyond the arrays (e.g. NAdam's running momentum product)."""
-        return {}
-
-    def _load_extra_state(self, values: Mapping[str, float]) -> None:
-        """Restore what `_extra_state` returned."""
-
-    # -- the step ------------------------------------------------------------------------
+    def owns(self, params: Tree) -> bool:
+        """True when ``params`` are the very arrays this optimizer updates (same structure,
+        each array the same memory, shape and strides), e.g. ``opt.owns(model.params)``."""
+        try:
+            names, arrays = leaves(params)
+        except TypeError:
+            return False
+        return names == self._names and all(
+            isinstance(a, np.ndarray)
+            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+            and a.shape == b.shape
+            and a.strides == b.strides
+            and a.dtype == b.dtype
+            for a, b in zip(arrays, self._arrays)
+        )
 
     @property
     def state(self) -> dict[str, Tree]:
@@ -198,79 +240,78 @@ class Optimizer(ABC):
 
     def learning_rate(self, step: int | None = None) -> float:
         """The learning rate used for the update with 0-based index ``step`` (default: next)."""
+        lr = self.lr
+        if not callable(lr):
+            return lr
         step = self.step_count if step is None else step
-        lr = self.lr(step) if callable(self.lr) else self.lr
-        if not isinstance(lr, (int, float, np.floating)) or not np.isfinite(lr) or lr < 0:
+        lr = lr(step)
+        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)):
+            lr = math.nan
+        if not math.isfinite(lr) or lr < 0:
             raise ValueError(
                 f"the learning-rate schedule returned {lr!r} for step {step}; "
                 "a schedule must return a finite number >= 0"
             )
         return float(lr)
 
-    def step(self, grads: Tree | None = None, closure: Callable | None = None) -> Any:
+    def step(
+        self, grads: Tree | None = None, closure: Callable | None = None, *, lr: float | None = None
+    ) -> Any:
         """Apply one update.
 
         Args:
             grads: gradients with the same structure, keys and shapes as ``params``.
             closure: instead of ``grads``, a function ``f(params) -> (loss, grads)``
-                evaluated at the current parameters.
+                evaluated at the current parameters (Newton: ``(loss, grads, hessian)``).
+            lr: the learning rate of this update only, instead of ``self.lr`` (which is
+                left as it is): how a training loop applies its own schedule.
 
         Returns:
             The closure's loss, or None when ``grads`` were given.
         """
-        loss, grads = self._gradients(grads, closure)
-        self._apply(grads)
+        if lr is not None:
+            lr = checks.nonnegative("lr", lr)
+        loss, grads, extra = self._gradients(grads, closure)
+        self._apply(grads, lr, extra)
         return loss
 
-    def _gradients(self, grads: Tree | None, closure: Callable | None) -> tuple[Any, Tree]:
+    def _gradients(self, grads: Tree | None, closure: Callable | None) -> tuple[Any, Tree, tuple]:
         if (grads is None) == (closure is None):
             raise TypeError("step() takes either grads or closure=f, exactly one of them")
         if closure is None:
-            return None, grads
-        result = closure(self.params)
-        if not isinstance(result, tuple) or len(result) < 2:
-            raise TypeError("closure(params) must return (loss, grads) or (loss, grads, hessian)")
-        return result[0], result[1]
+            if self.needs_closure:
+                raise TypeError(self._closure_needed())
+            return None, grads, ()
+        result = closure(self._evaluation_point())
+        if not isinstance(result, tuple) or len(result) < 2 + self.needs_hessian:
+            expected = "(loss, grads, hessian)" if self.needs_hessian else "(loss, grads)"
+            raise TypeError(f"closure(params) must return {expected}")
+        return result[0], result[1], tuple(result[2:])
 
-    def _apply(self, grads: Tree) -> bool:
-        """Check ``grads`` and run the rule; return False if the step was skipped."""
+    def _closure_needed(self) -> str:
+        return f"{type(self).__name__} needs step(closure=f) with f(params) -> (loss, grads)"
+
+    def _apply(self, grads: Tree, lr: float | None, extra: tuple = ()) -> bool:
+        """Check ``grads`` and apply the update; return False if the step was skipped."""
         g_arrays = check_same_structure(self.params, grads, self._names, self._shapes)
-        g_flat = self._flat_gradient(g_arrays) if self._flat is not None else None
+        g_flat = self._flat_gradient(g_arrays)
         if self.nonfinite != "ignore" and self._refuse_nonfinite(g_arrays, g_flat):
             return False
-        t = self.step_count + 1
-        rule, coefficients = self._update(t, self.learning_rate(t - 1))
-        coefficients = self._cast(coefficients)
-        run = rule.fused if self.fused else rule.numpy
-        states = list(self._state.values())
-        if g_flat is not None:
-            run(self._flat, g_flat, states, coefficients)
-        else:
-            for i, (p, g) in enumerate(zip(self._arrays, g_arrays)):
-                lo, hi = self._offsets[i], self._offsets[i + 1]
-                g = np.ascontiguousarray(g, dtype=self._dtype).reshape(-1)
-                run(p.reshape(-1), g, [s[lo:hi] for s in states], coefficients)
-        self.step_count = t
+        rate = self.learning_rate() if lr is None else lr
+        if not self._update(g_arrays, g_flat, rate, extra):
+            return False
+        self.record_steps(1)
         return True
 
-    def _cast(self, coefficients: tuple) -> tuple:
-        """Coefficients in the parameters' dtype (flags stay bools), as the rules expect."""
-        cast = self._dtype.type
-        return tuple(
-            cast(c) if isinstance(c, float) and not isinstance(c, bool) else c for c in coefficients
-        )
+    def record_steps(self, n: int) -> None:
+        """Count ``n`` updates as applied (by `step`, or by an engine that ran this optimizer's
+        rule itself, such as a compiled training epoch), advancing any scalar state."""
+        for t in range(self.step_count + 1, self.step_count + n + 1):
+            self._advance(t)
+        self.step_count += n
 
-    def _flat_gradient(self, g_arrays: list[np.ndarray]) -> np.ndarray:
-        """The gradient as one flat buffer in the parameters' dtype (gathered if need be)."""
-        flat = flat_view(g_arrays)
-        if flat is not None and flat.dtype == self._dtype:
-            return flat
-        if self._grad_buffer is None:
-            self._grad_buffer = np.empty(int(self._offsets[-1]), dtype=self._dtype)
-        np.concatenate(
-            [g.reshape(-1) for g in g_arrays], out=self._grad_buffer, casting="same_kind"
-        )
-        return self._grad_buffer
+    def _advance(self, t: int) -> None:
+        """Update scalar state after update number ``t`` was applied (a subclass hook)."""
 
     def _refuse_nonfinite(self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None) -> bool:
         if g_flat is not None:
@@ -299,13 +340,21 @@ class Optimizer(ABC):
 
     # -- saving and resuming -------------------------------------------------------------
 
+    def _extra_state(self) -> dict[str, float]:
+        """Scalar state beyond the arrays (e.g. NAdam's running momentum product)."""
+        return {}
+
+    def _load_extra_state(self, values: Mapping[str, float]) -> None:
+        """Restore what `_extra_state` returned."""
+
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume: plain arrays and numbers, savable with ``np.savez``.
 
         Keys: ``optimizer``, ``convention``, ``step``, ``skipped_steps``, ``hyper/NAME`` for
         each numeric hyperparameter (a schedule is code and is not saved: construct the
-        optimizer with the same schedule), ``state/NAME`` for each state buffer (flat, in
-        the parameters' order), and ``scalar/NAME`` for scalar state.
+        optimizer with the same schedule), ``option/NAME`` for each structural option,
+        ``state/NAME`` for each state buffer (flat, in the parameters' order), and
+        ``scalar/NAME`` for scalar state.
         """
         out: dict[str, Any] = {
             "optimizer": type(self).__name__,
@@ -326,7 +375,13 @@ class Optimizer(ABC):
         return out
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Restore a `state_dict` (for example ``dict(np.load(path))``); checks it fits first."""
+        """Restore a `state_dict` (for example ``dict(np.load(path))``).
+
+        Everything is checked before anything is changed: a state that does not fit raises
+        ``ValueError`` and leaves this optimizer as it was.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"state must be a dict (from state_dict()), got {type(state).__name__}")
         name = str(np.asarray(state.get("optimizer", "")))
         if name != type(self).__name__:
             raise ValueError(
@@ -359,18 +414,55 @@ class Optimizer(ABC):
                     f"{key} has shape {value.shape} and dtype {value.dtype}; these parameters "
                     f"need shape {target.shape} and dtype {target.dtype}"
                 )
+        counters = self._checked_counters(state)
+        hypers = self._checked_hyperparameters(state)
+        scalars = self._checked_scalars(state)
         for key in expected:
             np.copyto(self._state[key[len("state/") :]], state[key])
+        for hyper, value in hypers.items():
+            setattr(self, hyper, value)
+        self._load_extra_state(scalars)
+        self.step_count, self.skipped_steps = counters
+
+    def _checked_counters(self, state: Mapping[str, Any]) -> tuple[int, int]:
+        counters = []
+        for key, default in (("step", None), ("skipped_steps", 0)):
+            value = state.get(key, default)
+            if value is None:
+                raise ValueError("this state has no 'step' entry; pass what state_dict() returned")
+            array = np.asarray(value)
+            if array.ndim or array.dtype.kind not in "iu" or array < 0:
+                raise ValueError(f"state[{key!r}] must be an integer >= 0, got {value!r}")
+            counters.append(int(array))
+        return counters[0], counters[1]
+
+    def _checked_hyperparameters(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """The saved hyperparameters, each validated (none is set yet)."""
+        values = {}
         for hyper in self.HYPERPARAMETERS:
             key = f"hyper/{hyper}"
             if key in state and not callable(getattr(self, hyper)):
-                value = np.asarray(state[key])
-                setattr(self, hyper, tuple(value.tolist()) if value.ndim else float(value))
-        self._load_extra_state(
-            {k[len("scalar/") :]: float(v) for k, v in state.items() if k.startswith("scalar/")}
-        )
-        self.step_count = int(state["step"])
-        self.skipped_steps = int(state.get("skipped_steps", 0))
+                array = np.asarray(state[key])
+                if array.dtype.kind not in "fiu":
+                    raise ValueError(f"{key} must hold numbers, got {state[key]!r}")
+                value = tuple(array.tolist()) if array.ndim else float(array)
+                values[hyper] = self.FIELDS[hyper].check(hyper, value)
+        return values
+
+    def _checked_scalars(self, state: Mapping[str, Any]) -> dict[str, float]:
+        values = {}
+        for key, value in state.items():
+            if key.startswith("scalar/"):
+                number = float(np.asarray(value))
+                if not math.isfinite(number):
+                    raise ValueError(f"{key} must be a finite number, got {value!r}")
+                values[key[len("scalar/") :]] = number
+        expected = set(self._extra_state())
+        if set(values) != expected:
+            raise ValueError(
+                f"scalar state {sorted(values)} does not match this optimizer's {sorted(expected)}"
+            )
+        return values
 
     def __repr__(self) -> str:
         hypers = ", ".join(f"{h}={getattr(self, h)!r}" for h in self.HYPERPARAMETERS)

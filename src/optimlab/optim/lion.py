@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from optimlab.optim import _validate as check
-from optimlab.optim._kernels import rule
-from optimlab.optim._prelude import prelude
-from optimlab.optim._tree import Tree
-from optimlab.optim.base import Hyper, Optimizer
+from optimlab import checks
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper, Option
+from optimlab.optim.prelude import prelude
+from optimlab.optim.rules import RuleStep, rule
 
 
 @rule(n_state=1)
@@ -25,7 +23,7 @@ def lion_rule(
     return p, m
 
 
-class Lion(Optimizer):
+class Lion(ElementwiseOptimizer):
     r"""Lion (beyond the seeds): every coordinate moves by exactly eta (or 0).
 
         c_t = beta1 m_{t-1} + (1 - beta1) g_t
@@ -43,42 +41,25 @@ class Lion(Optimizer):
         maximize: ascend instead of descend.
     """
 
-    DEFAULTS = {"pytorch": {"lr": 1e-4}, "keras": {"lr": 1e-3}}
-    HYPERPARAMETERS = ("lr", "betas", "weight_decay")
-    OPTIONS = ("maximize",)
-    lr = Hyper(check.learning_rate)
-    betas = Hyper(check.betas)
-    weight_decay = Hyper(check.nonnegative)
+    lr = Hyper(checks.learning_rate, 1e-4, keras=1e-3)
+    betas = Hyper(checks.betas, (0.9, 0.99))
+    weight_decay = Hyper(checks.nonnegative, 0.0)
+    maximize = Option(checks.flag, False, keyword_only=True, pytorch_only=True)
 
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = None,
-        betas: tuple[float, float] = (0.9, 0.99),
-        weight_decay: float = 0.0,
-        *,
-        maximize: bool = False,
-        **options: Any,
-    ) -> None:
-        super().__init__(params, **options)
-        self.lr = self._resolve_defaults(lr=lr)["lr"]
-        self.betas = betas
-        self.weight_decay = weight_decay
-        self.maximize = check.flag("maximize", maximize)
-        self._refuse_under_keras(maximize=maximize)
+    def _setup(self) -> None:
         self._allocate("exp_avg")
 
     @property
     def constant_coefficients(self) -> bool:
         return not callable(self.lr)
 
-    def _update(self, t: int, lr: float) -> tuple:
+    def rule_at(self, t: int, lr: float) -> RuleStep:
         beta1, beta2 = self.betas
-        return lion_rule, (
-            lr,
-            beta1,
-            1.0 - beta1,
-            beta2,
-            1.0 - beta2,
-            *self._prelude_coefficients(lr, decoupled=True),
+        return lion_rule.bind(
+            lr=lr,
+            beta1=beta1,
+            one_minus_beta1=1.0 - beta1,
+            beta2=beta2,
+            one_minus_beta2=1.0 - beta2,
+            **self._prelude(lr, decoupled=True),
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from optimlab import checks
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper, Option
+from optimlab.optim.rules import RuleStep, rule
 
-from optimlab.optim import _validate as check
-from optimlab.optim._kernels import rule
-from optimlab.optim._tree import Tree
-from optimlab.optim.base import Hyper, Optimizer
+FORMS = ("ema", "classic")
 
 
 @rule(n_state=1)
@@ -24,7 +24,7 @@ def momentum_classic_rule(p, g, v, lr, beta):
     return p + v, v
 
 
-class Momentum(Optimizer):
+class Momentum(ElementwiseOptimizer):
     r"""Gradient descent with momentum, as the seeds write it.
 
     ``form="ema"`` (default; seeds 000 and 002): the velocity is an exponentially
@@ -48,32 +48,19 @@ class Momentum(Optimizer):
         form: ``"ema"`` or ``"classic"``.
     """
 
-    HYPERPARAMETERS = ("lr", "beta")
     SUPPORTED_CONVENTIONS = ("pytorch",)
-    OPTIONS = ("form",)
-    lr = Hyper(check.learning_rate)
-    beta = Hyper(check.unit_interval)
+    lr = Hyper(checks.learning_rate, 0.01)
+    beta = Hyper(checks.unit_interval, 0.9)
+    form = Option(lambda name, value: checks.choice(name, value, FORMS), "ema", keyword_only=True)
 
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = 0.01,
-        beta: float = 0.9,
-        *,
-        form: str = "ema",
-        **options: Any,
-    ) -> None:
-        super().__init__(params, **options)
-        self.lr = lr
-        self.beta = beta
-        self.form = check.choice("form", form, ("ema", "classic"))
+    def _setup(self) -> None:
         self._allocate("velocity")
 
     @property
     def constant_coefficients(self) -> bool:
         return not callable(self.lr)
 
-    def _update(self, t: int, lr: float) -> tuple:
+    def rule_at(self, t: int, lr: float) -> RuleStep:
         if self.form == "ema":
-            return momentum_ema_rule, (lr, self.beta, 1.0 - self.beta)
-        return momentum_classic_rule, (lr, self.beta)
+            return momentum_ema_rule.bind(lr=lr, beta=self.beta, one_minus_beta=1.0 - self.beta)
+        return momentum_classic_rule.bind(lr=lr, beta=self.beta)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
-from optimlab.optim import _validate as check
-from optimlab.optim._kernels import rule
-from optimlab.optim._prelude import prelude
-from optimlab.optim._tree import Tree
-from optimlab.optim.base import Hyper, Optimizer
+from optimlab import checks
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper, Option
+from optimlab.optim.prelude import prelude
+from optimlab.optim.rules import RuleStep, rule
 
 
 @rule(n_state=2)
@@ -40,7 +39,7 @@ def nadam_rule(
     return p - grad_coef * (g / denom) - momentum_coef * (m / denom), m, v
 
 
-class NAdam(Optimizer):
+class NAdam(ElementwiseOptimizer):
     r"""NAdam (beyond the seeds): Adam whose momentum looks one step ahead.
 
         mu_t = beta1 (1 - 0.5 * 0.96^(t psi)),   P_t = mu_1 ... mu_t
@@ -63,62 +62,46 @@ class NAdam(Optimizer):
         maximize: ascend instead of descend.
     """
 
-    DEFAULTS = {
-        "pytorch": {"lr": 2e-3, "betas": (0.9, 0.999), "eps": 1e-8, "momentum_decay": 4e-3},
-        "keras": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-7, "momentum_decay": 1.0},
-    }
-    HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay", "momentum_decay")
-    OPTIONS = ("decoupled_weight_decay", "maximize")
-    lr = Hyper(check.learning_rate)
-    betas = Hyper(check.betas)
-    eps = Hyper(check.positive)
-    weight_decay = Hyper(check.nonnegative)
-    momentum_decay = Hyper(check.nonnegative)
+    lr = Hyper(checks.learning_rate, 2e-3, keras=1e-3)
+    betas = Hyper(checks.betas, (0.9, 0.999))
+    eps = Hyper(checks.positive, 1e-8, keras=1e-7)
+    weight_decay = Hyper(checks.nonnegative, 0.0)
+    momentum_decay = Hyper(checks.nonnegative, 4e-3, keras=1.0)
+    decoupled_weight_decay = Option(checks.flag, False)
+    maximize = Option(checks.flag, False, keyword_only=True, pytorch_only=True)
 
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = None,
-        betas: tuple[float, float] | None = None,
-        eps: float | None = None,
-        weight_decay: float = 0.0,
-        momentum_decay: float | None = None,
-        decoupled_weight_decay: bool = False,
-        *,
-        maximize: bool = False,
-        **options: Any,
-    ) -> None:
-        super().__init__(params, **options)
-        d = self._resolve_defaults(lr=lr, betas=betas, eps=eps, momentum_decay=momentum_decay)
-        self.lr, self.betas, self.eps = d["lr"], d["betas"], d["eps"]
-        self.momentum_decay = d["momentum_decay"]
-        self.weight_decay = weight_decay
-        self.decoupled_weight_decay = check.flag("decoupled_weight_decay", decoupled_weight_decay)
-        self.maximize = check.flag("maximize", maximize)
-        self._refuse_under_keras(maximize=maximize)
+    def _setup(self) -> None:
         self.mu_product = 1.0
         self._allocate("exp_avg", "exp_avg_sq")
 
     def _mu(self, t: int) -> float:
         return self.betas[0] * (1.0 - 0.5 * 0.96 ** (t * self.momentum_decay))
 
-    def _update(self, t: int, lr: float) -> tuple:
+    def rule_at(self, t: int, lr: float) -> RuleStep:
         beta1, beta2 = self.betas
         mu, mu_next = self._mu(t), self._mu(t + 1)
-        self.mu_product *= mu
-        grad_coef = lr * (1.0 - mu) / (1.0 - self.mu_product)
-        momentum_coef = lr * mu_next / (1.0 - self.mu_product * mu_next)
-        return nadam_rule, (
-            grad_coef,
-            momentum_coef,
-            beta1,
-            1.0 - beta1,
-            beta2,
-            1.0 - beta2,
-            1.0 - beta2**t,
-            self.eps,
-            *self._prelude_coefficients(lr, self.decoupled_weight_decay),
+        mu_product = self._mu_product_through(t)
+        return nadam_rule.bind(
+            grad_coef=lr * (1.0 - mu) / (1.0 - mu_product),
+            momentum_coef=lr * mu_next / (1.0 - mu_product * mu_next),
+            beta1=beta1,
+            one_minus_beta1=1.0 - beta1,
+            beta2=beta2,
+            one_minus_beta2=1.0 - beta2,
+            bias_correction2=1.0 - beta2**t,
+            eps=self.eps,
+            **self._prelude(lr, self.decoupled_weight_decay),
         )
+
+    def _mu_product_through(self, t: int) -> float:
+        """P_t = mu_1 ... mu_t, from the stored P_{step_count} (t > step_count)."""
+        product = self.mu_product
+        for k in range(self.step_count + 1, t + 1):
+            product *= self._mu(k)
+        return product
+
+    def _advance(self, t: int) -> None:
+        self.mu_product *= self._mu(t)
 
     def _extra_state(self) -> dict[str, float]:
         return {"mu_product": self.mu_product}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from optimlab.optim import _validate as check
-from optimlab.optim._kernels import rule
+from optimlab import checks
 from optimlab.optim._tree import Tree, leaves, rebuild
-from optimlab.optim.base import Hyper, Optimizer
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper
+from optimlab.optim.rules import RuleStep, rule
 
 
 @rule(n_state=1)
@@ -18,7 +16,7 @@ def nesterov_rule(p, g, v, lr, momentum):
     return p - v, v
 
 
-class Nesterov(Optimizer):
+class Nesterov(ElementwiseOptimizer):
     r"""Nesterov accelerated gradient, look-ahead form (seed 002 steps 1-4; seed 004 Alg. 8.3).
 
         1. look ahead:   w~_t = w_t - gamma v_{t-1}
@@ -39,16 +37,12 @@ class Nesterov(Optimizer):
         momentum: gamma in [0, 1). Default 0.9.
     """
 
-    HYPERPARAMETERS = ("lr", "momentum")
     SUPPORTED_CONVENTIONS = ("pytorch",)
     needs_closure = True
-    lr = Hyper(check.learning_rate)
-    momentum = Hyper(check.unit_interval)
+    lr = Hyper(checks.learning_rate, 0.01)
+    momentum = Hyper(checks.unit_interval, 0.9)
 
-    def __init__(self, params: Tree, lr: Any = 0.01, momentum: float = 0.9, **options: Any) -> None:
-        super().__init__(params, **options)
-        self.lr = lr
-        self.momentum = momentum
+    def _setup(self) -> None:
         self._allocate("velocity")
 
     def lookahead(self) -> Tree:
@@ -57,21 +51,19 @@ class Nesterov(Optimizer):
         _, velocities = leaves(self.state["velocity"])
         return rebuild(self.params, [p - gamma * v for p, v in zip(self._arrays, velocities)])
 
-    def step(self, grads: Tree | None = None, closure: Callable | None = None) -> Any:
-        """Evaluate ``closure`` at the look-ahead point and apply one update."""
-        if closure is None:
-            raise TypeError(
-                "Nesterov (look-ahead form) needs the gradient at w - momentum * v: call "
-                "step(closure=f) with f(params) -> (loss, grads); or use "
-                "SGD(params, lr, momentum, nesterov=True), which needs only the gradient at w"
-            )
-        if grads is not None:
-            raise TypeError("step() takes either grads or closure=f, exactly one of them")
-        result = closure(self.lookahead())
-        if not isinstance(result, tuple) or len(result) < 2:
-            raise TypeError("closure(params) must return (loss, grads)")
-        self._apply(result[1])
-        return result[0]
+    def _evaluation_point(self) -> Tree:
+        return self.lookahead()
 
-    def _update(self, t: int, lr: float) -> tuple:
-        return nesterov_rule, (lr, self.momentum)
+    def _closure_needed(self) -> str:
+        return (
+            "Nesterov (look-ahead form) needs the gradient at w - momentum * v: call "
+            "step(closure=f) with f(params) -> (loss, grads); or use "
+            "SGD(params, lr, momentum, nesterov=True), which needs only the gradient at w"
+        )
+
+    @property
+    def constant_coefficients(self) -> bool:
+        return not callable(self.lr)
+
+    def rule_at(self, t: int, lr: float) -> RuleStep:
+        return nesterov_rule.bind(lr=lr, momentum=self.momentum)

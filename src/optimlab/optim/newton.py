@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -9,9 +10,12 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 
-from optimlab.optim import _validate as check
-from optimlab.optim._tree import Tree, check_same_structure, rebuild
-from optimlab.optim.base import Hyper, Optimizer
+from optimlab import checks
+from optimlab.optim._tree import Tree, rebuild
+from optimlab.optim.base import Optimizer
+from optimlab.optim.hyper import Hyper, Option
+
+METHODS = ("solve", "pinv")
 
 
 class Newton(Optimizer):
@@ -44,54 +48,44 @@ class Newton(Optimizer):
         rcond: relative cutoff of the pseudo-inverse.
     """
 
-    HYPERPARAMETERS = ("lr", "damping")
     SUPPORTED_CONVENTIONS = ("pytorch",)
-    OPTIONS = ("method", "line_search")
     needs_closure = True
     needs_hessian = True
-    lr = Hyper(check.learning_rate)
-    damping = Hyper(check.nonnegative)
+    lr = Hyper(checks.learning_rate, 1.0)
+    damping = Hyper(checks.nonnegative, 0.0)
+    method = Option(lambda name, value: checks.choice(name, value, METHODS), "solve")
+    line_search = Option(checks.flag, False)
+    rcond = Option(checks.positive, 1e-10, keyword_only=True, saved=False)
 
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = 1.0,
-        damping: float = 0.0,
-        method: str = "solve",
-        line_search: bool = False,
-        *,
-        rcond: float = 1e-10,
-        **options: Any,
-    ) -> None:
-        options.setdefault("fused", False)
-        super().__init__(params, **options)
-        self.lr = lr
-        self.damping = damping
-        self.method = check.choice("method", method, ("solve", "pinv"))
-        self.line_search = check.flag("line_search", line_search)
-        self.rcond = check.positive("rcond", rcond)
-        self.last_step_length = None
+    def _setup(self) -> None:
+        self.last_step_length: float | None = None
+        self._closure: Callable | None = None
+        self._loss = math.nan
 
-    def step(self, grads: Tree | None = None, closure: Callable | None = None) -> Any:
-        """Take one Newton step; returns the loss at the starting point."""
-        if closure is None or grads is not None:
-            raise TypeError(
-                "Newton needs the Hessian: call step(closure=f) with "
-                "f(params) -> (loss, grads, hessian)"
-            )
-        result = closure(self.params)
-        if not isinstance(result, tuple) or len(result) != 3:
-            raise TypeError("Newton's closure must return (loss, grads, hessian)")
-        loss, grads, hessian = result
+    def _closure_needed(self) -> str:
+        return (
+            "Newton needs the Hessian: call step(closure=f) with "
+            "f(params) -> (loss, grads, hessian)"
+        )
+
+    def step(
+        self, grads: Tree | None = None, closure: Callable | None = None, *, lr: float | None = None
+    ) -> Any:
+        """Take one Newton step; returns the loss at the starting point (see `Optimizer.step`)."""
         self._closure = closure
-        self._loss = float(loss)
-        self._hessian = np.asarray(hessian, dtype=np.float64)
-        self._apply(grads)
-        return loss
+        try:
+            return super().step(grads, closure, lr=lr)
+        finally:
+            self._closure = None
 
-    def _direction(self, g: np.ndarray) -> np.ndarray:
+    def _gradients(self, grads: Tree | None, closure: Callable | None) -> tuple[Any, Tree, tuple]:
+        loss, grads, extra = super()._gradients(grads, closure)
+        self._loss = float(loss)
+        return loss, grads, extra
+
+    def _direction(self, g: np.ndarray, hessian: Any) -> np.ndarray:
         n = g.size
-        H = self._hessian
+        H = np.asarray(hessian, dtype=np.float64)
         if H.shape != (n, n):
             raise ValueError(f"the closure's hessian has shape {H.shape}; expected ({n}, {n})")
         if not np.isfinite(H).all():
@@ -134,25 +128,19 @@ class Newton(Optimizer):
             f"step {self.step_count + 1}: the line search found no decrease in 30 halvings; "
             "the parameters were not changed",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         return 0.0
 
-    def _apply(self, grads: Tree) -> bool:
-        g_arrays = check_same_structure(self.params, grads, self._names, self._shapes)
+    def _update(
+        self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None, lr: float, extra: tuple
+    ) -> bool:
         g = np.concatenate([np.asarray(a, dtype=np.float64).reshape(-1) for a in g_arrays])
-        if self.nonfinite != "ignore" and self._refuse_nonfinite(g_arrays, None):
-            return False
-        lr = self.learning_rate()
         flat = np.concatenate([a.reshape(-1).astype(np.float64) for a in self._arrays])
-        d = self._direction(g)
+        d = self._direction(g, extra[0])
         length = self._step_length(flat, g, d, lr)
         self.last_step_length = length
         new = flat - length * d
         for a, start, stop in zip(self._arrays, self._offsets[:-1], self._offsets[1:]):
             a.reshape(-1)[...] = new[start:stop]
-        self.step_count += 1
         return True
-
-    def _update(self, t: int, lr: float) -> tuple:
-        raise TypeError("Newton has no elementwise rule; it solves with the Hessian")

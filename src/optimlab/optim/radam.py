@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
-from optimlab.optim import _validate as check
-from optimlab.optim._kernels import rule
-from optimlab.optim._prelude import prelude
-from optimlab.optim._tree import Tree
-from optimlab.optim.base import Hyper, Optimizer
+from optimlab import checks
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper, Option
+from optimlab.optim.prelude import prelude
+from optimlab.optim.rules import RuleStep, rule
 
 
 @rule(n_state=2)
@@ -45,7 +44,7 @@ def radam_rule(
     return p - m_hat * lr, m, v
 
 
-class RAdam(Optimizer):
+class RAdam(ElementwiseOptimizer):
     r"""RAdam (beyond the seeds): Adam without warmup, by rectifying the early steps.
 
         rho_inf = 2 / (1 - beta2) - 1,   rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t)
@@ -68,34 +67,18 @@ class RAdam(Optimizer):
         maximize: ascend instead of descend.
     """
 
-    HYPERPARAMETERS = ("lr", "betas", "eps", "weight_decay")
     SUPPORTED_CONVENTIONS = ("pytorch",)
-    OPTIONS = ("decoupled_weight_decay", "maximize")
-    lr = Hyper(check.learning_rate)
-    betas = Hyper(check.betas)
-    eps = Hyper(check.positive)
-    weight_decay = Hyper(check.nonnegative)
+    lr = Hyper(checks.learning_rate, 1e-3)
+    betas = Hyper(checks.betas, (0.9, 0.999))
+    eps = Hyper(checks.positive, 1e-8)
+    weight_decay = Hyper(checks.nonnegative, 0.0)
+    decoupled_weight_decay = Option(checks.flag, False)
+    maximize = Option(checks.flag, False, keyword_only=True)
 
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        decoupled_weight_decay: bool = False,
-        *,
-        maximize: bool = False,
-        **options: Any,
-    ) -> None:
-        super().__init__(params, **options)
-        self.lr, self.betas, self.eps = lr, betas, eps
-        self.weight_decay = weight_decay
-        self.decoupled_weight_decay = check.flag("decoupled_weight_decay", decoupled_weight_decay)
-        self.maximize = check.flag("maximize", maximize)
+    def _setup(self) -> None:
         self._allocate("exp_avg", "exp_avg_sq")
 
-    def _update(self, t: int, lr: float) -> tuple:
+    def rule_at(self, t: int, lr: float) -> RuleStep:
         beta1, beta2 = self.betas
         bias_correction2 = 1.0 - beta2**t
         rho_inf = 2.0 / (1.0 - beta2) - 1.0
@@ -106,16 +89,16 @@ class RAdam(Optimizer):
             if rectify
             else 1.0
         )
-        return radam_rule, (
-            lr,
-            beta1,
-            1.0 - beta1,
-            beta2,
-            1.0 - beta2,
-            1.0 - beta1**t,
-            math.sqrt(bias_correction2),
-            rectification,
-            rectify,
-            self.eps,
-            *self._prelude_coefficients(lr, self.decoupled_weight_decay),
+        return radam_rule.bind(
+            lr=lr,
+            beta1=beta1,
+            one_minus_beta1=1.0 - beta1,
+            beta2=beta2,
+            one_minus_beta2=1.0 - beta2,
+            bias_correction1=1.0 - beta1**t,
+            bias_correction2_sqrt=math.sqrt(bias_correction2),
+            rectification=rectification,
+            rectify=rectify,
+            eps=self.eps,
+            **self._prelude(lr, self.decoupled_weight_decay),
         )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from optimlab.optim import _validate as check
-from optimlab.optim._kernels import helper, rule
-from optimlab.optim._prelude import prelude
-from optimlab.optim._tree import Tree
-from optimlab.optim.base import Hyper, Optimizer
+from optimlab import checks
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper, Option
+from optimlab.optim.prelude import prelude
+from optimlab.optim.rules import RuleStep, helper, rule
 
 
 @helper
@@ -95,7 +93,7 @@ def rmsprop_centered_momentum_rule(
     return p - step_size * buf, v, g_avg, buf
 
 
-class RMSprop(Optimizer):
+class RMSprop(ElementwiseOptimizer):
     r"""RMSProp (Hinton 2012): divide by a running root mean square of the gradients.
 
         v_t = alpha v_{t-1} + (1 - alpha) g_t^2,     w_{t+1} = w_t - eta g_t / (sqrt(v_t) + eps)
@@ -122,64 +120,43 @@ class RMSprop(Optimizer):
         maximize: ascend instead of descend.
     """
 
-    DEFAULTS = {
-        "pytorch": {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "eps_inside": False},
-        "keras": {"lr": 1e-3, "alpha": 0.9, "eps": 1e-7, "eps_inside": True},
-    }
-    HYPERPARAMETERS = ("lr", "alpha", "eps", "weight_decay", "momentum")
-    OPTIONS = ("centered", "eps_inside", "maximize")
-    lr = Hyper(check.learning_rate)
-    alpha = Hyper(check.unit_interval)
-    eps = Hyper(check.positive)
-    weight_decay = Hyper(check.nonnegative)
-    momentum = Hyper(check.unit_interval)
+    lr = Hyper(checks.learning_rate, 1e-2, keras=1e-3)
+    alpha = Hyper(checks.unit_interval, 0.99, keras=0.9)
+    eps = Hyper(checks.positive, 1e-8, keras=1e-7)
+    weight_decay = Hyper(checks.nonnegative, 0.0)
+    momentum = Hyper(checks.unit_interval, 0.0)
+    centered = Option(checks.flag, False)
+    eps_inside = Option(checks.flag, False, keras=True, keyword_only=True)
+    maximize = Option(checks.flag, False, keyword_only=True, pytorch_only=True)
 
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = None,
-        alpha: float | None = None,
-        eps: float | None = None,
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
-        centered: bool = False,
-        *,
-        eps_inside: bool | None = None,
-        maximize: bool = False,
-        **options: Any,
-    ) -> None:
-        super().__init__(params, **options)
-        d = self._resolve_defaults(lr=lr, alpha=alpha, eps=eps, eps_inside=eps_inside)
-        self.lr, self.alpha, self.eps = d["lr"], d["alpha"], d["eps"]
-        self.weight_decay = weight_decay
-        self.momentum = momentum
-        self.centered = check.flag("centered", centered)
-        self.eps_inside = check.flag("eps_inside", d["eps_inside"])
-        self.maximize = check.flag("maximize", maximize)
-        self._refuse_under_keras(maximize=maximize)
-        self._has_momentum = momentum > 0
-        names = ["square_avg"] + ["grad_avg"] * centered + ["momentum_buffer"] * self._has_momentum
-        self._allocate(*names)
+    def _setup(self) -> None:
+        self._has_momentum = self.momentum > 0
+        names = ["square_avg"] + ["grad_avg"] * self.centered
+        self._allocate(*names, *["momentum_buffer"] * self._has_momentum)
 
     @property
     def constant_coefficients(self) -> bool:
         return not callable(self.lr)
 
-    def _update(self, t: int, lr: float) -> tuple:
+    def rule_at(self, t: int, lr: float) -> RuleStep:
         if self.momentum > 0 and not self._has_momentum:
             raise ValueError(
                 "momentum was 0 at construction, so RMSprop keeps no momentum "
                 "buffer; construct it with momentum > 0"
             )
-        sign, l2, keep = self._prelude_coefficients(lr)
+        common = {
+            "alpha": self.alpha,
+            "one_minus_alpha": 1.0 - self.alpha,
+            "eps": self.eps,
+            "eps_inside": self.eps_inside,
+            **self._prelude(lr),
+        }
+        centered = {"zero": 0.0} if self.centered else {}
+        if not self._has_momentum:
+            chosen = rmsprop_centered_rule if self.centered else rmsprop_rule
+            return chosen.bind(lr=lr, **common, **centered)
         step_size, scale = (1.0, lr) if self.convention == "keras" else (lr, 1.0)
-        decay = (self.alpha, 1.0 - self.alpha)
-        tail = (sign, l2, keep)
-        if self._has_momentum:
-            head = (step_size, scale, self.momentum, *decay, self.eps, self.eps_inside)
-            if self.centered:
-                return rmsprop_centered_momentum_rule, (*head, 0.0, *tail)
-            return rmsprop_momentum_rule, (*head, *tail)
-        if self.centered:
-            return rmsprop_centered_rule, (lr, *decay, self.eps, self.eps_inside, 0.0, *tail)
-        return rmsprop_rule, (lr, *decay, self.eps, self.eps_inside, *tail)
+        chosen = rmsprop_centered_momentum_rule if self.centered else rmsprop_momentum_rule
+        return chosen.bind(
+            step_size=step_size, scale=scale, momentum=self.momentum, **common, **centered
+        )

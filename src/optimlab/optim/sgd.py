@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from optimlab.optim import _validate as check
-from optimlab.optim._kernels import rule
-from optimlab.optim._prelude import prelude
-from optimlab.optim._tree import Tree
-from optimlab.optim.base import Hyper, Optimizer
+from optimlab import checks
+from optimlab.optim.elementwise import ElementwiseOptimizer
+from optimlab.optim.hyper import Hyper, Option
+from optimlab.optim.prelude import prelude
+from optimlab.optim.rules import RuleStep, rule
 
 
 @rule(n_state=0)
@@ -45,7 +43,7 @@ def sgd_momentum_rule(
     return p - step_size * direction, buf
 
 
-class SGD(Optimizer):
+class SGD(ElementwiseOptimizer):
     r"""Gradient descent: batch, stochastic or mini-batch depending on the gradient you pass.
 
     Without momentum (seed 000; seed 004 Algorithm 8.1):
@@ -78,37 +76,17 @@ class SGD(Optimizer):
         maximize: ascend instead of descend (PyTorch only).
     """
 
-    DEFAULTS = {"pytorch": {"lr": 1e-3}, "keras": {"lr": 0.01}}
-    HYPERPARAMETERS = ("lr", "momentum", "dampening", "weight_decay")
-    OPTIONS = ("nesterov", "maximize")
-    lr = Hyper(check.learning_rate)
-    momentum = Hyper(check.unit_interval)
-    dampening = Hyper(check.closed_unit_interval)
-    weight_decay = Hyper(check.nonnegative)
+    lr = Hyper(checks.learning_rate, 1e-3, keras=0.01)
+    momentum = Hyper(checks.unit_interval, 0.0)
+    dampening = Hyper(checks.closed_unit_interval, 0.0, pytorch_only=True)
+    weight_decay = Hyper(checks.nonnegative, 0.0)
+    nesterov = Option(checks.flag, False)
+    maximize = Option(checks.flag, False, keyword_only=True, pytorch_only=True)
 
-    def __init__(
-        self,
-        params: Tree,
-        lr: Any = None,
-        momentum: float = 0.0,
-        dampening: float = 0.0,
-        weight_decay: float = 0.0,
-        nesterov: bool = False,
-        *,
-        maximize: bool = False,
-        **options: Any,
-    ) -> None:
-        super().__init__(params, **options)
-        self.lr = self._resolve_defaults(lr=lr)["lr"]
-        self.momentum = momentum
-        self.dampening = dampening
-        self.weight_decay = weight_decay
-        self.nesterov = check.flag("nesterov", nesterov)
-        self.maximize = check.flag("maximize", maximize)
-        if nesterov and (momentum <= 0 or dampening != 0):
+    def _setup(self) -> None:
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
-        self._refuse_under_keras(dampening=dampening, maximize=maximize)
-        self._has_momentum = momentum > 0
+        self._has_momentum = self.momentum > 0
         if self._has_momentum:
             self._allocate("momentum_buffer")
 
@@ -116,24 +94,22 @@ class SGD(Optimizer):
     def constant_coefficients(self) -> bool:
         return not callable(self.lr)
 
-    def _update(self, t: int, lr: float) -> tuple:
-        sign, l2, keep = self._prelude_coefficients(lr)
+    def rule_at(self, t: int, lr: float) -> RuleStep:
+        adjust = self._prelude(lr)
         if not self._has_momentum:
             if self.momentum > 0:
                 raise ValueError(
                     "momentum was 0 at construction, so SGD keeps no momentum "
                     "buffer; construct SGD with momentum > 0 to use momentum"
                 )
-            return sgd_rule, (lr, sign, l2, keep)
+            return sgd_rule.bind(lr=lr, **adjust)
         step_size, scale = (1.0, lr) if self.convention == "keras" else (lr, 1.0)
-        return sgd_momentum_rule, (
-            step_size,
-            scale,
-            self.momentum,
-            1.0 - self.dampening,
-            t == 1,
-            self.nesterov,
-            sign,
-            l2,
-            keep,
+        return sgd_momentum_rule.bind(
+            step_size=step_size,
+            scale=scale,
+            momentum=self.momentum,
+            one_minus_dampening=1.0 - self.dampening,
+            first=t == 1,
+            nesterov=self.nesterov,
+            **adjust,
         )

@@ -16,8 +16,8 @@ import math
 
 import numpy as np
 
-from optimlab.optim import Optimizer
-from optimlab.optim._kernels import HAVE_NUMBA
+from optimlab.optim import ElementwiseOptimizer, Optimizer
+from optimlab.optim.rules import HAVE_NUMBA
 
 if HAVE_NUMBA:
     import numba
@@ -30,7 +30,9 @@ def applies(model, optimizer: Optimizer, batch_size: int, mode: str, **loop_opti
     plain_loop = all(v is None for v in loop_options.values())
     return (
         HAVE_NUMBA
+        and isinstance(optimizer, ElementwiseOptimizer)
         and optimizer.fused
+        and optimizer.flat_params is not None
         and plain_loop
         and mode == "stochastic"
         and batch_size == 1
@@ -43,7 +45,6 @@ def applies(model, optimizer: Optimizer, batch_size: int, mode: str, **loop_opti
 
 def _epoch(
     loop,
-    fn,
     X,
     y,
     order,
@@ -93,17 +94,20 @@ def _epoch(
             return k
         last_good[:] = p
         if use_first and k == 0:
-            loop(fn, p, g, *states, first)
+            loop(p, g, *states, first)
         else:
-            loop(fn, p, g, *states, rest)
+            loop(p, g, *states, rest)
     return order.size
 
 
 _compiled = None
 
 
-def run_epoch(model, optimizer: Optimizer, X, y, order, first_loss, explode, last_good):
-    """Apply one update per index of ``order``; return ``(losses, grad_norms, n_done)``.
+def run_epoch(
+    model, optimizer: ElementwiseOptimizer, X, y, order, first_loss, explode, last_good, lr
+):
+    """Apply one update per index of ``order`` at rate ``lr``; return ``(losses, grad_norms,
+    n_done)``.
 
     ``n_done < len(order)`` means the loss or gradient at update ``n_done`` was not
     acceptable (non-finite, or above ``explode * first_loss``): that update was not made,
@@ -112,30 +116,26 @@ def run_epoch(model, optimizer: Optimizer, X, y, order, first_loss, explode, las
     global _compiled
     if _compiled is None:
         _compiled = numba.njit(error_model="numpy")(_epoch)
-    flat = optimizer._flat
-    dtype = flat.dtype.type
+    flat = optimizer.flat_params
+    dtype = flat.dtype
     t = optimizer.step_count + 1
-    lr = optimizer.learning_rate()
-    rule, rest = optimizer._update(t + 1, lr)
-    _, first = optimizer._update(t, lr)
-    states = tuple(optimizer._state.values())
+    first, rest = optimizer.rule_at(t, lr), optimizer.rule_at(t + 1, lr)
     losses = np.empty(order.size)
     grad_norms = np.empty(order.size)
     g = np.empty_like(flat)
     n_done = _compiled(
-        rule.loop(False),
-        rule.jitted,
+        rest.rule.loop(False),
         X,
         y.reshape(-1),
         order,
         flat,
         g,
-        states,
-        optimizer._cast(first),
-        optimizer._cast(rest),
+        tuple(optimizer.state_buffers.values()),
+        first.array(dtype),
+        rest.array(dtype),
         t == 1,
         model.task == "binary",
-        dtype(model.l2),
+        dtype.type(model.l2),
         model.n_features,
         model.fit_intercept,
         first_loss,
@@ -144,9 +144,6 @@ def run_epoch(model, optimizer: Optimizer, X, y, order, first_loss, explode, las
         grad_norms,
         last_good,
     )
-    optimizer.step_count += n_done
-    return (
-        losses[: n_done + (n_done < order.size)],
-        grad_norms[: n_done + (n_done < order.size)],
-        n_done,
-    )
+    optimizer.record_steps(n_done)
+    shown = n_done + (n_done < order.size)
+    return losses[:shown], grad_norms[:shown], n_done

@@ -1,8 +1,14 @@
 """The training loop: one function for every model, optimizer and sampling mode.
 
-Each iteration follows seed 003's pseudocode: take a batch, set the learning rate from the
-schedule, compute the loss and the gradient, check for divergence, clip, update, record.
-Each epoch ends with evaluation, callbacks (early stopping), a checkpoint and progress.
+Each iteration follows the generic mini-batch loop of "Optimization Algorithms in Deep Neural
+Networks" (and Goodfellow et al., Algorithm 8.1): take a batch, set the learning rate, compute
+the loss and the gradient, check for divergence, clip, update, record. Each epoch ends with
+evaluation, callbacks (early stopping), a checkpoint and progress. Per-sample SGD on the
+affine models runs the same steps in compiled code (`optimlab.train.compiled_sgd`): one
+visible branch of the epoch.
+
+A schedule given to `fit` is applied to each update as ``optimizer.step(grads, lr=rate)``:
+the optimizer's own ``lr`` is never changed.
 """
 
 from __future__ import annotations
@@ -11,11 +17,12 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from optimlab import checks
 from optimlab.clip import clip_grad_norm, clip_grad_value
 from optimlab.data import BatchSampler
 from optimlab.metrics import accuracy, r2_score
@@ -41,7 +48,7 @@ class TrainingState:
     iteration: int = 0
 
 
-def metric_for(model: Any) -> tuple[str, Callable[[np.ndarray, np.ndarray], float]]:
+def metric_for(model: Any) -> tuple[str, Callable[[Any, np.ndarray, np.ndarray], float]]:
     """The metric for a model's task, as ``(name, f(model, X, y_validated))``: accuracy for
     classification, R^2 for regression."""
 
@@ -93,9 +100,9 @@ def fit(
             ceil(N / b) iterations each).
         validation: ``(X_val, y_val)`` evaluated at each epoch's end.
         lr_schedule: a schedule (callable of the 0-based step) evaluated per iteration or,
-            with ``schedule_unit="epoch"``, per epoch; the loop sets ``optimizer.lr`` from it
-            before each update. (A schedule given directly as the optimizer's ``lr`` also
-            works, per iteration.)
+            with ``schedule_unit="epoch"``, per epoch; each update uses its rate
+            (``optimizer.step(grads, lr=rate)``), and ``optimizer.lr`` is left as it was.
+            (A schedule given as the optimizer's own ``lr`` also works, per iteration.)
         clip_norm: clip the gradient's global L2 norm (PyTorch's formula) before the update.
         clip_value: clip each gradient entry to [-clip_value, clip_value].
         callbacks: `Callback` objects, e.g. `EarlyStopping`.
@@ -109,19 +116,13 @@ def fit(
         The `History`. A run that diverges (non-finite or exploding loss or gradient) stops
         with ``history.stop_reason == "diverged"``, a message saying what to try, and the
         model's parameters restored to their last finite values.
+
+    Raises:
+        ValueError, TypeError: a bad argument (named), before anything is changed; a
+            ``resume`` file that does not fit this run changes nothing either.
     """
-    _check_budget(epochs, iterations)
-    if schedule_unit not in SCHEDULE_UNITS:
-        raise ValueError(f"Invalid schedule_unit: {schedule_unit!r}; choose 'iteration' or 'epoch'")
-    if lr_schedule is not None and not callable(lr_schedule):
-        raise ValueError(
-            "lr_schedule must be a callable of the step, e.g. CosineAnnealing(0.1, 100)"
-        )
-    for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
-        if value is not None and not (isinstance(value, (int, float)) and 0 < value < math.inf):
-            raise ValueError(f"Invalid {name}: {value!r}; it must be a finite number > 0")
-    flat = model.flat_params()
-    if optimizer._flat is None or not np.shares_memory(optimizer._flat, flat):
+    _check_settings(epochs, iterations, lr_schedule, schedule_unit, clip_norm, clip_value)
+    if not optimizer.owns(model.params):
         raise ValueError(
             "the optimizer must be built on the model's parameters: "
             f"{type(optimizer).__name__}(model.params, ...)"
@@ -131,17 +132,23 @@ def fit(
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise ValueError("validation must be a pair (X_val, y_val)")
         validation = model.validate(*validation)
-    metric_name, metric = metric_for(model)
     sampler = BatchSampler(X.shape[0], batch_size, mode, drop_last, seed)
-    per_epoch = sampler.iterations_per_epoch or -(-X.shape[0] // sampler.batch_size)
-    total = iterations if iterations is not None else epochs * per_epoch
-
-    state = TrainingState(model, optimizer, History(metric=metric_name), flat)
-    run = _Run(state, X, y, sampler, clip_norm, clip_value, lr_schedule, schedule_unit, total)
+    total = iterations if iterations is not None else epochs * _iterations_per_epoch(sampler)
+    run = _Training(
+        TrainingState(model, optimizer, History(metric=metric_for(model)[0]), model.flat_params()),
+        X,
+        y,
+        sampler,
+        total,
+        lr_schedule,
+        schedule_unit,
+        clip_norm,
+        clip_value,
+    )
     for callback in callbacks:
-        callback.on_train_begin(state)
+        callback.on_train_begin(run.state)
     if resume is not None:
-        run.first_loss = _restore(resume, state, sampler, run.last_good, callbacks)
+        run.restore(resume, callbacks)
     else:  # the scale against which an exploding loss is judged
         run.first_loss = float(model.loss_and_grad(X, y, check=False)[0])
     compiled = iterations is None and compiled_sgd.applies(
@@ -153,111 +160,112 @@ def fit(
         clip_norm=clip_norm,
         clip_value=clip_value,
     )
-    history = state.history
-    start_time = time.perf_counter() - history_time(history)
-    with _progress_bar(progress, total, state.iteration) as bar:
-        while state.iteration < total and history.stop_reason == "completed":
-            losses, sizes = run.compiled_epoch(bar) if compiled else run.batch_epoch(bar)
-            if len(losses) == 0:
-                break
-            state.epoch += 1
-            _end_of_epoch(
-                state,
-                X,
-                y,
-                validation,
-                metric,
-                evaluate_train,
-                float(np.average(losses, weights=sizes)),
-                start_time,
-            )
-            bar.set_postfix(loss=f"{history.epoch_train_loss[-1]:.4g}", refresh=False)
-            stoppers = [c for c in callbacks if c.on_epoch_end(state)]
-            if stoppers and history.stop_reason == "completed":
-                history.stop_reason = stoppers[0].stop_reason
-                history.message = (
-                    f"stopped by {type(stoppers[0]).__name__} after epoch {state.epoch}"
-                )
-            if checkpoint is not None:
-                _save(checkpoint, state, sampler, run.last_good, run.first_loss, callbacks)
+    run.train(callbacks, validation, evaluate_train, compiled, checkpoint, progress)
     for callback in callbacks:
-        callback.on_train_end(state)
-    return history
+        callback.on_train_end(run.state)
+    return run.state.history
+
+
+def _check_settings(
+    epochs: int | None,
+    iterations: int | None,
+    lr_schedule: Callable[[int], float] | None,
+    schedule_unit: str,
+    clip_norm: float | None,
+    clip_value: float | None,
+) -> None:
+    if (epochs is None) == (iterations is None):
+        raise ValueError("give exactly one of epochs and iterations (the training budget)")
+    checks.optional(checks.integer, "epochs", epochs, low=1)
+    checks.optional(checks.integer, "iterations", iterations, low=1)
+    checks.choice("schedule_unit", schedule_unit, SCHEDULE_UNITS)
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise ValueError(
+            "lr_schedule must be a callable of the step, e.g. CosineAnnealing(0.1, 100)"
+        )
+    checks.optional(checks.positive, "clip_norm", clip_norm)
+    checks.optional(checks.positive, "clip_value", clip_value)
+
+
+def _iterations_per_epoch(sampler: BatchSampler) -> int:
+    return sampler.iterations_per_epoch or -(-sampler.n_samples // sampler.batch_size)
 
 
 @dataclass
-class _Run:
-    """The per-iteration part of `fit`: one epoch of batches, Python or compiled."""
+class _Training:
+    """One run of `fit`: its state, and the steps of an epoch."""
 
     state: TrainingState
     X: np.ndarray
     y: np.ndarray
     sampler: BatchSampler
-    clip_norm: float | None
-    clip_value: float | None
+    total: int
     lr_schedule: Callable[[int], float] | None
     schedule_unit: str
-    total: int
+    clip_norm: float | None
+    clip_value: float | None
     first_loss: float = math.nan
-    last_good: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.last_good = self.state.flat_params.copy()
 
-    def verdict(self, loss: float, grad_norm: float) -> str | None:
-        """Why this loss and gradient norm mean divergence, or None."""
-        if not math.isfinite(grad_norm):
-            return f"the gradient norm became {grad_norm}"
-        return divergence_reason(loss, self.first_loss)
+    def train(self, callbacks, validation, evaluate_train, compiled, checkpoint, progress) -> None:
+        """Epochs until the budget is spent or the run stops."""
+        from tqdm.auto import tqdm
 
-    def diverge(self, reason: str) -> None:
-        """Stop the run: restore the last acceptable parameters and say what to try."""
-        state = self.state
-        state.flat_params[...] = self.last_good
-        state.history.stop_reason = "diverged"
-        state.history.message = divergence_message(reason, state.epoch + 1, state.iteration + 1)
+        state, history = self.state, self.state.history
+        start_time = time.perf_counter() - (history.epoch_time[-1] if history.epoch_time else 0)
+        with tqdm(
+            total=self.total, initial=state.iteration, disable=not progress, unit="it", leave=False
+        ) as self.bar:
+            while state.iteration < self.total and history.stop_reason == "completed":
+                losses, sizes = self.compiled_epoch() if compiled else self.epoch()
+                if len(losses) == 0:
+                    break
+                state.epoch += 1
+                self.end_of_epoch(np.average(losses, weights=sizes), validation, evaluate_train)
+                history.epoch_time.append(time.perf_counter() - start_time)
+                self.bar.set_postfix(loss=f"{history.epoch_train_loss[-1]:.4g}", refresh=False)
+                stoppers = [c for c in callbacks if c.on_epoch_end(state)]
+                if stoppers and history.stop_reason == "completed":
+                    history.stop_reason = stoppers[0].stop_reason
+                    history.message = (
+                        f"stopped by {type(stoppers[0]).__name__} after epoch {state.epoch}"
+                    )
+                if checkpoint is not None:
+                    self.save(checkpoint, callbacks)
 
-    def batch_epoch(self, bar) -> tuple[list[float], list[int]]:
-        """Iterate over the batches of one epoch (or up to the budget), one update each."""
-        state, sampler, history = self.state, self.sampler, self.state.history
-        model, optimizer = state.model, state.optimizer
-        per_epoch = sampler.iterations_per_epoch or -(-sampler.n_samples // sampler.batch_size)
-        batches = sampler.iterations(per_epoch) if sampler.mode == "online" else sampler.epoch()
+    def epoch(self) -> tuple[list[float], list[int]]:
+        """One epoch of batches (or up to the budget), one update each."""
+        state, optimizer = self.state, self.state.optimizer
         losses, sizes = [], []
-        for batch in batches:
-            if self.lr_schedule is not None:
-                index = state.iteration if self.schedule_unit == "iteration" else state.epoch
-                optimizer.lr = float(self.lr_schedule(index))
-            Xb, yb = (self.X, self.y) if sampler.mode == "full" else (self.X[batch], self.y[batch])
-            loss, grad_norm, reason = _update(
-                model,
-                optimizer,
-                Xb,
-                yb,
-                self.clip_norm,
-                self.clip_value,
-                self.last_good,
-                self.verdict,
-            )
+        for batch in self.batches():
+            rate = self.rate()
+            Xb, yb = (self.X, self.y) if self.sampler.mode == "full" else self.take(batch)
+            if optimizer.needs_closure:  # the loss is known once the step has evaluated it
+                loss, grad_norm, reason = self.closure_update(Xb, yb, rate)
+            else:
+                loss, grads, grad_norm = self.loss_and_gradient(Xb, yb)
+                reason = self.divergence(loss, grad_norm)
+                if reason is None:
+                    np.copyto(self.last_good, state.flat_params)
+                    self.clip(grads)
+                    optimizer.step(grads, lr=rate)
             if reason is not None:
                 self.diverge(reason)
                 break
-            history.loss.append(loss)
-            history.lr.append(optimizer.learning_rate(optimizer.step_count - 1))
-            history.grad_norm.append(grad_norm)
+            self.record(loss, rate, grad_norm)
             losses.append(loss)
             sizes.append(len(yb))
-            state.iteration += 1
-            bar.update(1)
             if state.iteration >= self.total:
                 break
         return losses, sizes
 
-    def compiled_epoch(self, bar) -> tuple[np.ndarray, np.ndarray]:
-        """One epoch of per-sample updates in compiled code (`compiled_sgd`)."""
+    def compiled_epoch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The same epoch of per-sample updates, in compiled code (`compiled_sgd`)."""
         state, history = self.state, self.state.history
         order = self.sampler.epoch_indices()
-        lr = state.optimizer.learning_rate()
+        rate = state.optimizer.learning_rate()
         losses, norms, done = compiled_sgd.run_epoch(
             state.model,
             state.optimizer,
@@ -267,155 +275,183 @@ class _Run:
             self.first_loss,
             EXPLODE_FACTOR,
             self.last_good,
+            rate,
         )
         history.loss.extend(losses[:done].tolist())
         history.grad_norm.extend(norms[:done].tolist())
-        history.lr.extend([lr] * done)
+        history.lr.extend([rate] * done)
         state.iteration += done
-        bar.update(done)
+        self.bar.update(done)
         if done < order.size:
-            self.diverge(self.verdict(float(losses[done]), float(norms[done])) or "")
+            self.diverge(self.divergence(float(losses[done]), float(norms[done])) or "")
         return losses[:done], np.ones(done)
 
+    # -- the steps of an iteration -------------------------------------------------------
 
-def history_time(history: History) -> float:
-    """Seconds already spent in earlier sessions of a resumed run."""
-    return history.epoch_time[-1] if history.epoch_time else 0.0
+    def batches(self):
+        """The index arrays of this epoch's batches."""
+        if self.sampler.mode == "online":
+            return self.sampler.iterations(_iterations_per_epoch(self.sampler))
+        return self.sampler.epoch()
 
+    def take(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.X[batch], self.y[batch]
 
-def _check_budget(epochs: int | None, iterations: int | None) -> None:
-    if (epochs is None) == (iterations is None):
-        raise ValueError("give exactly one of epochs and iterations (the training budget)")
-    name, value = ("epochs", epochs) if epochs is not None else ("iterations", iterations)
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Invalid {name}: {value!r}; it must be an integer >= 1")
+    def rate(self) -> float:
+        """This update's learning rate: the schedule's (per iteration or per epoch), or the
+        optimizer's own."""
+        state = self.state
+        if self.lr_schedule is None:
+            return state.optimizer.learning_rate()
+        index = state.iteration if self.schedule_unit == "iteration" else state.epoch
+        return checks.nonnegative("lr_schedule(step)", self.lr_schedule(index))
 
+    def loss_and_gradient(self, Xb: np.ndarray, yb: np.ndarray) -> tuple[float, dict, float]:
+        loss, grads = self.state.model.loss_and_grad(Xb, yb, check=False)
+        g = flat_view(list(grads.values()))
+        if g is None:
+            return float(loss), grads, _norm(grads)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(loss), grads, float(math.sqrt(np.dot(g, g)))
 
-def _update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good, verdict):
-    """One iteration: loss and gradient, the divergence verdict, clipping, the update.
+    def divergence(self, loss: float, grad_norm: float) -> str | None:
+        """Why this loss and gradient norm mean divergence, or None."""
+        if not math.isfinite(grad_norm):
+            return f"the gradient norm became {grad_norm}"
+        return divergence_reason(loss, self.first_loss)
 
-    Returns ``(loss, grad_norm, reason)``; with a reason (divergence) no update was made,
-    and ``last_good`` holds the last parameters whose loss was acceptable.
-    """
-    if optimizer.needs_closure:
-        return _closure_update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good, verdict)
-    loss, grads = model.loss_and_grad(Xb, yb, check=False)
-    g = flat_view(list(grads.values()))
-    with np.errstate(over="ignore", invalid="ignore"):
-        grad_norm = float(math.sqrt(np.dot(g, g))) if g is not None else _norm(grads)
-    reason = verdict(float(loss), grad_norm)
-    if reason is None:
-        np.copyto(last_good, optimizer._flat)
-        _clip(grads, clip_norm, clip_value)
-        optimizer.step(grads)
-    return float(loss), grad_norm, reason
+    def clip(self, grads: dict[str, np.ndarray]) -> None:
+        if self.clip_value is not None:
+            clip_grad_value(grads, self.clip_value)
+        if self.clip_norm is not None:
+            clip_grad_norm(grads, self.clip_norm)
 
+    def closure_update(self, Xb: np.ndarray, yb: np.ndarray, rate: float):
+        """Update through a closure (Nesterov's look-ahead, Newton's Hessian): the gradient
+        norm is recorded and the gradient clipped inside it; the step is undone if the loss
+        it evaluated shows divergence."""
+        state = self.state
+        before = state.flat_params.copy()
+        closure = state.model.closure(Xb, yb, hessian=state.optimizer.needs_hessian, check=False)
+        norms: list[float] = []
 
-def _closure_update(model, optimizer, Xb, yb, clip_norm, clip_value, last_good, verdict):
-    """The same for optimizers that call a closure (the loss is known only after the step)."""
-    before = optimizer._flat.copy()
-    closure = model.closure(Xb, yb, hessian=optimizer.needs_hessian, check=False)
-    norms: list[float] = []
+        def recorded(params):
+            result = closure(params)
+            if not norms:
+                norms.append(_norm(result[1]))
+                self.clip(result[1])
+            return result
 
-    def recorded(params):
-        result = closure(params)
-        if not norms:
-            norms.append(_norm(result[1]))
-            _clip(result[1], clip_norm, clip_value)
-        return result
+        try:
+            loss = float(state.optimizer.step(closure=recorded, lr=rate))
+        except FloatingPointError:
+            loss = math.nan
+        grad_norm = norms[0] if norms else math.nan
+        reason = self.divergence(loss, grad_norm)
+        if reason is None:
+            np.copyto(self.last_good, before)
+        return loss, grad_norm, reason
 
-    try:
-        loss = float(optimizer.step(closure=recorded))
-    except FloatingPointError:
-        loss = math.nan
-    grad_norm = norms[0] if norms else math.nan
-    reason = verdict(loss, grad_norm)
-    if reason is None:
-        np.copyto(last_good, before)
-    return loss, grad_norm, reason
+    def record(self, loss: float, rate: float, grad_norm: float) -> None:
+        history = self.state.history
+        history.loss.append(loss)
+        history.lr.append(rate)
+        history.grad_norm.append(grad_norm)
+        self.state.iteration += 1
+        self.bar.update(1)
+
+    def diverge(self, reason: str) -> None:
+        """Stop the run: restore the last acceptable parameters and say what to try."""
+        state = self.state
+        state.flat_params[...] = self.last_good
+        state.history.stop_reason = "diverged"
+        state.history.message = divergence_message(reason, state.epoch + 1, state.iteration + 1)
+
+    def end_of_epoch(self, train_loss: float, validation, evaluate_train: bool) -> None:
+        model, history = self.state.model, self.state.history
+        _, metric = metric_for(model)
+        history.epoch_train_loss.append(float(train_loss))
+        if evaluate_train:
+            history.epoch_train_metric.append(metric(model, self.X, self.y))
+        if validation is not None:
+            X_val, y_val = validation
+            history.epoch_val_loss.append(float(model.loss_and_grad(X_val, y_val, check=False)[0]))
+            history.epoch_val_metric.append(metric(model, X_val, y_val))
+
+    # -- checkpoints ---------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike, callbacks: Sequence[Callback]) -> None:
+        state = self.state
+        sampler_state = self.sampler.state_dict()
+        arrays = {
+            "params": state.flat_params.copy(),
+            "last_good": self.last_good.copy(),
+            "sampler_order": sampler_state.pop("order"),
+        }
+        for key, value in state.optimizer.state_dict().items():
+            arrays[f"optimizer/{key}"] = np.asarray(value)
+        meta = {
+            "epoch": state.epoch,
+            "iteration": state.iteration,
+            "first_loss": self.first_loss,
+            "history": state.history.to_dict(),
+            "sampler": sampler_state,
+            "callbacks": [],
+        }
+        for i, callback in enumerate(c for c in callbacks if c.state_dict()):
+            saved = callback.state_dict()
+            scalars = {k: v for k, v in saved.items() if not isinstance(v, np.ndarray)}
+            meta["callbacks"].append({"class": type(callback).__name__, **scalars})
+            arrays.update(
+                {f"callback{i}/{k}": v for k, v in saved.items() if isinstance(v, np.ndarray)}
+            )
+        save_checkpoint(path, arrays, meta)
+
+    def restore(self, path: str | os.PathLike, callbacks: Sequence[Callback]) -> None:
+        """Continue from a checkpoint; if it does not fit this run, nothing is changed."""
+        state = self.state
+        arrays, meta = load_checkpoint(path)
+        if arrays["params"].shape != state.flat_params.shape:
+            raise ValueError(
+                f"{path} holds {arrays['params'].size} parameters; this model has "
+                f"{state.flat_params.size}"
+            )
+        stateful = [c for c in callbacks if c.state_dict()]
+        saved_classes = [saved["class"] for saved in meta["callbacks"]]
+        if saved_classes != [type(c).__name__ for c in stateful]:
+            raise ValueError(
+                f"{path} was saved with the callbacks {saved_classes}; pass the same ones to resume"
+            )
+        kept = (state.flat_params.copy(), state.optimizer.state_dict(), self.sampler.state_dict())
+        kept_callbacks = [c.state_dict() for c in stateful]
+        try:
+            state.optimizer.load_state_dict(
+                {k[len("optimizer/") :]: v for k, v in arrays.items() if k.startswith("optimizer/")}
+            )
+            self.sampler.load_state_dict({**meta["sampler"], "order": arrays["sampler_order"]})
+            for i, (callback, saved) in enumerate(zip(stateful, meta["callbacks"])):
+                prefix = f"callback{i}/"
+                values = {k: v for k, v in saved.items() if k != "class"}
+                values.update(
+                    {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+                )
+                callback.load_state_dict(values)
+            history = History.from_dict(meta["history"])
+        except BaseException:
+            state.optimizer.load_state_dict(kept[1])
+            self.sampler.load_state_dict(kept[2])
+            for callback, saved in zip(stateful, kept_callbacks):
+                callback.load_state_dict(saved)
+            raise
+        state.flat_params[...] = arrays["params"]
+        self.last_good[...] = arrays["last_good"]
+        state.history = history
+        history.stop_reason, history.message = "completed", ""  # it goes on
+        state.epoch, state.iteration = meta["epoch"], meta["iteration"]
+        self.first_loss = float(meta["first_loss"])
 
 
 def _norm(grads: dict[str, np.ndarray]) -> float:
+    """The global L2 norm of the gradient arrays (inf or NaN when they are not finite)."""
     with np.errstate(over="ignore", invalid="ignore"):
         return float(math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
-
-
-def _clip(grads, clip_norm, clip_value) -> None:
-    if clip_value is not None:
-        clip_grad_value(grads, clip_value)
-    if clip_norm is not None:
-        clip_grad_norm(grads, clip_norm)
-
-
-def _end_of_epoch(state, X, y, validation, metric, evaluate_train, train_loss, start_time) -> None:
-    model, history = state.model, state.history
-    history.epoch_train_loss.append(float(train_loss))
-    if evaluate_train:
-        history.epoch_train_metric.append(metric(model, X, y))
-    if validation is not None:
-        X_val, y_val = validation
-        history.epoch_val_loss.append(float(model.loss_and_grad(X_val, y_val, check=False)[0]))
-        history.epoch_val_metric.append(metric(model, X_val, y_val))
-    history.epoch_time.append(time.perf_counter() - start_time)
-
-
-def _progress_bar(enabled: bool, total: int, initial: int):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, initial=initial, disable=not enabled, unit="it", leave=False)
-
-
-def _save(path, state: TrainingState, sampler: BatchSampler, last_good, first_loss, callbacks):
-    sampler_state = sampler.state_dict()
-    arrays = {
-        "params": state.flat_params.copy(),
-        "last_good": last_good.copy(),
-        "sampler_order": sampler_state.pop("order"),
-    }
-    for key, value in state.optimizer.state_dict().items():
-        arrays[f"optimizer/{key}"] = np.asarray(value)
-    meta = {
-        "epoch": state.epoch,
-        "iteration": state.iteration,
-        "first_loss": first_loss,
-        "history": state.history.to_dict(),
-        "sampler": sampler_state,
-        "callbacks": [],
-    }
-    for i, callback in enumerate(c for c in callbacks if c.state_dict()):
-        saved = callback.state_dict()
-        scalars = {k: v for k, v in saved.items() if not isinstance(v, np.ndarray)}
-        meta["callbacks"].append({"class": type(callback).__name__, **scalars})
-        arrays.update(
-            {f"callback{i}/{k}": v for k, v in saved.items() if isinstance(v, np.ndarray)}
-        )
-    save_checkpoint(path, arrays, meta)
-
-
-def _restore(path, state: TrainingState, sampler: BatchSampler, last_good, callbacks) -> float:
-    arrays, meta = load_checkpoint(path)
-    if arrays["params"].shape != state.flat_params.shape:
-        raise ValueError(
-            f"{path} holds {arrays['params'].size} parameters; this model has "
-            f"{state.flat_params.size}"
-        )
-    state.flat_params[...] = arrays["params"]
-    last_good[...] = arrays["last_good"]
-    state.optimizer.load_state_dict(
-        {k[len("optimizer/") :]: v for k, v in arrays.items() if k.startswith("optimizer/")}
-    )
-    sampler.load_state_dict({**meta["sampler"], "order": arrays["sampler_order"]})
-    state.history = History.from_dict(meta["history"])
-    state.history.stop_reason, state.history.message = "completed", ""  # it goes on
-    state.epoch, state.iteration = meta["epoch"], meta["iteration"]
-    stateful = [c for c in callbacks if c.state_dict()]
-    saved_classes = [saved.pop("class") for saved in meta["callbacks"]]
-    if saved_classes != [type(c).__name__ for c in stateful]:
-        raise ValueError(
-            f"{path} was saved with the callbacks {saved_classes}; pass the same ones to resume"
-        )
-    for i, (callback, saved) in enumerate(zip(stateful, meta["callbacks"])):
-        prefix = f"callback{i}/"
-        saved.update({k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)})
-        callback.load_state_dict(saved)
-    return float(meta["first_loss"])

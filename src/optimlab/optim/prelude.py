@@ -1,4 +1,4 @@
-"""The gradient and parameter adjustments every rule starts with (PyTorch's order).
+"""The gradient and parameter adjustments most rules start with (PyTorch's order).
 
 ``maximize`` flips the gradient's sign, L2 weight decay adds ``weight_decay * p`` to the
 gradient (coupled: it then passes through the adaptive scaling), and decoupled weight
@@ -7,7 +7,7 @@ Keras optimizer). The coefficients make each a no-op when unused: sign = 1, weig
 keep = 1, which are exact in floating point.
 """
 
-from optimlab.optim._kernels import helper
+from optimlab.optim.rules import helper
 
 
 @helper

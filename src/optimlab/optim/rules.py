@@ -1,0 +1,164 @@
+"""The rule interface: an elementwise update written once, its coefficients bound by name.
+
+A rule is a function of scalars that reads like the textbook formula::
+
+    @rule(n_state=2)
+    def adam_rule(p, g, m, v, beta1, one_minus_beta1, ..., eps):
+        m = beta1 * m + one_minus_beta1 * g
+        ...
+        return p, m, v
+
+Its signature is the single declaration of what it needs: the parameter ``p`` and the
+gradient ``g``, then ``n_state`` state values (``m``, ``v``), then the coefficients, by name.
+An optimizer says, for update number t at rate lr, which rule runs with which coefficients
+by binding them by name: ``adam_rule.bind(beta1=0.9, ...)``; a missing or unknown name is a
+``TypeError`` naming it, so a coefficient can never land in another's place. The bound
+`RuleStep` keeps the coefficients as one flat tuple in the rule's order: the hot path never
+looks names up.
+
+The same function runs in every engine:
+
+* `Rule.numpy`: on whole NumPy arrays (the readable reference path, one temporary per
+  operation);
+* `Rule.fused`: compiled by Numba into one loop over flat contiguous buffers, reading and
+  writing every value once (the default path of `optimlab.optim`);
+* any other engine, through `Rule.fn` and `RuleStep.named`: the compiled per-sample epoch
+  of `optimlab.train`, or an adapter that runs the rule on another library's arrays.
+
+Both paths compute in the parameters' dtype, with every coefficient converted to it (flags
+become 1 or 0 and are only ever tested, never multiplied), and perform the same operations
+in the same order, so their iterates agree. Rules contain no numeric literals: every
+constant (``1 - beta1`` too) arrives as a coefficient, because a Python literal would
+silently promote float32 arithmetic to float64 inside Numba.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from optimlab.optim._kernels import (
+    HAVE_NUMBA,
+    MAX_STATE,
+    compile_loop,
+    has_nonfinite,
+    helper,
+    runs_parallel,
+)
+
+if HAVE_NUMBA:
+    import numba
+
+__all__ = ["HAVE_NUMBA", "Rule", "RuleStep", "has_nonfinite", "helper", "rule"]
+
+
+class Rule:
+    """An elementwise update rule with ``n_state`` state arrays, runnable both ways.
+
+    Attributes:
+        fn: the scalar function ``fn(p, g, *states, *coefficients) -> (p, *states)``.
+        n_state: how many state values it reads and returns.
+        state_names: the names of its state arguments, from its signature.
+        coefficient_names: the names of its coefficients, in its signature's order.
+    """
+
+    def __init__(self, fn: Callable, n_state: int) -> None:
+        if not 0 <= n_state <= MAX_STATE:
+            raise ValueError(f"a rule has 0 to {MAX_STATE} state arrays, got {n_state}")
+        names = list(inspect.signature(fn).parameters)
+        if names[:2] != ["p", "g"] or len(names) < 2 + n_state:
+            raise ValueError(
+                f"rule {fn.__name__} must take (p, g, <{n_state} state values>, "
+                f"<coefficients>...), got ({', '.join(names)})"
+            )
+        self.fn = fn
+        self.n_state = n_state
+        self.state_names = tuple(names[2 : 2 + n_state])
+        self.coefficient_names = tuple(names[2 + n_state :])
+        self._names = frozenset(self.coefficient_names)
+        self.__doc__ = fn.__doc__
+        self.__name__ = fn.__name__
+        self._jitted = None
+        self._loops: dict[bool, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"Rule({self.__name__}, n_state={self.n_state})"
+
+    def bind(self, **coefficients: Any) -> RuleStep:
+        """The coefficients, by name, as a `RuleStep`; every name exactly once.
+
+        Raises:
+            TypeError: a coefficient is missing or not one of this rule's.
+        """
+        if coefficients.keys() != self._names:
+            missing = [n for n in self.coefficient_names if n not in coefficients]
+            unknown = sorted(set(coefficients) - self._names)
+            raise TypeError(
+                f"{self.__name__} takes the coefficients {', '.join(self.coefficient_names)}; "
+                f"missing {missing}, unknown {unknown}"
+            )
+        return RuleStep(self, tuple(coefficients[name] for name in self.coefficient_names))
+
+    def numpy(
+        self, p: np.ndarray, g: np.ndarray, states: Sequence[np.ndarray], coefficients: tuple
+    ) -> None:
+        """Update ``p`` and ``states`` in place with NumPy array arithmetic."""
+        cast = p.dtype.type
+        out = self.fn(p, g, *states, *(cast(c) for c in coefficients))
+        if self.n_state == 0:
+            out = (out,)
+        for target, value in zip((p, *states), out):
+            target[...] = value
+
+    @property
+    def jitted(self) -> Any:
+        """The rule compiled by Numba, for use inside other compiled code."""
+        if self._jitted is None:
+            self._jitted = numba.njit(error_model="numpy")(self.fn)
+        return self._jitted
+
+    def loop(self, parallel: bool = False) -> Any:
+        """The compiled ``loop(p, g, *states, coefficients)`` of this rule (coefficients as
+        one array in the parameters' dtype), on one thread or on Numba's thread pool."""
+        if parallel not in self._loops:
+            self._loops[parallel] = compile_loop(
+                self.jitted, self.n_state, len(self.coefficient_names), parallel
+            )
+        return self._loops[parallel]
+
+    def fused(
+        self, p: np.ndarray, g: np.ndarray, states: Sequence[np.ndarray], coefficients: Any
+    ) -> None:
+        """Update 1-D contiguous ``p`` and ``states`` in place in one compiled pass."""
+        values = np.array(coefficients, dtype=p.dtype)
+        self.loop(runs_parallel(p.size))(p, g, *states, values)
+
+
+def rule(n_state: int) -> Callable[[Callable], Rule]:
+    """Decorator: make a scalar update function a `Rule` with ``n_state`` state arrays."""
+    return lambda fn: Rule(fn, n_state)
+
+
+class RuleStep(NamedTuple):
+    """What an optimizer runs for one update: a rule and its coefficients in the rule's order.
+
+    Attributes:
+        rule: the `Rule`.
+        coefficients: the values, in ``rule.coefficient_names`` order (Python floats and
+            bools, in float64 precision; engines convert them to the parameters' dtype).
+    """
+
+    rule: Rule
+    coefficients: tuple
+
+    def named(self) -> dict[str, Any]:
+        """The coefficients by name."""
+        return dict(zip(self.rule.coefficient_names, self.coefficients))
+
+    def array(self, dtype: Any) -> np.ndarray:
+        """The coefficients as one array of ``dtype`` (flags as 1 and 0), as compiled loops
+        take them."""
+        return np.array(self.coefficients, dtype=dtype)
