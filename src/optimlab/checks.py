@@ -51,7 +51,7 @@ class ArgumentTypeError(TypeError, ValueError):
 
 
 def _refuse(name: str, value: Any, expected: str, kind: type[Exception] = ValueError) -> None:
-    raise kind(f"Invalid {name}: {name} must be {expected}, got {value!r}")
+    raise kind(f"Invalid {name}: {value!r}; {name} must be {expected}")
 
 
 def number(
@@ -67,28 +67,28 @@ def number(
 
     Raises:
         ArgumentTypeError: not a real number (a bool is not a number here).
-        ValueError: not finite, or outside the bounds.
+        ValueError: not finite ("must be finite"), or outside the bounds ("must be > 0",
+            "must be in [0, 1)").
     """
-    expected = _range_text(low, high, low_open, high_open)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        _refuse(name, value, expected, ArgumentTypeError)
+        _refuse(name, value, "a real number", ArgumentTypeError)
     result = float(value)
+    if not math.isfinite(result):
+        _refuse(name, value, "finite")
     too_low = low is not None and (result <= low if low_open else result < low)
     too_high = high is not None and (result >= high if high_open else result > high)
-    if not math.isfinite(result) or too_low or too_high:
-        _refuse(name, value, expected)
+    if too_low or too_high:
+        _refuse(name, value, _range_text(low, high, low_open, high_open))
     return result
 
 
 def _range_text(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
     if low is not None and high is not None:
         left, right = "(" if low_open else "[", ")" if high_open else "]"
-        return f"a number in {left}{low:g}, {high:g}{right}"
+        return f"in {left}{low:g}, {high:g}{right}"
     if low is not None:
-        return f"a finite number {'>' if low_open else '>='} {low:g}"
-    if high is not None:
-        return f"a finite number {'<' if high_open else '<='} {high:g}"
-    return "a finite number"
+        return f"{'>' if low_open else '>='} {low:g}"
+    return f"{'<' if high_open else '<='} {high:g}"
 
 
 def positive(name: str, value: Any) -> float:
@@ -116,10 +116,11 @@ def integer(name: str, value: Any, *, low: int | None = None, high: int | None =
 
     Raises:
         ArgumentTypeError: not an integer (``2.0`` is refused: counts are whole numbers).
-        ValueError: outside the bounds.
+        ValueError: outside the bounds ("must be an integer >= 0", "must be a positive
+            integer").
     """
     if low == 1 and high is None:
-        expected = "a positive integer (>= 1)"
+        expected = "a positive integer"
     elif low is not None and high is not None:
         expected = f"an integer from {low} to {high}"
     elif low is not None:
@@ -129,7 +130,7 @@ def integer(name: str, value: Any, *, low: int | None = None, high: int | None =
     else:
         expected = "an integer"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        _refuse(name, value, expected, ArgumentTypeError)
+        _refuse(name, value, "an integer", ArgumentTypeError)
     result = int(value)
     if (low is not None and result < low) or (high is not None and result > high):
         _refuse(name, value, expected)
@@ -181,7 +182,7 @@ def choice(name: str, value: Any, options: Sequence[T]) -> T:
         near = closest(value, [str(option) for option in options])
         if near is not None:
             hint = f" (did you mean {near!r}?)"
-    raise ValueError(f"Invalid {name}: {name} must be one of {shown}, got {value!r}{hint}")
+    raise ValueError(f"Invalid {name}: {value!r}; {name} must be one of {shown}{hint}")
 
 
 def optional(check: Callable[..., T], name: str, value: Any, *args: Any, **kwargs: Any) -> T | None:

@@ -1,17 +1,17 @@
 """Gradient clipping by value and by global norm (seed 003), in place.
 
-``grads`` is one array, a list/tuple of arrays or a dict of arrays (see `optimlab.optim._tree`).
+``grads`` is one array, a list/tuple of arrays or a dict of arrays (see `optimlab.optim.tree`).
 The arrays are modified in place and keep their dtype.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from optimlab.optim._tree import Tree, leaves
+from optimlab import checks
+from optimlab.optim.tree import Tree, leaves
 
 __all__ = ["clip_grad_norm", "clip_grad_value"]
 
@@ -35,22 +35,13 @@ def _float_arrays(grads: Tree) -> list[np.ndarray]:
     return arrays
 
 
-def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    number = float(value)
-    if not (math.isfinite(number) and number > 0.0):
-        raise ValueError(f"{name} must be finite and in (0, inf), got {value!r}")
-    return number
-
-
 def clip_grad_value(grads: Tree, clip_value: float) -> Tree:
     """Clamp every gradient element to ``[-clip_value, clip_value]``, in place.
 
     Same rule in PyTorch (``clip_grad_value_``), Optax (``clip``) and Keras (``clipvalue``).
     NaN elements stay NaN. Returns ``grads``.
     """
-    c = _positive("clip_value", clip_value)
+    c = checks.positive("clip_value", clip_value)
     for g in _float_arrays(grads):
         np.clip(g, -c, c, out=g)
     return grads
@@ -98,10 +89,9 @@ def clip_grad_norm(
     Returns:
         The global norm N before clipping.
     """
-    max_norm = _positive("max_norm", max_norm)
-    p = _positive("norm_type", norm_type) if norm_type != math.inf else math.inf
-    if convention not in CONVENTIONS:
-        raise ValueError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
+    max_norm = checks.positive("max_norm", max_norm)
+    p = checks.positive("norm_type", norm_type) if norm_type != math.inf else math.inf
+    checks.choice("convention", convention, CONVENTIONS)
     arrays = _float_arrays(grads)
 
     total = _total_norm(arrays, p)

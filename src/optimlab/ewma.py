@@ -30,18 +30,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.signal import lfilter
 
+from optimlab import checks
+
 __all__ = ["EWMA", "ewma"]
 
 STARTS = ("zero", "first")
 
 
 def _beta(beta: object) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
-        raise TypeError(f"beta must be a real number, got {beta!r}")
-    value = float(beta)
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"beta must be in [0, 1), got {beta!r} (alpha = 1 - beta is in (0, 1])")
-    return value
+    return checks.unit_interval("beta", beta)
 
 
 def _beta_from(beta: object, alpha: object) -> float:
@@ -49,16 +46,11 @@ def _beta_from(beta: object, alpha: object) -> float:
         raise ValueError("pass exactly one of beta (weight of the past) and alpha = 1 - beta")
     if beta is not None:
         return _beta(beta)
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-        raise TypeError(f"alpha must be a real number, got {alpha!r}")
-    if not 0.0 < float(alpha) <= 1.0:
-        raise ValueError(f"alpha must be in (0, 1], got {alpha!r} (beta = 1 - alpha)")
-    return 1.0 - float(alpha)
+    return 1.0 - checks.number("alpha", alpha, low=0.0, high=1.0, low_open=True)
 
 
 def _check_mode(start: str, adjust: bool, debias: bool) -> None:
-    if start not in STARTS:
-        raise ValueError(f"start must be one of {STARTS}, got {start!r}")
+    checks.choice("start", start, STARTS)
     if adjust and debias:
         raise ValueError(
             "adjust=True and debias=True are the same average (weights beta^i normalised); "

@@ -72,7 +72,7 @@ def mse(
     _check_same_shape(pred, target, "pred")
     _check_finite(target, "target")
     n = _check_reduction(reduction, pred)
-    return _mse(pred, target, n if reduction == "mean" else 1, 0.5 if half else 1.0)
+    return unchecked_mse(pred, target, n if reduction == "mean" else 1, 0.5 if half else 1.0)
 
 
 def binary_cross_entropy_with_logits(
@@ -99,7 +99,7 @@ def binary_cross_entropy_with_logits(
     if np.any((target < 0) | (target > 1)):
         raise ValueError("target must lie in [0, 1] (binary labels 0/1 or probabilities)")
     n = _check_reduction(reduction, logits)
-    return _bce(logits, target, n if reduction == "mean" else 1)
+    return unchecked_bce(logits, target, n if reduction == "mean" else 1)
 
 
 def cross_entropy_with_logits(
@@ -131,7 +131,7 @@ def cross_entropy_with_logits(
             raise ValueError(
                 f"target has {target.shape[0]} labels but logits has {logits.shape[0]} rows"
             )
-        return _cross_entropy_labels(logits, check_labels(target, logits.shape[1]), scale)
+        return unchecked_cross_entropy(logits, check_labels(target, logits.shape[1]), scale)
     target = _as_float(target, "target", logits.dtype)
     _check_same_shape(logits, target, "logits")
     _check_finite(target, "target")
@@ -140,7 +140,7 @@ def cross_entropy_with_logits(
             "2-D target rows must be one-hot or probabilities (non-negative, summing to 1); "
             "pass integer class labels as a 1-D array instead"
         )
-    return _cross_entropy_probs(logits, target, scale)
+    return unchecked_cross_entropy_probs(logits, target, scale)
 
 
 def check_labels(y: np.ndarray, n_classes: int, argument: str = "target") -> np.ndarray:
@@ -167,17 +167,20 @@ def check_labels(y: np.ndarray, n_classes: int, argument: str = "target") -> np.
     return labels
 
 
-# Unchecked kernels: the models call these after validating their inputs once.
+# Unchecked kernels: for callers that validated their inputs once (the models): no checks,
+# ``n`` samples, the gradient computed in place where possible.
 
 
-def _mse(pred: np.ndarray, target: np.ndarray, n: int, c: float) -> tuple[float, np.ndarray]:
+def unchecked_mse(
+    pred: np.ndarray, target: np.ndarray, n: int, c: float
+) -> tuple[float, np.ndarray]:
     diff = pred - target
     loss = c * float(np.vdot(diff, diff)) / n
     diff *= 2.0 * c / n
     return loss, diff
 
 
-def _bce(logits: np.ndarray, target: np.ndarray, n: int) -> tuple[float, np.ndarray]:
+def unchecked_bce(logits: np.ndarray, target: np.ndarray, n: int) -> tuple[float, np.ndarray]:
     loss = float(np.sum(np.logaddexp(0.0, logits)) - np.vdot(target, logits)) / n
     grad = sigmoid(logits)
     grad -= target
@@ -185,7 +188,7 @@ def _bce(logits: np.ndarray, target: np.ndarray, n: int) -> tuple[float, np.ndar
     return loss, grad
 
 
-def _cross_entropy_labels(
+def unchecked_cross_entropy(
     logits: np.ndarray, labels: np.ndarray, n: int
 ) -> tuple[float, np.ndarray]:
     log_p = log_softmax(logits)
@@ -197,7 +200,7 @@ def _cross_entropy_labels(
     return loss, grad
 
 
-def _cross_entropy_probs(
+def unchecked_cross_entropy_probs(
     logits: np.ndarray, target: np.ndarray, n: int
 ) -> tuple[float, np.ndarray]:
     log_p = log_softmax(logits)

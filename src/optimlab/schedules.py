@@ -13,12 +13,12 @@ default here is PyTorch's formula; see ``docs/schedules.md``.
 from __future__ import annotations
 
 import math
-import numbers
-import operator
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import pairwise
+
+from optimlab import checks
 
 __all__ = [
     "Constant",
@@ -32,44 +32,12 @@ __all__ = [
 ]
 
 
-def _real(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    return float(value)
-
-
-def _rate(name: str, value: object) -> float:
-    """A learning rate or rate-like constant: finite and >= 0."""
-    number = _real(name, value)
-    if not (math.isfinite(number) and number >= 0.0):
-        raise ValueError(f"{name} must be finite and in [0, inf), got {value!r}")
-    return number
+def _step(step: object) -> int:
+    return checks.integer("step", step, low=0)
 
 
 def _gamma(value: object) -> float:
-    number = _real("gamma", value)
-    if not (0.0 < number <= 1.0):
-        raise ValueError(f"gamma must be in (0, 1], got {value!r}")
-    return number
-
-
-def _count(name: str, value: object, minimum: int) -> int:
-    """A step count: an integer (Python or NumPy) >= minimum."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise TypeError(
-            f"{name} must be an integer, got {value!r} ({type(value).__name__})"
-        ) from None
-    if number < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return number
-
-
-def _step(step: object) -> int:
-    return _count("step", step, 0)
+    return checks.number("gamma", value, low=0.0, high=1.0, low_open=True)
 
 
 @dataclass(frozen=True)
@@ -79,7 +47,7 @@ class Constant:
     lr: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr", _rate("lr", self.lr))
+        object.__setattr__(self, "lr", checks.nonnegative("lr", self.lr))
 
     def __call__(self, step: int) -> float:
         _step(step)
@@ -99,8 +67,8 @@ class InverseTime:
     decay_rate: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "eta0", _rate("eta0", self.eta0))
-        object.__setattr__(self, "decay_rate", _rate("decay_rate", self.decay_rate))
+        object.__setattr__(self, "eta0", checks.nonnegative("eta0", self.eta0))
+        object.__setattr__(self, "decay_rate", checks.nonnegative("decay_rate", self.decay_rate))
 
     def __call__(self, step: int) -> float:
         return self.eta0 / (1.0 + self.decay_rate * _step(step))
@@ -119,8 +87,8 @@ class StepDecay:
     gamma: float = 0.1
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "eta0", _rate("eta0", self.eta0))
-        object.__setattr__(self, "step_size", _count("step_size", self.step_size, 1))
+        object.__setattr__(self, "eta0", checks.nonnegative("eta0", self.eta0))
+        object.__setattr__(self, "step_size", checks.integer("step_size", self.step_size, low=1))
         object.__setattr__(self, "gamma", _gamma(self.gamma))
 
     def __call__(self, step: int) -> float:
@@ -140,13 +108,13 @@ class ExponentialDecay:
     gamma: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "eta0", _rate("eta0", self.eta0))
+        object.__setattr__(self, "eta0", checks.nonnegative("eta0", self.eta0))
         object.__setattr__(self, "gamma", _gamma(self.gamma))
 
     @classmethod
     def from_decay_constant(cls, eta0: float, decay_constant: float) -> ExponentialDecay:
         """Seed 003's form ``eta_k = eta0 * exp(-decay_constant * k)``, decay_constant >= 0."""
-        return cls(eta0, math.exp(-_rate("decay_constant", decay_constant)))
+        return cls(eta0, math.exp(-checks.nonnegative("decay_constant", decay_constant)))
 
     def __call__(self, step: int) -> float:
         return self.eta0 * self.gamma ** _step(step)
@@ -169,11 +137,10 @@ class CosineAnnealing:
     clamp: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "eta0", _rate("eta0", self.eta0))
-        object.__setattr__(self, "T_max", _count("T_max", self.T_max, 1))
-        object.__setattr__(self, "eta_min", _rate("eta_min", self.eta_min))
-        if not isinstance(self.clamp, bool):
-            raise TypeError(f"clamp must be True or False, got {self.clamp!r}")
+        object.__setattr__(self, "eta0", checks.nonnegative("eta0", self.eta0))
+        object.__setattr__(self, "T_max", checks.integer("T_max", self.T_max, low=1))
+        object.__setattr__(self, "eta_min", checks.nonnegative("eta_min", self.eta_min))
+        checks.flag("clamp", self.clamp)
 
     def __call__(self, step: int) -> float:
         k = _step(step)
@@ -197,9 +164,11 @@ class LinearWarmup:
     start: float = 0.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "eta0", _rate("eta0", self.eta0))
-        object.__setattr__(self, "warmup_steps", _count("warmup_steps", self.warmup_steps, 1))
-        object.__setattr__(self, "start", _rate("start", self.start))
+        object.__setattr__(self, "eta0", checks.nonnegative("eta0", self.eta0))
+        object.__setattr__(
+            self, "warmup_steps", checks.integer("warmup_steps", self.warmup_steps, low=1)
+        )
+        object.__setattr__(self, "start", checks.nonnegative("start", self.start))
 
     def __call__(self, step: int) -> float:
         fraction = min(_step(step), self.warmup_steps) / self.warmup_steps
@@ -235,7 +204,9 @@ class Sequence:
                 f"boundaries must hold len(schedules) - 1 = {len(schedules) - 1} steps, "
                 f"got {len(boundaries)}: {boundaries!r}"
             )
-        checked = tuple(_count(f"boundaries[{i}]", b, 1) for i, b in enumerate(boundaries))
+        checked = tuple(
+            checks.integer(f"boundaries[{i}]", b, low=1) for i, b in enumerate(boundaries)
+        )
         if any(b >= c for b, c in pairwise(checked)):
             raise ValueError(f"boundaries must be strictly increasing, got {boundaries!r}")
         object.__setattr__(self, "schedules", schedules)
@@ -262,8 +233,8 @@ def warmup_cosine(
         W <= k:      eta_k = eta_min + (eta0 - eta_min) * (1 + cos(pi * min(k - W, T) / T)) / 2,
                      with T = total_steps - W.
     """
-    warmup_steps = _count("warmup_steps", warmup_steps, 1)
-    total_steps = _count("total_steps", total_steps, 1)
+    warmup_steps = checks.integer("warmup_steps", warmup_steps, low=1)
+    total_steps = checks.integer("total_steps", total_steps, low=1)
     if total_steps <= warmup_steps:
         raise ValueError(
             f"total_steps must be greater than warmup_steps = {warmup_steps} "

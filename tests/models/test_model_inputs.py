@@ -64,9 +64,9 @@ def test_wrong_targets_for_the_task_raise(model, y, match):
 @pytest.mark.parametrize(
     ("build", "error", "match"),
     [
-        (lambda: LinearRegression(0), ValueError, "n_features must be an integer >= 1"),
+        (lambda: LinearRegression(0), ValueError, "0; n_features must be a positive integer"),
         (lambda: LinearRegression(3, n_outputs=0), ValueError, "n_outputs"),
-        (lambda: LinearRegression(3, l2=-1.0), ValueError, "l2 must be finite and >= 0"),
+        (lambda: LinearRegression(3, l2=-1.0), ValueError, "Invalid l2: -1.0; l2 must be >= 0"),
         (lambda: LogisticRegression(3, l2=float("nan")), ValueError, "l2 must be finite"),
         (lambda: LogisticRegression(3, dtype=np.int64), TypeError, "dtype"),
         (lambda: LogisticRegression(3, init="ones"), ValueError, "init must be one of"),

@@ -17,10 +17,7 @@ from optimlab.optim.rules import Rule
 def all_rules():
     modules = {inspect.getmodule(cls) for cls in optim.OPTIMIZERS.values()}
     rules = {
-        value
-        for module in modules
-        for value in vars(module).values()
-        if isinstance(value, Rule)
+        value for module in modules for value in vars(module).values() if isinstance(value, Rule)
     }
     return sorted(rules, key=lambda r: r.fn.__name__)  # one order for every xdist worker
 

@@ -33,12 +33,12 @@ ramp's rates, as fastai does):
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from optimlab import checks
 from optimlab.data import BatchSampler
 from optimlab.ewma import EWMA, ewma
 from optimlab.optim import Optimizer, flat_view
@@ -132,11 +132,7 @@ def lr_find(
     X, y = model.validate(X, y)
     n = X.shape[0]
     if batch_size is not None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
-            raise ValueError(f"Invalid batch_size: {batch_size!r}; give an integer >= 1 or None")
-        if batch_size < 1:
-            raise ValueError(f"Invalid batch_size: {batch_size!r}; it must be >= 1")
-        batch_size = min(int(batch_size), n)
+        batch_size = min(checks.integer("batch_size", batch_size, low=1), n)
     sampler = BatchSampler(n, batch_size, "full" if batch_size in (None, n) else None, seed=seed)
     ramp = start * (end / start) ** (np.arange(iterations) / (iterations - 1))
 
@@ -214,36 +210,18 @@ def _result(lrs, losses, iterations, beta, burn_in, stopped) -> LRFindResult:
 
 
 def _check_arguments(start, end, iterations, beta, burn_in, diverge_factor) -> None:
-    for name, value in (("start", start), ("end", end)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ValueError(f"Invalid {name}: {value!r}; it must be a number > 0")
-        if not (math.isfinite(value) and value > 0):
-            raise ValueError(f"Invalid {name}: {value!r}; it must be a finite number > 0")
+    checks.positive("start", start)
+    checks.positive("end", end)
     if start >= end:
         raise ValueError(
             f"Invalid start={start!r} and end={end!r}: the ramp needs start < end "
             "(e.g. start=1e-7, end=10)"
         )
-    if isinstance(iterations, bool) or not isinstance(iterations, numbers.Integral):
-        raise ValueError(f"Invalid iterations: {iterations!r}; it must be an integer >= 5")
-    if iterations < 5:
-        raise ValueError(f"Invalid iterations: {iterations!r}; it must be >= 5 (100 is usual)")
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not 0 <= beta < 1:
-        raise ValueError(f"Invalid beta: {beta!r}; it must be in [0, 1) (0.98 is usual)")
-    if isinstance(burn_in, bool) or not isinstance(burn_in, numbers.Integral):
-        raise ValueError(f"Invalid burn_in: {burn_in!r}; it must be an integer >= 0")
+    checks.integer("iterations", iterations, low=5)
+    checks.unit_interval("beta", beta)
     h = _span(iterations)
-    if not 0 <= burn_in <= iterations - 2 * h - 1:
-        raise ValueError(
-            f"Invalid burn_in: {burn_in!r}; it must be in [0, iterations - 1 - 2h] = "
-            f"[0, {iterations - 2 * h - 1}] (a slope needs 2h + 1 = {2 * h + 1} steps after it)"
-        )
-    if (
-        isinstance(diverge_factor, bool)
-        or not isinstance(diverge_factor, numbers.Real)
-        or not (math.isfinite(diverge_factor) and diverge_factor > 1)
-    ):
-        raise ValueError(f"Invalid diverge_factor: {diverge_factor!r}; it must be a number > 1")
+    checks.integer("burn_in", burn_in, low=0, high=iterations - 2 * h - 1)
+    checks.number("diverge_factor", diverge_factor, low=1.0, low_open=True)
 
 
 def _check_model_and_optimizer(model, optimizer) -> None:

@@ -6,7 +6,7 @@ from numbers import Integral
 
 import numpy as np
 
-from optimlab.landscapes._validate import finite_real
+from optimlab import checks
 from optimlab.landscapes.base import Landscape
 
 
@@ -32,7 +32,7 @@ class Noisy(Landscape):
             raise ValueError(
                 f"landscape must be a Landscape (e.g. Rosenbrock()), got {type(landscape).__name__}"
             )
-        self.sigma = finite_real(sigma, "sigma", minimum=0.0)
+        self.sigma = checks.number("sigma", sigma, low=0.0)
         if isinstance(seed, np.random.Generator):
             self.rng = seed
         elif isinstance(seed, Integral) and not isinstance(seed, bool) and seed >= 0:

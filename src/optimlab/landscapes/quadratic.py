@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from optimlab.landscapes._validate import dimension, finite_real
+from optimlab import checks
 from optimlab.landscapes.base import Landscape
 
 
@@ -39,9 +39,9 @@ class Quadratic(Landscape):
         angle: float = 0.0,
         start: Sequence[float] | None = None,
     ) -> None:
-        kappa = finite_real(condition_number, "condition_number", minimum=1.0)
-        dim = dimension(dim)
-        angle = finite_real(angle, "angle")
+        kappa = checks.number("condition_number", condition_number, low=1.0)
+        dim = checks.integer("dim", dim, low=1)
+        angle = checks.number("angle", angle)
         if dim == 1 and kappa != 1.0:
             raise ValueError(
                 f"a 1-D quadratic has one eigenvalue, so condition_number must be 1, got {kappa}"

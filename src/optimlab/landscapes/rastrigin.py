@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from optimlab.landscapes._validate import dimension, finite_real
+from optimlab import checks
 from optimlab.landscapes.base import Landscape
 
 _TWO_PI = 2.0 * np.pi
@@ -29,8 +29,8 @@ class Rastrigin(Landscape):
     name = "rastrigin"
 
     def __init__(self, dim: int = 2, A: float = 10.0, start: Sequence[float] | None = None) -> None:
-        dim = dimension(dim)
-        self.A = finite_real(A, "A", minimum=0.0)
+        dim = checks.integer("dim", dim, low=1)
+        self.A = checks.number("A", A, low=0.0)
         default_start = np.resize([-4.2, 4.2], dim)
         super().__init__(
             dim=dim,

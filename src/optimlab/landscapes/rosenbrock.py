@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from optimlab.landscapes._validate import dimension, finite_real, positive_real
+from optimlab import checks
 from optimlab.landscapes.base import Landscape
 
 
@@ -38,9 +38,9 @@ class Rosenbrock(Landscape):
         dim: int = 2,
         start: Sequence[float] | None = None,
     ) -> None:
-        self.a = finite_real(a, "a")
-        self.b = positive_real(b, "b")
-        dim = dimension(dim, minimum=2)
+        self.a = checks.number("a", a)
+        self.b = checks.positive("b", b)
+        dim = checks.integer("dim", dim, low=2)
         if dim > 2 and self.a != 1.0:
             raise ValueError(
                 f"a must be 1 when dim > 2 (the n-D minimizer is known in closed form, all "

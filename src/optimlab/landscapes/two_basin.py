@@ -7,8 +7,8 @@ from functools import partial
 
 import numpy as np
 
+from optimlab import checks
 from optimlab.landscapes._stationary import newton_polish
-from optimlab.landscapes._validate import dimension
 from optimlab.landscapes.base import Landscape
 
 # g(x) = 0.5 Q (x - C)^2 - DEPTH exp(-x^2 / (2 WIDTH^2)): a wide parabola around C with a
@@ -40,7 +40,7 @@ class TwoBasin(Landscape):
     name = "two_basin"
 
     def __init__(self, dim: int = 2, start: Sequence[float] | None = None) -> None:
-        dim = dimension(dim)
+        dim = checks.integer("dim", dim, low=1)
         if dim > 2:
             raise ValueError(f"dim must be 1 or 2, got {dim}")
         rest = (0.0,) * (dim - 1)

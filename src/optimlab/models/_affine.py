@@ -14,8 +14,8 @@ from abc import abstractmethod
 
 import numpy as np
 
+from optimlab import checks
 from optimlab.models._base import Model, Params
-from optimlab.models._checks import check_choice, check_l2, check_positive_int
 
 
 class AffineModel(Model):
@@ -34,13 +34,13 @@ class AffineModel(Model):
         dtype: object,
         seed: int | np.random.Generator | None,
     ) -> None:
-        self.n_features = check_positive_int(n_features, "n_features")
+        self.n_features = checks.integer("n_features", n_features, low=1)
         self.n_outputs = n_outputs
         if not isinstance(fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, got {fit_intercept!r}")
         self.fit_intercept = bool(fit_intercept)
-        self.l2 = check_l2(l2)
-        self.init = check_choice(init, "init", ("zeros", "normal"))
+        self.l2 = checks.nonnegative("l2", l2)
+        self.init = checks.choice("init", init, ("zeros", "normal"))
         shape = (self.n_features, n_outputs)
         if self.init == "zeros":
             W = np.zeros(shape)

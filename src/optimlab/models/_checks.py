@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from optimlab.losses import check_labels
-from optimlab.optim._kernels import has_nonfinite
+from optimlab.optim import has_nonfinite
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -24,31 +24,6 @@ def check_dtype(dtype: object) -> np.dtype:
     if resolved not in FLOAT_DTYPES:
         raise TypeError(f"dtype must be np.float32 or np.float64, got {resolved}")
     return resolved
-
-
-def check_positive_int(value: object, argument: str) -> int:
-    """Return ``value`` if it is an integer >= 1, else raise."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{argument} must be an integer >= 1, got {value!r}")
-    return int(value)
-
-
-def check_l2(l2: object) -> float:
-    """Return the L2 strength as a float after checking it is finite and >= 0."""
-    if isinstance(l2, bool) or not isinstance(l2, (int, float, np.integer, np.floating)):
-        raise TypeError(f"l2 must be a number >= 0, got {l2!r}")
-    if not np.isfinite(l2) or l2 < 0:
-        raise ValueError(f"l2 must be finite and >= 0, got {l2!r}")
-    return float(l2)
-
-
-def check_choice(value: object, argument: str, choices: tuple[str, ...]) -> str:
-    """Return ``value`` if it is one of ``choices``, else raise naming them."""
-    if value not in choices:
-        raise ValueError(
-            f"{argument} must be one of {', '.join(map(repr, choices))}; got {value!r}"
-        )
-    return str(value)
 
 
 def all_finite(array: np.ndarray) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimlab.losses import _mse
+from optimlab import checks
+from optimlab.losses import unchecked_mse
 from optimlab.models._affine import AffineModel
 from optimlab.models._base import Params
-from optimlab.models._checks import check_positive_int, check_regression_y
+from optimlab.models._checks import check_regression_y
 
 
 class LinearRegression(AffineModel):
@@ -49,7 +50,7 @@ class LinearRegression(AffineModel):
     ) -> None:
         super().__init__(
             n_features,
-            check_positive_int(n_outputs, "n_outputs"),
+            checks.integer("n_outputs", n_outputs, low=1),
             fit_intercept=fit_intercept,
             l2=l2,
             init=init,
@@ -94,7 +95,7 @@ class LinearRegression(AffineModel):
     def _loss_and_grad(
         self, X: np.ndarray, y: np.ndarray, params: Params
     ) -> tuple[float, dict[str, np.ndarray]]:
-        loss, dZ = _mse(self._outputs(X, params), y, X.shape[0], 1.0)
+        loss, dZ = unchecked_mse(self._outputs(X, params), y, X.shape[0], 1.0)
         return loss + self._penalty(params), self._backward(X, dZ, params)
 
     def _hessian(self, X: np.ndarray, y: np.ndarray, params: Params) -> np.ndarray:

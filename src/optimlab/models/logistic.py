@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimlab.losses import _bce, sigmoid
+from optimlab.losses import sigmoid, unchecked_bce
 from optimlab.models._affine import AffineModel
 from optimlab.models._base import Params
 from optimlab.models._checks import check_binary_y
@@ -63,7 +63,7 @@ class LogisticRegression(AffineModel):
     def _loss_and_grad(
         self, X: np.ndarray, y: np.ndarray, params: Params
     ) -> tuple[float, dict[str, np.ndarray]]:
-        loss, dZ = _bce(self._outputs(X, params), y, X.shape[0])
+        loss, dZ = unchecked_bce(self._outputs(X, params), y, X.shape[0])
         return loss + self._penalty(params), self._backward(X, dZ, params)
 
     def _hessian(self, X: np.ndarray, y: np.ndarray, params: Params) -> np.ndarray:

@@ -26,14 +26,12 @@ from itertools import pairwise
 import numpy as np
 from scipy import special
 
-from optimlab.losses import _bce, _cross_entropy_labels, _mse, sigmoid, softmax
+from optimlab import checks
+from optimlab.losses import sigmoid, softmax, unchecked_bce, unchecked_cross_entropy, unchecked_mse
 from optimlab.models._base import Model, Params
 from optimlab.models._checks import (
     check_binary_y,
-    check_choice,
     check_class_y,
-    check_l2,
-    check_positive_int,
     check_regression_y,
 )
 
@@ -90,16 +88,16 @@ class MLP(Model):
             raise ValueError(
                 f"layer_sizes needs at least [n_features, n_outputs], got {list(layer_sizes)}"
             )
-        sizes = tuple(check_positive_int(s, "each of layer_sizes") for s in layer_sizes)
-        self.activation = check_choice(activation, "activation", ACTIVATIONS)
-        self.task = check_choice(task, "task", TASKS)
+        sizes = tuple(checks.integer("each of layer_sizes", s, low=1) for s in layer_sizes)
+        self.activation = checks.choice("activation", activation, ACTIVATIONS)
+        self.task = checks.choice("task", task, TASKS)
         if self.task == "binary" and sizes[-1] != 1:
             raise ValueError(f"task='binary' needs 1 output unit, got layer_sizes[-1]={sizes[-1]}")
         if self.task == "multiclass" and sizes[-1] < 2:
             raise ValueError("task='multiclass' needs layer_sizes[-1] = n_classes >= 2")
-        init = check_choice(init, "init", INITS)
+        init = checks.choice("init", init, INITS)
         self.init = ("he" if self.activation == "relu" else "xavier") if init == "auto" else init
-        self.l2 = check_l2(l2)
+        self.l2 = checks.nonnegative("l2", l2)
         self.layer_sizes = sizes
         self.n_features = sizes[0]
         self.n_outputs = sizes[-1]
@@ -178,10 +176,10 @@ class MLP(Model):
 
     def _output_loss(self, logits: np.ndarray, y: np.ndarray, n: int) -> tuple[float, np.ndarray]:
         if self.task == "regression":
-            return _mse(logits, y, n, 1.0)
+            return unchecked_mse(logits, y, n, 1.0)
         if self.task == "binary":
-            return _bce(logits, y, n)
-        return _cross_entropy_labels(logits, y, n)
+            return unchecked_bce(logits, y, n)
+        return unchecked_cross_entropy(logits, y, n)
 
     def _activate(self, z: np.ndarray) -> None:
         if self.activation == "relu":

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimlab.losses import _cross_entropy_labels, softmax
+from optimlab import checks
+from optimlab.losses import softmax, unchecked_cross_entropy
 from optimlab.models._affine import AffineModel
 from optimlab.models._base import Params
-from optimlab.models._checks import check_class_y, check_positive_int
+from optimlab.models._checks import check_class_y
 
 
 class SoftmaxRegression(AffineModel):
@@ -52,7 +53,7 @@ class SoftmaxRegression(AffineModel):
         dtype: object = np.float64,
         seed: int | np.random.Generator | None = None,
     ) -> None:
-        n_classes = check_positive_int(n_classes, "n_classes")
+        n_classes = checks.integer("n_classes", n_classes, low=1)
         if n_classes < 2:
             raise ValueError(f"n_classes must be >= 2, got {n_classes}")
         self.n_classes = n_classes
@@ -80,7 +81,7 @@ class SoftmaxRegression(AffineModel):
     def _loss_and_grad(
         self, X: np.ndarray, y: np.ndarray, params: Params
     ) -> tuple[float, dict[str, np.ndarray]]:
-        loss, dZ = _cross_entropy_labels(self._outputs(X, params), y, X.shape[0])
+        loss, dZ = unchecked_cross_entropy(self._outputs(X, params), y, X.shape[0])
         return loss + self._penalty(params), self._backward(X, dZ, params)
 
     def _hessian(self, X: np.ndarray, y: np.ndarray, params: Params) -> np.ndarray:

@@ -7,7 +7,7 @@ by default; the seeds' variants and Keras's conventions by option.
 """
 
 from optimlab.optim._flat import flat_view, packed
-from optimlab.optim._kernels import parallel_threshold, set_parallel_threshold
+from optimlab.optim._kernels import has_nonfinite, parallel_threshold, set_parallel_threshold
 from optimlab.optim.adadelta import Adadelta
 from optimlab.optim.adagrad import Adagrad
 from optimlab.optim.adam import Adam, AdamW
@@ -64,6 +64,7 @@ __all__ = [
     "Rule",
     "RuleStep",
     "flat_view",
+    "has_nonfinite",
     "packed",
     "parallel_threshold",
     "rule",

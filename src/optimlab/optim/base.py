@@ -24,8 +24,8 @@ import numpy as np
 
 from optimlab import checks
 from optimlab.optim._kernels import has_nonfinite
-from optimlab.optim._tree import Tree, check_same_structure, leaves, rebuild
 from optimlab.optim.hyper import MISSING, Field, Hyper, Option
+from optimlab.optim.tree import Tree, check_same_structure, leaves, rebuild
 
 CONVENTIONS = ("pytorch", "keras")
 NONFINITE_POLICIES = ("raise", "skip", "ignore")

@@ -25,9 +25,9 @@ import numpy as np
 from optimlab import checks
 from optimlab.optim._flat import flat_view
 from optimlab.optim._kernels import HAVE_NUMBA
-from optimlab.optim._tree import Tree
 from optimlab.optim.base import Optimizer
 from optimlab.optim.rules import RuleStep
+from optimlab.optim.tree import Tree
 
 
 class ElementwiseOptimizer(Optimizer):
@@ -49,6 +49,7 @@ class ElementwiseOptimizer(Optimizer):
 
     def __init__(self, params: Tree, *args: Any, **kwargs: Any) -> None:
         self._grad_buffer: np.ndarray | None = None
+        self._reused: tuple = (None, None, None)  # (key, rule step, coefficient array)
         super().__init__(params, *args, **kwargs)
         self._flat = flat_view(self._arrays)
 
@@ -92,23 +93,41 @@ class ElementwiseOptimizer(Optimizer):
     def _update(
         self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None, lr: float, extra: tuple
     ) -> bool:
-        step = self.rule_at(self.step_count + 1, lr)
-        run = step.rule.fused if self.fused else step.rule.numpy
+        step, coefficients = self._coefficients(self.step_count + 1, lr)
         states = list(self._state.values())
         if g_flat is not None:
-            run(self._flat, g_flat, states, step.coefficients)
+            run = step.rule.fused if self.fused else step.rule.numpy
+            run(self._flat, g_flat, states, coefficients)
             return True
         for i, (p, g) in enumerate(zip(self._arrays, g_arrays)):  # not in one buffer
             lo, hi = self._offsets[i], self._offsets[i + 1]
             g = np.ascontiguousarray(g, dtype=self._dtype).reshape(-1)
-            run(p.reshape(-1), g, [s[lo:hi] for s in states], step.coefficients)
+            run = step.rule.fused if self.fused else step.rule.numpy
+            run(p.reshape(-1), g, [s[lo:hi] for s in states], coefficients)
         return True
+
+    def _coefficients(self, t: int, lr: float) -> tuple[RuleStep, Any]:
+        """`rule_at(t, lr)` and its coefficients for the engine (an array in the parameters'
+        dtype for the fused path), reused while nothing they depend on changes: under
+        `constant_coefficients`, the hyperparameters (``hyper_version``), the rate and
+        whether this is the first update."""
+        key = (self.hyper_version, lr, t == 1) if self.constant_coefficients else None
+        if key is not None and key == self._reused[0]:
+            return self._reused[1], self._reused[2]
+        step = self.rule_at(t, lr)
+        coefficients = step.array(self._dtype) if self.fused else step.coefficients
+        self._reused = (key, step, coefficients)
+        return step, coefficients
 
     def _flat_gradient(self, g_arrays: list[np.ndarray]) -> np.ndarray | None:
         """The gradient as one flat buffer in the parameters' dtype (gathered if need be),
         when the parameters are one buffer."""
         if self._flat is None:
             return None
+        if len(g_arrays) == 1:
+            g = g_arrays[0]
+            if g.dtype == self._dtype and g.flags.c_contiguous:
+                return g.reshape(-1)
         flat = flat_view(g_arrays)
         if flat is not None and flat.dtype == self._dtype:
             return flat

@@ -96,13 +96,17 @@ class Hyper(Field):
     (``opt.lr = 0.01``), and saved by ``state_dict`` (unless it is a schedule).
 
     Reading it is a plain attribute lookup (the descriptor defines no ``__get__``), so the
-    step pays nothing for the validation.
+    step pays nothing for the validation. Every assignment increments the owner's
+    ``hyper_version``, so that coefficients computed from the hyperparameters can be reused
+    until one of them changes.
     """
 
     saved = True
 
     def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__[self.name] = self.check(self.name, value)
+        state = obj.__dict__
+        state[self.name] = self.check(self.name, value)
+        state["hyper_version"] = state.get("hyper_version", 0) + 1
 
 
 class Option(Field):

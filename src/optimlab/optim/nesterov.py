@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from optimlab import checks
-from optimlab.optim._tree import Tree, leaves, rebuild
 from optimlab.optim.elementwise import ElementwiseOptimizer
 from optimlab.optim.hyper import Hyper
 from optimlab.optim.rules import RuleStep, rule
+from optimlab.optim.tree import Tree, leaves, rebuild
 
 
 @rule(n_state=1)

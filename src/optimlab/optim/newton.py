@@ -11,9 +11,9 @@ import numpy as np
 import scipy.linalg
 
 from optimlab import checks
-from optimlab.optim._tree import Tree, rebuild
 from optimlab.optim.base import Optimizer
 from optimlab.optim.hyper import Hyper, Option
+from optimlab.optim.tree import Tree, rebuild
 
 METHODS = ("solve", "pinv")
 

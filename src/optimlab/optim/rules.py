@@ -100,7 +100,7 @@ class Rule:
                 f"{self.__name__} takes the coefficients {', '.join(self.coefficient_names)}; "
                 f"missing {missing}, unknown {unknown}"
             )
-        return RuleStep(self, tuple(coefficients[name] for name in self.coefficient_names))
+        return RuleStep(self, tuple(map(coefficients.__getitem__, self.coefficient_names)))
 
     def numpy(
         self, p: np.ndarray, g: np.ndarray, states: Sequence[np.ndarray], coefficients: tuple
@@ -132,9 +132,12 @@ class Rule:
     def fused(
         self, p: np.ndarray, g: np.ndarray, states: Sequence[np.ndarray], coefficients: Any
     ) -> None:
-        """Update 1-D contiguous ``p`` and ``states`` in place in one compiled pass."""
-        values = np.array(coefficients, dtype=p.dtype)
-        self.loop(runs_parallel(p.size))(p, g, *states, values)
+        """Update 1-D contiguous ``p`` and ``states`` in place in one compiled pass
+        (``coefficients``: a tuple, or already an array in ``p``'s dtype)."""
+        values = np.asarray(coefficients, dtype=p.dtype)
+        parallel = runs_parallel(p.size)
+        loop = self._loops.get(parallel) or self.loop(parallel)
+        loop(p, g, *states, values)
 
 
 def rule(n_state: int) -> Callable[[Callable], Rule]:

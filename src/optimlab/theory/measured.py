@@ -17,8 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from optimlab.landscapes._validate import dimension as count
-from optimlab.landscapes._validate import finite_real as finite_number
+from optimlab import checks
 
 RELATIVE_FLOOR = 1e-13
 
@@ -38,7 +37,7 @@ def reliable_errors(errors: ArrayLike, floor: float | None = None) -> np.ndarray
     series = _error_series(errors)
     if floor is None:
         floor = RELATIVE_FLOOR * float(series.max())
-    floor = finite_number(floor, "floor", minimum=0.0)
+    floor = checks.number("floor", floor, low=0.0)
     at_floor = np.flatnonzero(series <= floor)
     return series[: at_floor[0]] if at_floor.size else series
 
@@ -63,7 +62,7 @@ def linear_rate(errors: ArrayLike, transient: float = 0.5, floor: float | None =
         ValueError: bad input, or fewer than two errors above the floor (e.g. a method
             that solved the problem exactly in one step).
     """
-    transient = finite_number(transient, "transient", minimum=0.0)
+    transient = checks.number("transient", transient, low=0.0)
     if transient >= 1.0:
         raise ValueError(f"transient must be in [0, 1), got {transient}")
     reliable = reliable_errors(errors, floor)
@@ -97,7 +96,7 @@ def convergence_order(errors: ArrayLike, window: int = 3, floor: float | None = 
     Raises:
         ValueError: bad input, or fewer than three errors above the floor.
     """
-    window = count(window, "window")
+    window = checks.integer("window", window, low=1)
     reliable = reliable_errors(errors, floor)
     if reliable.size < 3:
         raise ValueError(

@@ -13,8 +13,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from optimlab.landscapes._validate import finite_real as finite_number
-from optimlab.landscapes._validate import positive_real as positive_number
+from optimlab import checks
 
 
 def gd_rate(mu: float, L: float, lr: float) -> float:
@@ -33,7 +32,7 @@ def gd_rate(mu: float, L: float, lr: float) -> float:
         lr: step size, >= 0.
     """
     mu, L = _curvatures(mu, L)
-    lr = finite_number(lr, "lr", minimum=0.0)
+    lr = checks.number("lr", lr, low=0.0)
     return max(abs(1.0 - lr * mu), abs(1.0 - lr * L))
 
 
@@ -87,8 +86,8 @@ def adagrad_effective_rates(
     Returns:
         eta_t, the shape of ``grads``.
     """
-    lr = finite_number(lr, "lr", minimum=0.0)
-    eps = positive_number(eps, "eps")
+    lr = checks.number("lr", lr, low=0.0)
+    eps = checks.positive("eps", eps)
     if not isinstance(eps_inside, bool):
         raise ValueError(f"eps_inside must be True or False, got {eps_inside!r}")
     g = np.asarray(grads, dtype=np.float64)
@@ -105,8 +104,8 @@ def adagrad_effective_rates(
 
 
 def _curvatures(mu: object, L: object) -> tuple[float, float]:
-    mu = positive_number(mu, "mu")
-    L = finite_number(L, "L")
+    mu = checks.positive("mu", mu)
+    L = checks.number("L", L)
     if mu > L:
         raise ValueError(f"L (largest curvature) must be >= mu (smallest), got L={L}, mu={mu}")
     return mu, L

@@ -8,10 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from optimlab import checks
 from optimlab.landscapes import Landscape, Quadratic
-from optimlab.landscapes._validate import dimension as count
-from optimlab.landscapes._validate import finite_real as finite_number
-from optimlab.landscapes._validate import positive_real as positive_number
 from optimlab.optim import SGD, Newton, Optimizer
 from optimlab.theory.exp_bowl import ExpBowl
 from optimlab.theory.measured import (
@@ -61,14 +59,14 @@ def convergence_table(
         (first k with e_k <= tol, None if never), ``tol``, ``note`` and ``errors`` (the
         whole sequence, for `optimlab.viz.plot_convergence`).
     """
-    kappa = finite_number(condition_number, "condition_number")
+    kappa = checks.number("condition_number", condition_number)
     if kappa <= 1.0:
         raise ValueError(
             f"condition_number must be > 1, got {kappa} (at 1 every method here is exact in "
             "one step and there is no rate to measure)"
         )
-    tol = positive_number(tol, "tol")
-    max_iter = count(max_iter, "max_iter")
+    tol = checks.positive("tol", tol)
+    max_iter = checks.integer("max_iter", max_iter, low=1)
     quadratic = Quadratic(condition_number=kappa, dim=dim, angle=angle)
     mu, L = quadratic.mu, quadratic.L
     lr, momentum, heavy_rate = heavy_ball_optimal(mu, L)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from optimlab import checks
+
 if TYPE_CHECKING:
     from optimlab.train.loop import TrainingState
 
@@ -63,20 +65,10 @@ class EarlyStopping(Callback):
     _wait: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        if (
-            isinstance(self.patience, bool)
-            or not isinstance(self.patience, int)
-            or self.patience < 1
-        ):
-            raise ValueError(f"Invalid patience: {self.patience!r}; it must be an integer >= 1")
-        if not (isinstance(self.min_delta, (int, float)) and 0 <= self.min_delta < math.inf):
-            raise ValueError(
-                f"Invalid min_delta: {self.min_delta!r}; it must be a finite number >= 0"
-            )
-        if self.monitor not in ("val_loss", "train_loss"):
-            raise ValueError(
-                f"Invalid monitor: {self.monitor!r}; choose 'val_loss' or 'train_loss'"
-            )
+        checks.integer("patience", self.patience, low=1)
+        checks.nonnegative("min_delta", self.min_delta)
+        checks.choice("monitor", self.monitor, ("val_loss", "train_loss"))
+        checks.flag("restore_best", self.restore_best)
 
     def _value(self, state: TrainingState) -> float:
         history = state.history

@@ -1,4 +1,5 @@
-"""Parameter structures: one array, a list/tuple of arrays, or a dict of arrays.
+"""Parameter structures: one array, a list/tuple of arrays, or a dict of arrays (public: any
+engine that updates an optimizer's parameters walks them the same way).
 
 Every optimizer, clipping function and model accepts these three shapes of container.
 `leaves` flattens one into ``(names, arrays)`` in a fixed order; `rebuild` puts arrays back
@@ -47,6 +48,13 @@ def check_same_structure(
     params: Tree, grads: Any, names: Sequence[str], shapes: Sequence[tuple[int, ...]]
 ) -> list[np.ndarray]:
     """Return the gradient arrays of ``grads`` after checking they match the parameters."""
+    if (
+        type(grads) is np.ndarray
+        and type(params) is np.ndarray
+        and grads.shape == params.shape
+        and grads.dtype.kind == "f"
+    ):
+        return [grads]  # the common case of one array, checked in full below otherwise
     if isinstance(params, np.ndarray) != isinstance(grads, np.ndarray) or isinstance(
         params, Mapping
     ) != isinstance(grads, Mapping):
