@@ -271,3 +271,42 @@ def test_bad_arguments_and_a_closed_store(tmp_path):
     store.close()  # idempotent
     with pytest.raises(ValueError, match="is closed"):
         len(store)
+
+
+def test_two_programs_creating_the_same_new_store_at_once_both_work(tmp_path):
+    """Processes held at a barrier (after their imports) open one new store together; each
+    puts a run, and every one of them finds a well-formed store holding all the runs."""
+    script = textwrap.dedent(
+        """
+        import pathlib, sys, time
+        sys.path.insert(0, sys.argv[3])
+        from optimlab.lab.store import RunStore
+        from tests.lab.test_store import recorded
+        path, seed, go = sys.argv[1], int(sys.argv[2]), pathlib.Path(sys.argv[4])
+        pathlib.Path(f"{sys.argv[4]}.{seed}").touch()
+        while not go.exists():
+            time.sleep(0.0005)
+        with RunStore(path) as store:
+            store.put(recorded(seed))
+        """
+    )
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for attempt in range(2):
+        path, go = tmp_path / f"race{attempt}.sqlite", tmp_path / f"go{attempt}"
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, str(path), str(seed), root, str(go)],
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for seed in range(3)
+        ]
+        deadline = time.time() + 60
+        while not all((tmp_path / f"go{attempt}.{seed}").exists() for seed in range(3)):
+            assert time.time() < deadline and all(w.poll() is None for w in workers)
+            time.sleep(0.01)
+        go.touch()
+        errors = [w.communicate(timeout=60)[1] for w in workers]
+        assert [w.returncode for w in workers] == [0, 0, 0], errors
+        with RunStore(path) as store:
+            assert len(store) == 3

@@ -68,7 +68,7 @@ class RunStore:
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
             if new:
-                self._create()
+                self._create_if_missing()
             self._check_identity()
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
@@ -82,11 +82,16 @@ class RunStore:
             self.close()
             raise
 
-    def _create(self) -> None:
+    def _create_if_missing(self) -> None:
+        """Create the table, unless another process created it first: the check and the
+        creation are one write transaction, so two programs opening the same new store at
+        the same moment both find one well-formed store."""
         with self._transaction() as conn:
-            conn.execute(_SCHEMA)
-            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            tables = conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+            if tables == 0:
+                conn.execute(_SCHEMA)
+                conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
