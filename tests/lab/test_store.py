@@ -273,6 +273,7 @@ def test_bad_arguments_and_a_closed_store(tmp_path):
         len(store)
 
 
+@pytest.mark.slow
 def test_two_programs_creating_the_same_new_store_at_once_both_work(tmp_path):
     """Processes held at a barrier (after their imports) open one new store together; each
     puts a run, and every one of them finds a well-formed store holding all the runs."""
