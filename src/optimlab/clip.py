@@ -1,4 +1,4 @@
-"""Gradient clipping by value and by global norm (seed 003), in place.
+"""Gradient clipping by value and by global norm, in place.
 
 ``grads`` is one array, a list/tuple of arrays or a dict of arrays (see `optimlab.optim.tree`).
 The arrays are modified in place and keep their dtype.

@@ -1,7 +1,8 @@
-"""Exponentially weighted moving average (EWMA) of a series (seed 002).
+"""Exponentially weighted moving average (EWMA) of a series ("Optimizers in Deep
+Learning").
 
-The seed's recursion, with ``beta`` the weight kept from the past (``alpha = 1 - beta`` is the
-weight of the new point, pandas' ``alpha``):
+The course notes' recursion, with ``beta`` the weight kept from the past (``alpha = 1 -
+beta`` is the weight of the new point, pandas' ``alpha``):
 
     v_0 = 0,   v_t = beta * v_{t-1} + (1 - beta) * x_t,   t = 1, 2, ...
 
@@ -9,7 +10,7 @@ Starting at 0 biases the first values towards 0 (v_1 = alpha x_1). Three fixes, 
 
 - ``debias=True`` divides by ``1 - beta^t`` (Adam's bias correction). This is exactly the
   average with weights ``beta^i`` normalised to sum to 1, i.e. pandas' ``adjust=True``
-  (its default, used by seed 002's ``df['Close'].ewm(alpha=0.9).mean()``).
+  (its default, used by the course notes' ``df['Close'].ewm(alpha=0.9).mean()``).
 - ``adjust=True`` asks for pandas' adjusted weights by name (same numbers as ``debias=True``).
 - ``start="first"`` starts the recursion at ``y_1 = x_1`` instead of ``v_0 = 0``: this is
   pandas' ``adjust=False``.
@@ -17,7 +18,7 @@ Starting at 0 biases the first values towards 0 (v_1 = alpha x_1). Three fixes, 
 So ``ewma(x, alpha=a, adjust=A, start="first")`` equals pandas
 ``Series(x).ewm(alpha=a, adjust=A).mean()`` (to rounding) for both values of ``A``.
 
-Note on seed 002's wording: a larger ``beta`` means *more* smoothing and a slower response;
+Note on the course notes' wording: a larger ``beta`` means *more* smoothing and a slower response;
 its table describes pandas' ``alpha`` (the weight of the new point), not ``beta``.
 """
 
@@ -81,7 +82,8 @@ def ewma(
 ) -> np.ndarray:
     """EWMA of a 1-D series, one output per input point (float64).
 
-    - default (``start="zero"``): ``v_t = beta v_{t-1} + (1 - beta) x_t``, ``v_0 = 0`` (seed 002).
+    - default (``start="zero"``): ``v_t = beta v_{t-1} + (1 - beta) x_t``, ``v_0 = 0`` (the
+      course notes).
     - ``debias=True`` or ``adjust=True``: ``v_t / (1 - beta^t)`` = pandas ``adjust=True``.
     - ``start="first"``: ``y_1 = x_1``, then the same recursion = pandas ``adjust=False``.
 

@@ -5,13 +5,13 @@ respect to the predictions (MSE) or the logits (the cross-entropies), same shape
 as those. Conventions:
 
 - ``reduction="mean"`` (default) averages the per-sample loss over the ``n`` samples (rows);
-  ``reduction="sum"`` adds them. Seed 000 writes the squared error and the cross-entropy
-  as sums over samples; its practicals, seed 004's algorithms and this library's models use
+  ``reduction="sum"`` adds them. Yadav 2025 writes the squared error and the cross-entropy
+  as sums over samples; its practicals, Goodfellow et al.'s algorithms and this library's models use
   the mean, so that the learning rate does not depend on the batch size.
-- A per-sample loss adds over its outputs or classes (seed 004's table), so for one
-  output ``mse`` is ``mean_i (yhat_i - y_i)^2``, exactly seed 000's practical MSE.
+- A per-sample loss adds over its outputs or classes (the usual task/loss table), so for one
+  output ``mse`` is ``mean_i (yhat_i - y_i)^2``, exactly the practicals' MSE.
 - MSE is unhalved by default (``half=False``, gradient ``2 (yhat - y) / n``); ``half=True``
-  gives seed 004's ``1/2 sum_k (yhat_k - y_k)^2`` per sample (gradient ``(yhat - y) / n``).
+  gives the textbook ``1/2 sum_k (yhat_k - y_k)^2`` per sample (gradient ``(yhat - y) / n``).
 
 The cross-entropies never form ``log(sigmoid(z))`` or ``log(softmax(z))`` directly; they use
 ``log(1 + e^z) = logaddexp(0, z)`` and ``log_softmax(z) = z - logsumexp(z)``, so logits of
@@ -56,7 +56,7 @@ def mse(
 ) -> tuple[float, np.ndarray]:
     """Squared error ``L = c * sum_i sum_k (pred_ik - target_ik)^2`` (``/ n`` for the mean).
 
-    ``c = 1`` by default (seed 000's MSE) or ``c = 1/2`` with ``half=True`` (seed 004's).
+    ``c = 1`` by default (the practicals' MSE) or ``c = 1/2`` with ``half=True`` (the textbook's).
 
     Args:
         pred: predictions, shape ``(n,)`` (one output) or ``(n, k)``.

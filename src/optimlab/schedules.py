@@ -58,7 +58,7 @@ class Constant:
 class InverseTime:
     """Inverse-time decay: ``eta_k = eta0 / (1 + decay_rate * k)``.
 
-    Seed 000's ``eta0 / (1 + t)`` is ``decay_rate=1``. Keras's ``InverseTimeDecay(eta0,
+    The lecture slides' ``eta0 / (1 + t)`` is ``decay_rate=1``. Keras's ``InverseTimeDecay(eta0,
     decay_steps, r)`` (without staircase) is ``decay_rate = r / decay_steps``; in PyTorch it is a
     ``LambdaLR`` with ``lambda k: 1 / (1 + decay_rate * k)``.
     """
@@ -99,7 +99,8 @@ class StepDecay:
 class ExponentialDecay:
     """Exponential decay (PyTorch ``ExponentialLR``): ``eta_k = eta0 * gamma ** k``.
 
-    Seed 003 writes it ``eta0 * exp(-lambda * k)``: that is ``gamma = exp(-lambda)``, built by
+    "Optimization Algorithms in Deep Neural Networks" writes it ``eta0 * exp(-lambda * k)``:
+    that is ``gamma = exp(-lambda)``, built by
     ``ExponentialDecay.from_decay_constant(eta0, lambda)``. Keras's ``ExponentialDecay(eta0,
     decay_steps, r)`` is ``gamma = r ** (1 / decay_steps)``.
     """
@@ -113,7 +114,7 @@ class ExponentialDecay:
 
     @classmethod
     def from_decay_constant(cls, eta0: float, decay_constant: float) -> ExponentialDecay:
-        """Seed 003's form ``eta_k = eta0 * exp(-decay_constant * k)``, decay_constant >= 0."""
+        """The exponential form ``eta_k = eta0 * exp(-decay_constant * k)``, decay_constant >= 0."""
         return cls(eta0, math.exp(-checks.nonnegative("decay_constant", decay_constant)))
 
     def __call__(self, step: int) -> float:
@@ -154,7 +155,7 @@ class CosineAnnealing:
 class LinearWarmup:
     """Linear warmup: ``eta_k = start + (eta0 - start) * min(k, warmup_steps) / warmup_steps``.
 
-    Seed 003's ``eta_start + (t / T_w) (eta_target - eta_start)`` with ``t = k``: update 0 uses
+    The textbook ``eta_start + (t / T_w) (eta_target - eta_start)`` with ``t = k``: update 0 uses
     ``start``, update ``warmup_steps`` and every later one use ``eta0``. PyTorch's ``LinearLR``
     is the same line with ``start = start_factor * eta0``, but cannot start at 0.
     """

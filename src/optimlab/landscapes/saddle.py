@@ -17,8 +17,9 @@ class Saddle(Landscape):
     The origin is stationary with Hessian ``diag(2, -2)``: indefinite, a saddle. Along x
     it is a minimum, along y a maximum. Start ``(1, 0.001)`` sits almost on the x axis:
     gradient descent first slides toward the saddle, where the gradient nearly vanishes
-    (seed 002: "weights don't get updated"), and only the small y offset, growing by a
-    factor ``1 + 2 lr`` per step, lets it escape. Our choice of start; window ``[-1.5, 1.5]^2``.
+    ("Optimizers in Deep Learning": "weights don't get updated"), and only the small y offset,
+    growing by a factor ``1 + 2 lr`` per step, lets it escape. Our choice of start; window
+    ``[-1.5, 1.5]^2``.
 
     Args:
         start: override the start point (``y = 0`` exactly never escapes).

@@ -1,4 +1,4 @@
-"""Two basins of different depth: a small learning rate stays, a large one jumps (seed 000)."""
+"""Two basins of different depth: a small learning rate stays, a large one jumps (Yadav 2025)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,11 @@ class TwoBasin(Landscape):
     From the start x = -1 (inside the near basin), gradient descent with step ``lr``
     is stable at a minimum only if ``lr < 2 / curvature``: a small rate (e.g. 0.02)
     settles in the near basin; a large one (e.g. 0.5, stable only in the wide basin)
-    leaves it in its first step and settles in the far basin: seed 000's "small learning
+    leaves it in its first step and settles in the far basin: the lecture slides' "small learning
     rate stays; large learning rate jumps to next basin". Our own construction.
 
     Args:
-        dim: 1 (the seed's curve) or 2 (for contour plots; y is a plain 0.5 y^2 bowl).
+        dim: 1 (the lecture slides' curve) or 2 (for contour plots; y is a plain 0.5 y^2 bowl).
         start: override the start point (default -1, and y = 1 in 2-D).
     """
 

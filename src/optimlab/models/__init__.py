@@ -1,4 +1,5 @@
-"""Models of the seeds, holding parameters (never data), with exact gradients and Hessians.
+"""Regression and classification models, holding parameters (never data), with exact gradients
+and Hessians.
 
 Every model exposes ``params`` (a packed dict of arrays an optimizer updates in place),
 ``loss_and_grad(X, y, params=None)``, ``closure(X, y, hessian=False)``, ``predict`` and,

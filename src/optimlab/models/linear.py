@@ -1,4 +1,4 @@
-"""Linear regression (seed 000): ``yhat = X W + b`` under the mean squared error."""
+"""Linear regression: ``yhat = X W + b`` under the mean squared error."""
 
 from __future__ import annotations
 
@@ -66,8 +66,8 @@ class LinearRegression(AffineModel):
     def ols_solution(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         """The exact minimiser of this model's loss on ``(X, y)``, as a params dict.
 
-        Seed 000's closed form ``w = (Xd^T Xd)^-1 Xd^T y`` (with ``l2 > 0``, the ridge form
-        ``(Xd^T Xd + (n l2 / 2) D)^-1 Xd^T y``, D = identity on the weights, 0 on the
+        The normal equations' closed form ``w = (Xd^T Xd)^-1 Xd^T y`` (with ``l2 > 0``, the ridge
+        form ``(Xd^T Xd + (n l2 / 2) D)^-1 Xd^T y``, D = identity on the weights, 0 on the
         intercept), solved by ``numpy.linalg.lstsq`` on the stacked system instead of
         forming the inverse: this is stable when ``Xd^T Xd`` is ill-conditioned and returns
         the minimum-norm solution when it is singular. Computed in float64, then cast to

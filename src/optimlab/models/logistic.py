@@ -1,4 +1,4 @@
-"""Binary logistic regression (seed 000's practical): ``P(y = 1 | x) = sigmoid(x w + b)``."""
+"""Binary logistic regression (the classic practical): ``P(y = 1 | x) = sigmoid(x w + b)``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class LogisticRegression(AffineModel):
 
     Labels: ``y`` of shape ``(n,)`` (or ``(n, 1)``) holding 0 and 1 (ints, floats or bools).
     Loss: ``L = (1/n) sum_i [log(1 + e^{z_i}) - y_i z_i] + l2/2 ||W||^2`` with
-    ``z_i = x_i W + b`` (seed 000's log-loss, in a form that never overflows; the penalty
+    ``z_i = x_i W + b`` (the log-loss, in a form that never overflows; the penalty
     skips the intercept). Gradient: ``dL/dW = (1/n) X^T (sigmoid(z) - y) + l2 W``.
     Hessian: ``(1/n) Xd^T diag(s_i (1 - s_i)) Xd + l2 D`` with ``s = sigmoid(z)``,
     ``Xd = [X, 1]``: positive semi-definite, singular only for degenerate features (e.g. a

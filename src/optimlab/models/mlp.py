@@ -1,8 +1,8 @@
-"""A fully connected network trained by hand-written backpropagation (seed 004).
+"""A fully connected network trained by hand-written backpropagation (its four equations).
 
 Layout: a batch is a ``(n, features)`` array with one sample per row, so layer l computes
 ``Z^l = A^{l-1} W^l + b^l`` and ``A^l = sigma(Z^l)`` with ``W^l`` of shape
-``(size_{l-1}, size_l)`` -- the transpose of seed 004's column-vector ``z = w a + b``. Its
+``(size_{l-1}, size_l)`` -- the transpose of the column-vector ``z = w a + b``. Its
 four equations then read, for the whole batch at once:
 
 - BP1 ``delta^L = dC/dZ^L``: with the output activation matched to its loss (identity +

@@ -1,4 +1,4 @@
-"""Multinomial logistic (softmax) regression (seed 000): ``P(y = k | x) = softmax(x W + b)_k``."""
+"""Multinomial logistic (softmax) regression: ``P(y = k | x) = softmax(x W + b)_k``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class SoftmaxRegression(AffineModel):
     Labels: integer classes ``0..K-1`` of shape ``(n,)`` (any numeric dtype with whole
     values), or one-hot rows of shape ``(n, K)``.
     Loss: ``L = -(1/n) sum_i log softmax(z_i)[y_i] + l2/2 ||W||^2``, ``z_i = x_i W + b``
-    (seed 000's cross-entropy as a mean; the penalty skips the intercept).
+    (the cross-entropy as a mean; the penalty skips the intercept).
     Gradient: ``dL/dW = (1/n) X^T (P - Y) + l2 W``, ``P`` the softmax, ``Y`` one-hot.
     Hessian: ``(1/n) sum_i kron(xd_i xd_i^T, diag(p_i) - p_i p_i^T) + l2 D``.
 

@@ -1,9 +1,9 @@
-"""Optimizers of the seed documents, on NumPy arrays, updated in place.
+"""The optimizers of deep learning, on NumPy arrays, updated in place.
 
 Every optimizer is constructed as ``Name(params, **hyperparameters)``, where ``params`` is
 a float array, a list of arrays or a dict of arrays, and applies one update per
 ``step(grads)`` (or ``step(closure=f)``). PyTorch's argument names, defaults and formulas
-by default; the seeds' variants and Keras's conventions by option.
+by default; the textbook variants and Keras's conventions by option.
 """
 
 from optimlab.optim._flat import flat_view, packed

@@ -1,6 +1,6 @@
 """Run an elementwise update rule two ways: plain NumPy, or one fused Numba pass.
 
-A rule is a function of scalars written like the seed formula::
+A rule is a function of scalars written like the textbook formula::
 
     def rule(p, g, m, v, lr, beta1, ...):   # parameter, gradient, state..., coefficients...
         m = beta1 * m + one_minus_beta1 * g

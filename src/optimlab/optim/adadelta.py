@@ -23,7 +23,7 @@ def adadelta_rule(p, g, Eg2, Edx2, lr, rho, one_minus_rho, eps, sign, weight_dec
 
 
 class Adadelta(ElementwiseOptimizer):
-    r"""AdaDelta (Zeiler 2012; seed 001): the units of the update match those of w.
+    r"""AdaDelta (Zeiler 2012): the units of the update match those of w.
 
         E[g^2]_t  = rho E[g^2]_{t-1} + (1 - rho) g_t^2
         dx_t      = sqrt(E[dx^2]_{t-1} + eps) / sqrt(E[g^2]_t + eps) * g_t

@@ -32,8 +32,10 @@ class Adagrad(ElementwiseOptimizer):
 
     with eta_t = eta / (1 + (t - 1) lr_decay) (PyTorch). Variants:
 
-    * ``eps_inside=True``: w - eta g / sqrt(G + eps), as seeds 000, 001 and 002 write it.
-      The default (False) puts eps outside, as PyTorch and seed 004 (``delta + sqrt(r)``) do.
+    * ``eps_inside=True``: w - eta g / sqrt(G + eps), as Yadav 2025, "Deep Learning
+      Optimization Algorithms" and "Optimizers in Deep Learning" write it.
+      The default (False) puts eps outside, as PyTorch and Goodfellow et al.
+      (Algorithm 8.4, ``delta + sqrt(r)``) do.
     * ``initial_accumulator_value``: G_0 (PyTorch 0; Keras and Optax 0.1).
     * ``convention="keras"``: lr 1e-3, G_0 = 0.1, eps 1e-7 inside the root, decoupled
       weight decay.

@@ -69,7 +69,7 @@ def amsgrad_rule(
 
 
 class Adam(ElementwiseOptimizer):
-    r"""Adam (Kingma and Ba 2015; seed 000, seed 002, seed 004 Algorithm 8.7).
+    r"""Adam (Kingma and Ba 2015; Goodfellow et al., Algorithm 8.7).
 
         m_t = beta1 m_{t-1} + (1 - beta1) g_t           (first moment, momentum)
         v_t = beta2 v_{t-1} + (1 - beta2) g_t^2         (second moment, RMSProp)
@@ -83,7 +83,8 @@ class Adam(ElementwiseOptimizer):
 
     * ``amsgrad=True``: divide by the running maximum of v_t (the raw v, as PyTorch and
       Keras do), bias-corrected afterwards.
-    * ``bias_correction=False``: m^ = m, v^ = v (seed 004's code snippet).
+    * ``bias_correction=False``: m^ = m, v^ = v (the code snippet of the
+      lecture slides "Optimizers").
     * ``weight_decay``: L2, added to the gradient (PyTorch Adam); with
       ``decoupled_weight_decay=True`` the parameter is shrunk instead, w <- w (1 - eta lambda)
       (that is `AdamW`).
@@ -144,7 +145,7 @@ class Adam(ElementwiseOptimizer):
 
 
 class AdamW(Adam):
-    r"""AdamW (Loshchilov and Hutter 2019; seed 003): Adam with decoupled weight decay.
+    r"""AdamW (Loshchilov and Hutter 2019): Adam with decoupled weight decay.
 
         w <- w (1 - eta lambda),  then the Adam step (the decay skips the adaptive scaling)
 

@@ -24,7 +24,7 @@ def lion_rule(
 
 
 class Lion(ElementwiseOptimizer):
-    r"""Lion (beyond the seeds): every coordinate moves by exactly eta (or 0).
+    r"""Lion (Chen et al. 2023): every coordinate moves by exactly eta (or 0).
 
         c_t = beta1 m_{t-1} + (1 - beta1) g_t
         w_{t+1} = w_t - eta (sign(c_t) + lambda w_t)

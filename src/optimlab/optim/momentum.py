@@ -1,4 +1,4 @@
-"""Gradient descent with momentum, in the seeds' two forms (EMA and classic)."""
+"""Gradient descent with momentum, in its two textbook forms (EMA and classic)."""
 
 from __future__ import annotations
 
@@ -25,14 +25,14 @@ def momentum_classic_rule(p, g, v, lr, beta):
 
 
 class Momentum(ElementwiseOptimizer):
-    r"""Gradient descent with momentum, as the seeds write it.
+    r"""Gradient descent with momentum, as the course notes write it.
 
-    ``form="ema"`` (default; seeds 000 and 002): the velocity is an exponentially
-    weighted average of the gradients,
+    ``form="ema"`` (default; Yadav 2025, "Optimizers in Deep Learning"): the velocity is an
+    exponentially weighted average of the gradients,
 
         v_t = beta v_{t-1} + (1 - beta) g_t,      w_{t+1} = w_t - eta v_t
 
-    (beta = 0 is plain gradient descent). ``form="classic"`` (seed 004 Algorithm 8.2, the
+    (beta = 0 is plain gradient descent). ``form="classic"`` (Goodfellow et al., Algorithm 8.2, the
     Deep Learning book, Keras): the learning rate sits inside the velocity,
 
         v_t = beta v_{t-1} - eta g_t,             w_{t+1} = w_t + v_t

@@ -40,7 +40,7 @@ def nadam_rule(
 
 
 class NAdam(ElementwiseOptimizer):
-    r"""NAdam (beyond the seeds): Adam whose momentum looks one step ahead.
+    r"""NAdam (Dozat 2016): Adam whose momentum looks one step ahead.
 
         mu_t = beta1 (1 - 0.5 * 0.96^(t psi)),   P_t = mu_1 ... mu_t
         m_t, v_t as in Adam,   d_t = sqrt(v_t / (1 - beta2^t)) + eps

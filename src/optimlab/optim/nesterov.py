@@ -1,4 +1,4 @@
-"""Nesterov accelerated gradient in the seeds' look-ahead form."""
+"""Nesterov accelerated gradient in the look-ahead form the course notes use."""
 
 from __future__ import annotations
 
@@ -17,14 +17,15 @@ def nesterov_rule(p, g, v, lr, momentum):
 
 
 class Nesterov(ElementwiseOptimizer):
-    r"""Nesterov accelerated gradient, look-ahead form (seed 002 steps 1-4; seed 004 Alg. 8.3).
+    r"""Nesterov accelerated gradient, look-ahead form ("Optimizers in Deep Learning", steps
+    1-4; Goodfellow et al., Algorithm 8.3).
 
         1. look ahead:   w~_t = w_t - gamma v_{t-1}
         2. gradient there: g_t = grad L(w~_t)
         3. velocity:     v_t = gamma v_{t-1} + eta g_t
         4. update:       w_{t+1} = w_t - v_t
 
-    Seed 004 writes the same with the opposite sign of v (``w~ = w + a v; v = a v - eps g;
+    Goodfellow et al. write the same with the opposite sign of v (``w~ = w + a v; v = a v - eps g;
     w = w + v``). The gradient is needed at the look-ahead point, so `step` takes a closure
     ``f(params) -> (loss, grads)`` and calls it there; it returns the loss at the look-ahead
     point. Frameworks (``SGD(nesterov=True)``) keep phi = w - gamma v instead of w, which

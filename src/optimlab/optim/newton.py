@@ -1,4 +1,4 @@
-"""Newton-Raphson: scale the gradient by the inverse Hessian (seed 000)."""
+"""Newton-Raphson: scale the gradient by the inverse Hessian (Yadav 2025, section 3.1)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ METHODS = ("solve", "pinv")
 
 
 class Newton(Optimizer):
-    r"""Newton-Raphson with the seed's three forms, and an optional backtracking line search.
+    r"""Newton-Raphson in its three textbook forms, and an optional backtracking line search.
 
         exact:   w_{t+1} = w_t - H(w_t)^{-1} grad L(w_t)              (method="solve"; an
                  ill-conditioned H, reciprocal condition number below machine epsilon, is

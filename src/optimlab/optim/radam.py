@@ -45,7 +45,7 @@ def radam_rule(
 
 
 class RAdam(ElementwiseOptimizer):
-    r"""RAdam (beyond the seeds): Adam without warmup, by rectifying the early steps.
+    r"""RAdam (Liu et al. 2020): Adam without warmup, by rectifying the early steps.
 
         rho_inf = 2 / (1 - beta2) - 1,   rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t)
         r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))

@@ -98,10 +98,10 @@ class RMSprop(ElementwiseOptimizer):
 
         v_t = alpha v_{t-1} + (1 - alpha) g_t^2,     w_{t+1} = w_t - eta g_t / (sqrt(v_t) + eps)
 
-    (alpha is the seeds' beta or rho.) Variants:
+    (alpha is the course notes' beta or rho.) Variants:
 
-    * ``eps_inside=True``: w - eta g / sqrt(v + eps), as seeds 000, 001, 002 and the Deep
-      Learning book (Algorithm 8.5) write it; default False, as PyTorch and seed 003 do.
+    * ``eps_inside=True``: w - eta g / sqrt(v + eps), as the course notes and the Deep
+      Learning book (Algorithm 8.5) write it; default False, as PyTorch does.
     * ``centered=True``: divide by sqrt(v - gbar^2) with gbar the running mean of g (clamped
       at 0 before the root; PyTorch and Keras do not clamp and can return NaN).
     * ``momentum=mu``: buf = mu buf + g / rms, w = w - eta buf (PyTorch; Keras keeps eta
@@ -111,7 +111,7 @@ class RMSprop(ElementwiseOptimizer):
     Args:
         params: the arrays to optimize (updated in place).
         lr: eta >= 0 or a schedule. Default 1e-2 (PyTorch), 1e-3 (Keras).
-        alpha: decay rate in [0, 1). Default 0.99 (PyTorch), 0.9 (Keras, the seeds).
+        alpha: decay rate in [0, 1). Default 0.99 (PyTorch), 0.9 (Keras, the course notes).
         eps: > 0. Default 1e-8 (PyTorch), 1e-7 (Keras).
         weight_decay: L2 coefficient (decoupled under Keras).
         momentum: mu in [0, 1).

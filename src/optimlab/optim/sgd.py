@@ -46,18 +46,18 @@ def sgd_momentum_rule(
 class SGD(ElementwiseOptimizer):
     r"""Gradient descent: batch, stochastic or mini-batch depending on the gradient you pass.
 
-    Without momentum (seed 000; seed 004 Algorithm 8.1):
+    Without momentum (Goodfellow et al., Algorithm 8.1):
 
         w_{t+1} = w_t - eta g_t
 
-    With momentum mu and dampening tau (PyTorch; the classic heavy ball of seed 004
+    With momentum mu and dampening tau (PyTorch; the classic heavy ball of Goodfellow et
     Algorithm 8.2, ``v = a v - eps g; w = w + v``, gives the same iterates with v = -eta buf
     at a constant rate; under a schedule it equals ``convention="keras"``):
 
         buf_1 = g_1,   buf_t = mu buf_{t-1} + (1 - tau) g_t,   w_{t+1} = w_t - eta buf_t
 
     With ``nesterov=True`` the step uses g_t + mu buf_t instead of buf_t: Nesterov's
-    momentum in the form frameworks use (the gradient at w). `Nesterov` is the seeds'
+    momentum in the form frameworks use (the gradient at w). `Nesterov` is the textbook
     look-ahead form; the two give the same iterates under phi = w - mu v.
 
     Options: ``weight_decay`` (L2, added to the gradient: g + lambda w), ``maximize``.

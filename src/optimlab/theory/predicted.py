@@ -72,7 +72,7 @@ def adagrad_effective_rates(
     ``eta_t * g_t`` with
 
         eta_t = lr / (sqrt(G_t) + eps)       (eps_inside=False, PyTorch's default)
-        eta_t = lr / sqrt(G_t + eps)         (eps_inside=True, the seeds' form)
+        eta_t = lr / sqrt(G_t + eps)         (eps_inside=True, the course notes' form)
 
     G_t never decreases, so eta_t only decays: for gradients of constant size |g| it is
     ``lr / (|g| sqrt(t))``, which is why AdaGrad can stall before reaching the minimum.

@@ -1,4 +1,5 @@
-"""Divergence detection, with seed 003's debugging checklist as the message."""
+"""Divergence detection, with a debugging checklist as the message ("Optimization Algorithms
+in Deep Neural Networks")."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import math
 EXPLODE_FACTOR = 1e4
 
 CHECKLIST = (
-    "Try, in this order (seed 003's checklist): lower the learning rate (by 3-10x), clip the "
+    "Try, in this order: lower the learning rate (by 3-10x), clip the "
     "gradients (clip_norm=1.0), standardise the features, and check the data for extreme values."
 )
 
