@@ -22,7 +22,8 @@ import math
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -32,6 +33,7 @@ from optimlab import optim
 from optimlab.lab import engines
 from optimlab.lab.diagnosis import REMEDIES
 from optimlab.lab.experiment import RunResult, RunSpec, load_split, run
+from optimlab.lab.output import PYTHON_COMMAND
 from optimlab.lab.store import RunStore, json_safe
 from optimlab.train import History
 
@@ -229,6 +231,9 @@ class SweepResult:
     metric: str
     computed: int  # runs trained by this call
     reused: int  # runs found in the store
+    #: Each optimizer's run at its best rate with the first seed (history and diagnosis),
+    #: in the order of ``outcomes``.
+    best_runs: tuple[RunResult, ...] = field(default=(), compare=False, repr=False)
 
     def outcome(self, optimizer: str) -> OptimizerOutcome:
         """The outcome of one optimizer, by name."""
@@ -237,6 +242,19 @@ class SweepResult:
                 return outcome
         names = ", ".join(o.optimizer for o in self.outcomes)
         raise KeyError(f"{optimizer!r} was not in this sweep; it compared {names}")
+
+    def best_run(self, optimizer: str) -> RunResult:
+        """One optimizer's run at its best rate with the first seed, by name."""
+        self.outcome(optimizer)  # a KeyError naming the optimizers for an unknown one
+        return next(r for r in self.best_runs if r.spec.optimizer == optimizer)
+
+    def write(self, folder: str | os.PathLike, *, command: str = PYTHON_COMMAND) -> Path:
+        """Write ``sensitivity.png``, ``val_loss.png``, ``results.json`` and ``report.html``
+        (which records ``command``) into ``folder`` (created if missing); return the report's
+        path. See `optimlab.lab.sweep_report`."""
+        from optimlab.lab.sweep_report import write_sweep
+
+        return write_sweep(self, folder, command=command)
 
     def table(self) -> list[dict[str, Any]]:
         """One row per optimizer, best first (by mean final validation loss)."""
@@ -464,6 +482,7 @@ def _summarise(
         metric=metric,
         computed=runner.computed,
         reused=runner.reused,
+        best_runs=tuple(results[0] for results in seed_results.values()),
     )
 
 
