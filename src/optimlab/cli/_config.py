@@ -3,8 +3,9 @@
 A key is an option spelled as on the command line without its dashes (``epochs``,
 ``batch-size`` or ``batch_size``, ``csv`` for ``--csv``, ``progress = false`` for
 ``--no-progress``); a repeatable option takes a list, under its name or its plural
-(``optimizer = [...]`` or ``optimizers = [...]`` for ``--optimizer``). Keys may sit at the top of the
-file, where they apply to the command being run, and in a table named after a command
+(``optimizer = [...]`` or ``optimizers = [...]`` for ``--optimizer``); an option whose
+help says comma-separated takes a list too (``hidden = [64, 64]``). Keys may sit at the
+top of the file, where they apply to the command being run, and in a table named after a command
 (``[compare]``), which applies to that command only and wins over a top-level key of the
 same name. Tables of other commands are left to those commands. Options given on the
 command line win over the file.
@@ -84,7 +85,10 @@ def read_config(path: Path, ctx: click.Context) -> dict[str, Any]:
         others = sorted(set(tables) - {command})
         where = f" (it has settings for {', '.join(others)} only)" if others else ""
         _refuse(path, f"has no settings for 'optimlab {command}'{where}")
-    return {name: _value(path, key, keys[key], item, ctx) for name, (key, item) in merged.items()}
+    return {
+        name: _value(path, key, keys[key.replace("-", "_")], item, ctx)
+        for name, (key, item) in merged.items()
+    }
 
 
 def _parse(path: Path) -> dict[str, Any]:
@@ -138,7 +142,7 @@ def _named(
         name = keys[normal].name or normal
         if name in named:
             _refuse(path, f"{named[name][0]!r} and {key!r} are the same setting; give it once")
-        named[name] = (normal, value)
+        named[name] = (key, value)
     return named
 
 
@@ -160,14 +164,14 @@ def _plural(key: str, keys: dict[str, click.Parameter]) -> bool:
 
 def _value(path: Path, key: str, param: click.Parameter, value: Any, ctx: click.Context) -> Any:
     """The value checked against the option's type (and converted by it)."""
-    shown = key.replace("_", "-")
+    shown = key
     if isinstance(value, dict):
         _refuse(path, f"{shown} is a table; give it a value")
     if param.multiple:
         items = value if isinstance(value, list) else [value]
         return [_scalar(path, shown, param, item, ctx) for item in items]
     if isinstance(value, list):
-        if isinstance(param.type, click.types.StringParamType) and value:
+        if "comma-separated" in (getattr(param, "help", None) or "").lower() and value:
             return ",".join(str(_scalar(path, shown, param, item, ctx)) for item in value)
         _refuse(path, f"{shown} takes one value, not a list")
     return _scalar(path, shown, param, value, ctx)
@@ -176,25 +180,32 @@ def _value(path: Path, key: str, param: click.Parameter, value: Any, ctx: click.
 def _scalar(path: Path, key: str, param: click.Parameter, value: Any, ctx: click.Context) -> Any:
     kind = param.type
     if isinstance(value, (dict, list)):
-        _refuse(path, f"{key} must be a single value, got {value!r}")
+        _refuse(path, f"{key} must be a single value, got {_shown(value)}")
     if isinstance(kind, click.types.BoolParamType):
         if not isinstance(value, bool):
-            _refuse(path, f"{key} must be true or false, got {value!r}")
+            _refuse(path, f"{key} must be true or false, got {_shown(value)}")
         return value
     if isinstance(value, bool):
-        _refuse(path, f"{key} must be {_expected(kind)}, got {str(value).lower()}")
+        _refuse(path, f"{key} must be {_expected(kind)}, got {_shown(value)}")
     if isinstance(kind, click.types.IntParamType) and not isinstance(value, int):
-        _refuse(path, f"{key} must be an integer, got {value!r}")
+        _refuse(path, f"{key} must be an integer, got {_shown(value)}")
     if isinstance(kind, click.types.FloatParamType) and not isinstance(value, (int, float)):
-        _refuse(path, f"{key} must be a number, got {value!r}")
+        _refuse(path, f"{key} must be a number, got {_shown(value)}")
     if not isinstance(value, (str, int, float)):
-        _refuse(path, f"{key} must be {_expected(kind)}, got {value!r}")
+        _refuse(path, f"{key} must be {_expected(kind)}, got {_shown(value)}")
     if isinstance(kind, (click.types.StringParamType, click.Choice, click.Path)):
         value = str(value)
     try:
         return kind.convert(value, param, ctx)
     except click.BadParameter as error:
-        _refuse(path, f"{key} = {value!r}: {error.message}")
+        _refuse(path, f"{key} = {_shown(value)}: {error.message}")
+
+
+def _shown(value: Any) -> str:
+    """A value as TOML writes it."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _expected(kind: click.ParamType) -> str:

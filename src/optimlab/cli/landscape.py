@@ -39,17 +39,12 @@ def landscape(function, optimizers, steps, noise, animate, out, seed) -> None:
     FUNCTION is one of the test functions (rosenbrock, quadratic, beale, booth, himmelblau,
     saddle, two_basin, rastrigin).
     """
-    from optimlab import landscapes
-    from optimlab.lab.landscape_run import run_landscape
+    from optimlab.lab.landscape_run import landscape_by_name, run_landscape
 
     try:
-        surface = landscapes.get_landscape(function)
+        landscape_by_name(function)
     except ValueError as error:
         raise click.BadParameter(one_line(error), param_hint="FUNCTION") from None
-    if surface.dim != 2:
-        raise click.BadParameter(
-            f"{function} is {surface.dim}-D; contour plots need 2-D", param_hint="FUNCTION"
-        )
     for text in optimizers:
         parse_optimizer(text, DEFAULT_LR)
     repeated = sorted({text for text in optimizers if optimizers.count(text) > 1})

@@ -24,7 +24,7 @@ from optimlab.lab.optimizer_spec import NO_LEARNING_RATE, parse_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder
 from optimlab.lab.report import Report
 
-__all__ = ["DEFAULT_OPTIMIZERS", "LandscapeResult", "run_landscape"]
+__all__ = ["DEFAULT_OPTIMIZERS", "LandscapeResult", "landscape_by_name", "run_landscape"]
 
 #: The optimizers run when none are given.
 DEFAULT_OPTIMIZERS = ("SGD:0.001", "SGD:0.001:momentum=0.9", "RMSprop:0.01", "Adam:0.05")
@@ -126,9 +126,7 @@ def run_landscape(
     """
     from optimlab.viz import run_on_landscape
 
-    surface = landscapes.get_landscape(function)
-    if surface.dim != 2:
-        raise ValueError(f"{function} is {surface.dim}-D; the paths are drawn in 2-D")
+    surface = landscape_by_name(function)
     steps = checks.integer("steps", steps, low=1)
     noise = checks.nonnegative("noise", noise)
     seed = checks.integer("seed", seed, low=0)
@@ -145,6 +143,24 @@ def run_landscape(
             log(f"{label}: {steps} steps on {surface.name} ...")
         paths[label] = run_on_landscape(stepped, factory, steps)
     return LandscapeResult(function, surface, paths, steps, noise, seed)
+
+
+def landscape_by_name(name: str) -> landscapes.Landscape:
+    """The 2-D test function called ``name`` (`optimlab.landscapes.get_landscape`).
+
+    Raises:
+        ValueError: an unknown name (with the closest valid one) or a function that is not
+            2-D.
+    """
+    try:
+        surface = landscapes.get_landscape(name)
+    except ValueError as error:
+        near = checks.closest(str(name), landscapes.LANDSCAPES)
+        hint = f" (did you mean {near!r}?)" if near is not None else ""
+        raise ValueError(f"{error}{hint}") from None
+    if surface.dim != 2:
+        raise ValueError(f"{name} is {surface.dim}-D; the paths are drawn in 2-D")
+    return surface
 
 
 def _factory(name: str, lr: float, options: dict[str, Any]) -> Callable[[np.ndarray], Any]:
