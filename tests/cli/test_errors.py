@@ -151,7 +151,7 @@ def test_landscape_and_lr_find_say_what_they_are_doing(tmp_path):
     )
     assert result.exit_code == 0
     assert "SGD:0.001: 3 steps on booth ..." in result.stderr
-    assert "writing booth.png and the report ..." in result.stderr
+    assert "drawing booth.png ..." in result.stderr and "animating" not in result.stderr
     assert "SGD:0.001" in result.stdout and "3 steps" not in result.stdout
     result = CliRunner().invoke(
         main, ["lr-find", *TINY, "--iterations", "20", "--burn-in", "0", "--out", str(tmp_path)]

@@ -38,7 +38,12 @@ def test_noise_is_reproducible_under_the_seed():
 
 def test_write_gives_the_plot_the_animation_and_the_report(tmp_path):
     found = run_landscape("rosenbrock", ["Adam:0.05", "Newton"], steps=5)
-    report = found.write(tmp_path, command="from a test")
+    said = []
+    report = found.write(tmp_path, command="from a test", log=said.append)
+    assert said == [
+        "drawing rosenbrock.png ...",
+        "animating rosenbrock.gif (this takes a few seconds) ...",
+    ]
     assert (tmp_path / "rosenbrock.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "rosenbrock.gif").read_bytes()[:6] in (b"GIF89a", b"GIF87a")
     page = report.read_text()

@@ -60,7 +60,5 @@ def landscape(function, optimizers, steps, noise, animate, out, seed) -> None:
         except (ValueError, TypeError) as error:
             raise click.ClickException(one_line(error)) from error
         click.echo(format_table(found.table(), ["optimizer", "end", "loss", "status"]))
-        name = found.surface.name
-        say(f"writing {name}.png{f', {name}.gif' if animate else ''} and the report ...")
-        path = found.write(folder, command=command_line(), animate=animate)
+        path = found.write(folder, command=command_line(), animate=animate, log=say)
     click.echo(f"Report: {path.resolve()}")

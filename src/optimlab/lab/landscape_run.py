@@ -80,21 +80,26 @@ class LandscapeResult:
         *,
         command: str = PYTHON_COMMAND,
         animate: bool = True,
+        log: Callable[[str], None] | None = None,
     ) -> Path:
         """Write ``NAME.png`` (the paths on the contours), with ``animate`` ``NAME.gif``, and
         ``report.html`` (which records ``command``) into ``folder`` (created if missing);
-        return the report's path."""
+        return the report's path. ``log`` is called with a one-line message before each
+        figure (the animation takes the longest)."""
         from optimlab import viz
 
         checks.flag("animate", animate)
+        say = log or (lambda message: None)
         folder = output_folder(folder)
         name = self.surface.name
+        say(f"drawing {name}.png ...")
         viz.plot_trajectories(self.surface, self.paths, path=folder / f"{name}.png")
         report = Report(f"optimlab landscape {name}", command, self.config())
         section = report.section(f"Paths on {name}").table(self.table())
         start = tuple(float(v) for v in self.surface.start)
         section.figure(folder / f"{name}.png", f"{self.steps} steps from {start}")
         if animate:
+            say(f"animating {name}.gif (this takes a few seconds) ...")
             viz.animate_trajectories(self.surface, self.paths, folder / f"{name}.gif")
             section.figure(folder / f"{name}.gif", "animated")
         return report.write(folder / "report.html")
