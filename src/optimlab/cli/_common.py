@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -40,7 +40,7 @@ def output_folder(out: str) -> Iterator[Path]:
         raise
 
 
-def out_option(default: str):
+def out_option(default: str) -> Callable[[Callable], Callable]:
     """The ``--out DIR`` option."""
     return click.option(
         "--out",

@@ -4,11 +4,12 @@ A key is an option spelled as on the command line without its dashes (``epochs``
 ``batch-size`` or ``batch_size``, ``csv`` for ``--csv``, ``progress = false`` for
 ``--no-progress``); a repeatable option takes a list, under its name or its plural
 (``optimizer = [...]`` or ``optimizers = [...]`` for ``--optimizer``); an option whose
-help says comma-separated takes a list too (``hidden = [64, 64]``). Keys may sit at the
-top of the file, where they apply to the command being run, and in a table named after a command
-(``[compare]``), which applies to that command only and wins over a top-level key of the
-same name. Tables of other commands are left to those commands. Options given on the
-command line win over the file.
+help says comma-separated takes a list too (``hidden = [64, 64]``).
+
+Keys may sit at the top of the file, where they apply to the command being run, and in a
+table named after a command (``[compare]``), which applies to that command only and wins
+over a top-level key of the same name. Tables of other commands are left to those commands.
+Options given on the command line win over the file.
 
 Every problem is one line naming the file and the key, before any work: unreadable,
 not UTF-8, not TOML (with the line), no setting for this command, an unknown key (with the
@@ -18,6 +19,7 @@ closest valid one), an unknown table, or a value of the wrong type.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
-def config_option(function):
+def config_option(function: Callable) -> Callable:
     """The ``--config FILE`` option (eager, so that its values become the defaults)."""
     return click.option(
         "--config",
