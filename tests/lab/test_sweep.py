@@ -495,3 +495,33 @@ def test_the_progress_bar_counts_runs_from_the_store(tmp_path, capsys):
     sweep(TINY, ["SGD"], LRS, seeds=(0, 1), store=path, progress=True)
     err = capsys.readouterr().err
     assert "4/4" in err and "from_store=4" in err
+
+
+# -- what a sweep writes ---------------------------------------------------------------------
+
+
+def test_the_best_runs_are_the_stored_first_seed_runs_at_the_best_rates(tmp_path):
+    path = tmp_path / "runs.sqlite"
+    result = sweep(TINY, ["SGD", "Adam"], LRS, seeds=(0, 1), store=path)
+    with RunStore(path) as store:
+        for outcome in result.outcomes:
+            best = result.best_run(outcome.optimizer)
+            stored = store.get(outcome.seed_keys[0])
+            assert best.spec == stored.spec
+            assert (best.spec.lr, best.spec.seed) == (outcome.best_lr, 0)
+            assert best.history.epoch_val_loss == stored.history.epoch_val_loss
+            assert best.diagnosis == stored.diagnosis
+    with pytest.raises(KeyError, match="it compared SGD, Adam"):
+        result.best_run("Lion")
+
+
+def test_write_gives_the_files_of_the_command(tmp_path):
+    result = sweep(TINY, ["SGD", "Adam"], LRS, seeds=(0, 1), store=tmp_path / "runs.sqlite")
+    report = result.write(tmp_path / "out", command="from a test")
+    for name in ("sensitivity.png", "val_loss.png", "results.json", "report.html"):
+        assert (tmp_path / "out" / name).stat().st_size > 0
+    written = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert written == json.loads(json.dumps(result.to_dict()))
+    page = report.read_text()
+    assert "from a test" in page and result.verdict.text in page and page.count("<img") == 2
+    assert "seed 003" not in page

@@ -1,21 +1,55 @@
-"""The ``optimlab`` command: demo, compare, sweep, landscape, lr-find."""
+"""The ``optimlab`` command: demo, compare, sweep, landscape, lr-find.
+
+Every subcommand is option parsing, a call to a builder of `optimlab.lab`, and printing.
+No traceback reaches the user: an error is one line and a non-zero exit status (2 for bad
+input, 1 for a failure), and Ctrl-C exits with status 130.
+"""
+
+import os
 
 import click
 
 from optimlab import __version__
+from optimlab.cli._common import one_line
 from optimlab.cli.compare import compare
 from optimlab.cli.demo import demo
 from optimlab.cli.landscape import landscape
 from optimlab.cli.lr_find import lr_find
 from optimlab.cli.sweep import sweep
 
+#: Set this environment variable to see the traceback of an unexpected error.
+TRACEBACK_VARIABLE = "OPTIMLAB_TRACEBACK"
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _Main(click.Group):
+    """The group, turning Ctrl-C and unexpected errors into one line and an exit status."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted", err=True)
+            ctx.exit(130)
+        except Exception as error:
+            if os.environ.get(TRACEBACK_VARIABLE):
+                raise
+            raise click.ClickException(
+                f"{type(error).__name__}: {one_line(error)} "
+                f"(set {TRACEBACK_VARIABLE}=1 to see where)"
+            ) from error
+
+
+@click.group(
+    cls=_Main,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="optimlab")
 def main() -> None:
     """optimlab: run, compare and show the optimization algorithms of deep learning.
 
-    Start with `optimlab demo`; every subcommand has --help.
+    Start with `optimlab demo`; every subcommand has --help and takes --config FILE.toml.
     """
 
 

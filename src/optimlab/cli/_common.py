@@ -1,23 +1,27 @@
-"""What every subcommand shares: the output folder, the seed, TOML configs, names, progress."""
+"""What every subcommand shares: the output folder, the seed, names, messages on stderr."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from optimlab.checks import closest
 
 
-def prepare_out(out: str) -> Path:
-    """Create the output folder and prove it is writable, before any work is done."""
+@contextlib.contextmanager
+def output_folder(out: str) -> Iterator[Path]:
+    """Create the output folder and prove it is writable, before any work is done.
+
+    If the command then fails before writing anything there, the folders it created are
+    removed again, so that refused input leaves nothing behind.
+    """
     path = Path(out)
+    created = [p for p in (path, *path.parents) if not p.exists()]
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path, prefix=".optimlab-write-test-"):
@@ -27,59 +31,16 @@ def prepare_out(out: str) -> Path:
             f"cannot write to the output folder {path} ({error.strerror or error}); "
             "choose another with --out"
         ) from error
-    return path
-
-
-def load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """``--config FILE``: read a TOML file whose keys become the command's defaults.
-
-    Keys are the option names with dashes or underscores (``batch_size = 32``); a
-    ``[NAME]`` table for the subcommand may hold them instead. Command-line options win.
-    """
-    if value is None:
-        return None
-    path = Path(value)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise click.BadParameter(f"cannot read {path}: {error.strerror or error}") from error
-    try:
-        config = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        where = str(error).replace(
-            "at end of document", f"at the end, line {len(text.splitlines())}"
-        )
-        raise click.BadParameter(f"{path} is not valid TOML: {where}") from error
-    command = ctx.command.name
-    if isinstance(config.get(command), dict):
-        config = config[command]
-    valid = {p.name for p in ctx.command.params if p.name not in ("config", "help")}
-    defaults: dict[str, Any] = {}
-    for key, item in config.items():
-        name = key.replace("-", "_")
-        if name not in valid:
-            raise click.BadParameter(
-                f"{path}: unknown setting {key!r} for 'optimlab {command}'; "
-                f"valid: {', '.join(sorted(valid))}"
-            )
-        defaults[name] = item
-    ctx.default_map = {**(ctx.default_map or {}), **defaults}
-    return value
+        yield path
+    except BaseException:
+        for folder in created:  # deepest first
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
+        raise
 
 
-def config_option(function):
-    """The ``--config FILE`` option (eager, so its values become defaults)."""
-    return click.option(
-        "--config",
-        type=click.Path(dir_okay=False),
-        callback=load_config,
-        is_eager=True,
-        expose_value=False,
-        help="TOML file of settings (option names as keys); command-line options override it.",
-    )(function)
-
-
-def out_option(default: str):
+def out_option(default: str) -> Callable[[Callable], Callable]:
     """The ``--out DIR`` option."""
     return click.option(
         "--out",
@@ -93,19 +54,34 @@ seed_option = click.option(
     "--seed",
     default=0,
     show_default=True,
-    type=int,
+    type=click.IntRange(min=0),
     help="Seed of data, initialisation and batch order.",
 )
 
 
-def choice_of(names: list[str], what: str, value: str) -> str:
-    """``value`` if it is one of ``names`` (case-insensitive), else an error listing them."""
+def choice_of(names: list[str], what: str, value: str, param_hint: str | None = None) -> str:
+    """``value`` if it is one of ``names`` (case-insensitive), else an error listing them and
+    suggesting the closest."""
     for name in names:
         if name.lower() == value.lower():
             return name
-    raise click.BadParameter(f"unknown {what} {value!r}; choose one of {', '.join(names)}")
+    near = closest(value, names)
+    hint = f"; did you mean {near!r}?" if near is not None else ""
+    raise click.BadParameter(
+        f"unknown {what} {value!r}; choose one of {', '.join(names)}{hint}", param_hint=param_hint
+    )
+
+
+def say(message: str) -> None:
+    """A progress message, on stderr (stdout keeps the results)."""
+    click.echo(message, err=True)
 
 
 def command_line() -> str:
     """The command as typed, for reports."""
     return "optimlab " + " ".join(sys.argv[1:])
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message on one line."""
+    return " ".join(str(error).split()) or type(error).__name__

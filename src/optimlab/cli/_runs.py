@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
 
 import click
 
-from optimlab import optim
 from optimlab.cli._common import choice_of
+from optimlab.lab import optimizer_spec
 from optimlab.lab.experiment import MODELS, SCHEDULES, RunSpec, dataset_names
+from optimlab.lab.optimizer_spec import ParsedOptimizer
 
 
 def data_options(function: Callable) -> Callable:
@@ -155,32 +155,10 @@ def base_spec(
         raise click.BadParameter(str(error)) from error
 
 
-def _value(text: str) -> Any:
-    lowered = text.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
-def parse_optimizer(text: str, default_lr: float) -> tuple[str, float, dict[str, Any]]:
-    """``NAME[:LR][:key=value...]`` -> (name, lr, options); unknown names list the valid ones."""
-    parts = text.split(":")
-    name = choice_of(list(optim.OPTIMIZERS), "optimizer", parts[0])
-    lr, options = default_lr, {}
-    for part in parts[1:]:
-        if "=" in part:
-            key, value = part.split("=", 1)
-            options[key] = _value(value)
-        else:
-            try:
-                lr = float(part)
-            except ValueError:
-                raise click.BadParameter(
-                    f"in {text!r}: {part!r} is neither a learning rate nor key=value"
-                ) from None
-    return name, lr, options
+def parse_optimizer(text: str, default_lr: float) -> ParsedOptimizer:
+    """``--optimizer NAME[:LR][:key=value...]``, checked before any work (name, option keys
+    and values, with the closest valid name for a typo)."""
+    try:
+        return optimizer_spec.parse_optimizer(text, default_lr)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--optimizer") from None

@@ -1,27 +1,15 @@
-"""``optimlab compare``."""
+"""``optimlab compare``: option parsing and printing around `optimlab.lab.run_compare`."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import click
 
-from optimlab._io import atomic_write
-from optimlab.cli._common import command_line, config_option, out_option, prepare_out, seed_option
+from optimlab.cli._common import command_line, one_line, out_option, output_folder, say, seed_option
+from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, data_options, parse_optimizer
 from optimlab.cli._table import format_table
-
-COLUMNS = [
-    "label",
-    "train_loss",
-    "val_loss",
-    "train_metric",
-    "val_metric",
-    "seconds",
-    "status",
-    "diagnosis",
-]
 
 
 @click.command()
@@ -39,7 +27,7 @@ COLUMNS = [
     "--lr",
     default=0.01,
     show_default=True,
-    type=float,
+    type=click.FloatRange(min=0),
     help="Learning rate of optimizers given without one.",
 )
 @out_option("optimlab-compare")
@@ -50,65 +38,39 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
     """Train the same model with several optimizers; print a table, write plots and a report.
 
     The table gives each run's final training and validation loss and metric, its time,
-    how it ended, and its diagnosis (seed 003's checklist); the report adds the loss curves.
+    how it ended, and its diagnosis (the debugging checklist of "Optimization Algorithms in
+    Deep Neural Networks"); the report adds the loss curves.
     """
-    from optimlab import viz
-    from optimlab.lab.experiment import run
-    from optimlab.lab.report import Report
+    from optimlab.lab.comparison import COLUMNS, check_specs, run_compare
 
     base = base_spec(seed=seed, **data)
     specs = []
     for text in optimizers:
         name, rate, options = parse_optimizer(text, lr)
-        try:
-            specs.append(
-                dataclasses.replace(base, optimizer=name, lr=rate, options=tuple(options.items()))
-            )
-        except ValueError as error:
-            raise click.BadParameter(str(error)) from error
-    folder = prepare_out(out)
-    results = []
-    for spec in specs:
-        click.echo(f"training {spec.label} ...", err=True)
-        try:
-            results.append(run(spec, progress=progress))
-        except (ValueError, TypeError, FileNotFoundError) as error:
-            raise click.ClickException(f"{spec.label}: {error}") from error
-    rows = [r.summary() for r in results]
-    click.echo(format_table(rows, COLUMNS))
-    for r in results:
-        if r.history.message:
-            click.echo(f"{r.spec.label}: {r.history.message}")
-        click.echo(f"{r.spec.label}: {r.diagnosis['label']}: {r.diagnosis['remedy']}")
+        specs.append(
+            dataclasses.replace(base, optimizer=name, lr=rate, options=tuple(options.items()))
+        )
+    try:
+        check_specs(specs)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--optimizer") from None
+    with output_folder(out) as folder:
+        current = []
 
-    viz.plot_losses(
-        {r.spec.label: r.history.epoch_train_loss for r in results},
-        path=folder / "train_loss.png",
-        x_label="epoch",
-    )
-    viz.plot_losses(
-        {r.spec.label: r.history.epoch_val_loss for r in results},
-        path=folder / "val_loss.png",
-        x_label="epoch",
-    )
-    report = Report(
-        f"optimlab compare on {base.dataset}",
-        command_line(),
-        {"base": base.to_dict(), "optimizers": list(optimizers)},
-    )
-    report.section("Results").table(rows, COLUMNS).figure(
-        folder / "train_loss.png", "training loss per epoch"
-    ).figure(folder / "val_loss.png", "validation loss per epoch")
-    diagnoses = report.section("Diagnoses (seed 003's checklist)")
-    diagnoses.table([{"run": r.spec.label, **r.diagnosis} for r in results])
-    payload = json.dumps(
-        {
-            "runs": [
-                {"spec": r.spec.to_dict(), "summary": r.summary(), "history": r.history.to_dict()}
-                for r in results
-            ]
-        }
-    ).encode()
-    atomic_write(folder / "results.json", lambda handle: handle.write(payload))
-    path = report.write(folder / "report.html")
+        def starting(message: str) -> None:
+            current.append(message)
+            say(message)
+
+        try:
+            result = run_compare(specs, progress=progress, log=starting)
+        except (ValueError, TypeError, OSError) as error:
+            run = specs[len(current) - 1].label if current else "compare"
+            raise click.ClickException(f"{run}: {one_line(error)}") from error
+        click.echo(format_table(result.table(), list(COLUMNS)))
+        for r in result.results:
+            if r.history.message:
+                click.echo(f"{r.spec.label}: {r.history.message}")
+            click.echo(f"{r.spec.label}: {r.diagnosis['label']}: {r.diagnosis['remedy']}")
+        say("writing the plots, results.json and the report ...")
+        path = result.write(folder, command=command_line())
     click.echo(f"Report: {path.resolve()}")

@@ -1,4 +1,4 @@
-"""``optimlab demo``."""
+"""``optimlab demo``: option parsing and a progress bar around `optimlab.lab.run_demo`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import time
 
 import click
 
-from optimlab.cli._common import command_line, config_option, out_option, prepare_out, seed_option
+from optimlab.cli._common import command_line, out_option, output_folder, seed_option
+from optimlab.cli._config import config_option
 
 
 @click.command()
@@ -15,7 +16,7 @@ from optimlab.cli._common import command_line, config_option, out_option, prepar
 @click.option("--quick", is_flag=True, help="Tiny sizes: a smoke run in a few seconds.")
 @config_option
 def demo(out: str, seed: int, quick: bool) -> None:
-    """Reproduce the seed documents' practicals and figures, then write an HTML report.
+    """Reproduce the practicals and figures of the course material, then write an HTML report.
 
     Logistic regression on linearly and non-linearly separable data, linear regression vs
     OLS, an MLP on digits, optimizer paths on a ravine, Rosenbrock and a saddle (with an
@@ -24,13 +25,15 @@ def demo(out: str, seed: int, quick: bool) -> None:
     """
     from optimlab.lab.demo import PRACTICALS, run_demo
 
-    folder = prepare_out(out)
-    start = time.perf_counter()
-    with click.progressbar(length=len(PRACTICALS), label="demo", show_pos=True) as bar:
+    with output_folder(out) as folder:
+        start = time.perf_counter()
+        with click.progressbar(length=len(PRACTICALS), label="demo", show_pos=True) as bar:
 
-        def advance(name: str) -> None:
-            bar.label = f"demo: {name}"
-            bar.update(1)
+            def advance(name: str) -> None:
+                bar.label = f"demo: {name}"
+                bar.update(1)
 
-        report = run_demo(folder, seed=seed, quick=quick, command=command_line(), progress=advance)
+            report = run_demo(
+                folder, seed=seed, quick=quick, command=command_line(), progress=advance
+            )
     click.echo(f"Done in {time.perf_counter() - start:.0f} s. Report: {report.resolve()}")

@@ -1,39 +1,25 @@
-"""``optimlab sweep``."""
+"""``optimlab sweep``: option parsing and printing around `optimlab.lab.sweep.sweep`."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
 
 import click
 
-from optimlab._io import atomic_write
 from optimlab.cli._common import (
     choice_of,
     command_line,
-    config_option,
+    one_line,
     out_option,
-    prepare_out,
+    output_folder,
+    say,
     seed_option,
 )
+from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, data_options
 from optimlab.cli._table import format_table
-
-COLUMNS = [
-    "rank",
-    "optimizer",
-    "best_lr",
-    "val_loss_mean",
-    "val_loss_std",
-    "gap_to_best",
-    "diverged_seeds",
-    "target_reached",
-    "iterations_to_target",
-    "seconds_to_target",
-    "seconds_per_run",
-]
 
 
 def _names(text: str) -> list[str]:
@@ -42,7 +28,14 @@ def _names(text: str) -> list[str]:
     names = [item.strip() for item in text.split(",") if item.strip()]
     if not names:
         raise click.BadParameter("give at least one optimizer name", param_hint="--optimizers")
-    return [choice_of(list(optim.OPTIMIZERS), "optimizer", name) for name in names]
+    names = [choice_of(list(optim.OPTIMIZERS), "optimizer", n, "--optimizers") for n in names]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise click.BadParameter(
+            f"{', '.join(repeated)} is listed more than once; name each optimizer once",
+            param_hint="--optimizers",
+        )
+    return names
 
 
 def _grid(lr_min: float, lr_max: float, per_decade: int, lrs: str | None) -> list[float]:
@@ -148,8 +141,10 @@ def sweep(
     results.json and a report. Runs are kept in a SQLite store: stop the sweep (Ctrl-C)
     and run the same command again to finish it without repeating finished runs.
     """
+    from optimlab.lab import engines
     from optimlab.lab.store import RunStore
     from optimlab.lab.sweep import sweep as run_sweep
+    from optimlab.lab.sweep_report import COLUMNS
 
     names = _names(optimizers)
     grid = _grid(lr_min, lr_max, per_decade, lrs)
@@ -158,83 +153,55 @@ def sweep(
             f"must be a finite loss, got {target_loss}", param_hint="--target-loss"
         )
     base = base_spec(seed=seed, **data)
-    folder = prepare_out(out)
-    store_path = Path(store) if store else folder / "runs.sqlite"
-    try:
-        run_store = RunStore(store_path)
-    except (ValueError, OSError) as error:
-        raise click.BadParameter(str(error), param_hint="--store") from error
-    with run_store:
-        before = len(run_store)
-        click.echo(
-            f"sweep: {len(names)} optimizers x {len(grid)} rates ({grid[0]:g} to {grid[-1]:g}), "
-            f"then the best with {seeds} seeds; {before} runs already in {store_path}",
-            err=True,
-        )
+    if engine == "dask":
         try:
-            result = run_sweep(
-                base,
-                names,
-                grid,
-                tuple(range(seed, seed + seeds)),
-                store=run_store,
-                jobs=jobs,
-                progress=progress,
-                target=target_loss,
-                engine=engine,
+            engines.import_dask()
+        except ImportError as error:
+            raise click.BadParameter(str(error), param_hint="--engine") from None
+    with output_folder(out) as folder:
+        store_path = Path(store) if store else folder / "runs.sqlite"
+        try:
+            run_store = RunStore(store_path)
+        except (ValueError, OSError) as error:
+            raise click.BadParameter(one_line(error), param_hint="--store") from error
+        with run_store:
+            say(
+                f"sweep: {len(names)} optimizers x {len(grid)} rates ({grid[0]:g} to "
+                f"{grid[-1]:g}), then the best with {seeds} seeds; {len(run_store)} runs "
+                f"already in {store_path}"
             )
-        except KeyboardInterrupt:
+            try:
+                result = run_sweep(
+                    base,
+                    names,
+                    grid,
+                    tuple(range(seed, seed + seeds)),
+                    store=run_store,
+                    jobs=jobs,
+                    progress=progress,
+                    target=target_loss,
+                    engine=engine,
+                )
+            except KeyboardInterrupt:
+                say(
+                    f"\ninterrupted: {len(run_store)} finished runs are kept in {store_path}; "
+                    "run the same command again to continue where it stopped"
+                )
+                raise SystemExit(130) from None
+            except (ValueError, TypeError, OSError, ImportError) as error:
+                raise click.ClickException(one_line(error)) from error
+        click.echo(f"\n{result.verdict.text}\n")
+        click.echo(format_table(result.table(), list(COLUMNS)))
+        for run in result.best_runs:
             click.echo(
-                f"\ninterrupted: {len(run_store)} finished runs are kept in {store_path}; "
-                "run the same command again to continue where it stopped",
-                err=True,
+                f"{run.spec.optimizer} at its best rate: "
+                f"{run.diagnosis['label']}: {run.diagnosis['remedy']}"
             )
-            raise SystemExit(130) from None
-        except (ValueError, TypeError, FileNotFoundError) as error:
-            raise click.ClickException(str(error)) from error
-        _write_outputs(result, run_store, folder)
-    click.echo(f"Report: {(folder / 'report.html').resolve()}")
-
-
-def _write_outputs(result, run_store, folder: Path) -> None:
-    """Print the verdict and table; write the plots, results.json and the report."""
-    from optimlab import viz
-    from optimlab.lab.report import Report
-
-    rows = result.table()
-    click.echo(f"\n{result.verdict.text}\n")
-    click.echo(format_table(rows, COLUMNS))
-    chosen = {o.optimizer: run_store.get(o.seed_keys[0]) for o in result.outcomes}
-    for name, run in chosen.items():
-        click.echo(f"{name} at its best rate: {run.diagnosis['label']}: {run.diagnosis['remedy']}")
-    target = "none" if result.target is None else f"{result.target:.4g}"
-    click.echo(
-        f"target validation loss {target} ({result.target_source}); "
-        f"{result.computed} runs trained now, {result.reused} reused from the store"
-    )
-
-    report = Report(
-        f"optimlab sweep on {result.base.dataset}",
-        command_line(),
-        {"base": result.base.to_dict(), "lrs": list(result.lrs), "seeds": list(result.seeds)},
-    )
-    report.section("Verdict").text(result.verdict.text).table(rows, COLUMNS)
-    curves = result.curves()
-    sensitivity = report.section("Learning-rate sensitivity (first seed)")
-    if curves:
-        viz.plot_lr_sweep(curves, path=folder / "sensitivity.png")
-        sensitivity.figure(
-            folder / "sensitivity.png", "final validation loss against the learning rate"
+        target = "none" if result.target is None else f"{result.target:.4g}"
+        click.echo(
+            f"target validation loss {target} ({result.target_source}); "
+            f"{result.computed} runs trained now, {result.reused} reused from the store"
         )
-    sensitivity.table(result.sensitivity(), ["optimizer", "lr", "val_loss", "diverged", "best"])
-    viz.plot_losses(
-        {f"{name} lr={run.spec.lr:g}": run.history.epoch_val_loss for name, run in chosen.items()},
-        path=folder / "val_loss.png",
-        x_label="epoch",
-    )
-    diagnoses = report.section("Best runs: validation loss and diagnosis (seed 003's checklist)")
-    diagnoses.figure(folder / "val_loss.png", "validation loss per epoch at each best rate")
-    diagnoses.table([{"optimizer": name, **run.diagnosis} for name, run in chosen.items()])
-    payload = json.dumps(result.to_dict(), indent=1).encode()
-    atomic_write(folder / "results.json", lambda handle: handle.write(payload))
-    report.write(folder / "report.html")
+        say("writing the plots, results.json and the report ...")
+        path = result.write(folder, command=command_line())
+    click.echo(f"Report: {path.resolve()}")

@@ -252,16 +252,25 @@ def build_model(spec: RunSpec, split: Split):
 
 
 def build_schedule(spec: RunSpec, total_steps: int):
-    """The spec's learning-rate schedule over ``total_steps`` updates (None for constant)."""
+    """The spec's learning-rate schedule over ``total_steps`` updates (None for constant).
+
+    Only the chosen schedule is built. With a one-update budget ``warmup_cosine`` has no
+    room for a warmup and is the cosine alone (its one update uses ``lr``).
+    """
     lr, total = spec.lr, max(total_steps, 1)
-    return {
-        "constant": None,
-        "inverse_time": schedules.InverseTime(lr, decay_rate=10.0 / total),
-        "step": schedules.StepDecay(lr, step_size=max(total // 3, 1), gamma=0.1),
-        "exponential": schedules.ExponentialDecay(lr, gamma=0.01 ** (1.0 / total)),
-        "cosine": schedules.CosineAnnealing(lr, T_max=total),
-        "warmup_cosine": schedules.warmup_cosine(lr, max(total // 10, 1), total),
-    }[spec.schedule]
+    builders = {
+        "constant": lambda: None,
+        "inverse_time": lambda: schedules.InverseTime(lr, decay_rate=10.0 / total),
+        "step": lambda: schedules.StepDecay(lr, step_size=max(total // 3, 1), gamma=0.1),
+        "exponential": lambda: schedules.ExponentialDecay(lr, gamma=0.01 ** (1.0 / total)),
+        "cosine": lambda: schedules.CosineAnnealing(lr, T_max=total),
+        "warmup_cosine": lambda: (
+            schedules.warmup_cosine(lr, max(total // 10, 1), total)
+            if total > 1
+            else schedules.CosineAnnealing(lr, T_max=total)
+        ),
+    }
+    return builders[spec.schedule]()
 
 
 def build_optimizer(spec: RunSpec, model):

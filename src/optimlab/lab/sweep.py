@@ -12,29 +12,28 @@
 
 Every run goes through a `RunStore`: a run whose key is stored is never run again, and each
 result is stored as soon as it arrives, so an interrupted sweep started again loses nothing
-and repeats nothing.
+and repeats nothing. The runs are executed by one of `optimlab.lab.engines` (in this process,
+a process pool, or dask).
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
-import signal
-import sys
 import time
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
-from concurrent import futures as cf
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from optimlab import optim
+from optimlab.lab import engines
 from optimlab.lab.diagnosis import REMEDIES
 from optimlab.lab.experiment import RunResult, RunSpec, load_split, run
+from optimlab.lab.output import PYTHON_COMMAND
 from optimlab.lab.store import RunStore, json_safe
 from optimlab.train import History
 
@@ -44,7 +43,7 @@ DEFAULT_LOW, DEFAULT_HIGH, DEFAULT_PER_DECADE = 1e-5, 1e2, 3
 TARGET_FACTOR = 1.1
 #: Optimizers that take no learning rate (Newton's step length is 1): tuned at one setting.
 LR_FREE = frozenset({"Newton"})
-ENGINES = ("process", "dask")
+ENGINES = engines.ENGINES
 PROTOCOL = "DeepOBS: a log-spaced lr grid on the first seed, the best lr re-run on every seed"
 #: Errors that make a run count as failed (diverged) instead of stopping the sweep.
 NUMERICAL_FAILURES = (np.linalg.LinAlgError, FloatingPointError, OverflowError)
@@ -232,6 +231,9 @@ class SweepResult:
     metric: str
     computed: int  # runs trained by this call
     reused: int  # runs found in the store
+    #: Each optimizer's run at its best rate with the first seed (history and diagnosis),
+    #: in the order of ``outcomes``.
+    best_runs: tuple[RunResult, ...] = field(default=(), compare=False, repr=False)
 
     def outcome(self, optimizer: str) -> OptimizerOutcome:
         """The outcome of one optimizer, by name."""
@@ -240,6 +242,19 @@ class SweepResult:
                 return outcome
         names = ", ".join(o.optimizer for o in self.outcomes)
         raise KeyError(f"{optimizer!r} was not in this sweep; it compared {names}")
+
+    def best_run(self, optimizer: str) -> RunResult:
+        """One optimizer's run at its best rate with the first seed, by name."""
+        self.outcome(optimizer)  # a KeyError naming the optimizers for an unknown one
+        return next(r for r in self.best_runs if r.spec.optimizer == optimizer)
+
+    def write(self, folder: str | os.PathLike, *, command: str = PYTHON_COMMAND) -> Path:
+        """Write ``sensitivity.png``, ``val_loss.png``, ``results.json`` and ``report.html``
+        (which records ``command``) into ``folder`` (created if missing); return the report's
+        path. See `optimlab.lab.sweep_report`."""
+        from optimlab.lab.sweep_report import write_sweep
+
+        return write_sweep(self, folder, command=command)
 
     def table(self) -> list[dict[str, Any]]:
         """One row per optimizer, best first (by mean final validation loss)."""
@@ -467,6 +482,7 @@ def _summarise(
         metric=metric,
         computed=runner.computed,
         reused=runner.reused,
+        best_runs=tuple(results[0] for results in seed_results.values()),
     )
 
 
@@ -514,12 +530,7 @@ class _Runner:
         self.computed = 0
         self.reused = 0
         self.seen: set[str] = set()
-        if engine == "dask":
-            self.engine: _Engine = _DaskEngine(jobs, client)
-        elif jobs == 1:
-            self.engine = _InlineEngine()
-        else:
-            self.engine = _PoolEngine(jobs)  # processes start at the first submission
+        self.engine = engines.make(engine, jobs, client)
         self.bar = tqdm(total=total, desc="sweep", unit="run", disable=not progress)
 
     def __enter__(self) -> _Runner:
@@ -544,7 +555,7 @@ class _Runner:
                 pending[key] = spec
         self.bar.set_postfix(from_store=self.reused, refresh=False)
         if pending:
-            self.engine.run(list(pending.values()), self._keep)
+            self.engine.run(_run_one, list(pending.values()), self._keep)
 
     def _keep(self, result: RunResult) -> None:
         if self.store.has(result.spec.key()):
@@ -566,106 +577,6 @@ def _run_one(spec: RunSpec) -> RunResult:
         history = History(stop_reason="diverged", message=message)
         diagnosis = {"label": "diverged", "evidence": message, "remedy": REMEDIES["diverged"]}
         return RunResult(spec, history, time.perf_counter() - start, diagnosis)
-
-
-class _Engine(ABC):
-    """Runs specs, handing each result to ``keep`` as it arrives. On any error or interrupt,
-    an engine starts nothing more, keeps every result that finished, and re-raises."""
-
-    @abstractmethod
-    def run(self, specs: list[RunSpec], keep: Callable[[RunResult], None]) -> None:
-        """Run every spec, calling ``keep`` with each result."""
-
-    def close(self, wait: bool) -> None:
-        """Release the workers (``wait``: let running work finish first)."""
-
-
-class _InlineEngine(_Engine):
-    def run(self, specs: list[RunSpec], keep: Callable[[RunResult], None]) -> None:
-        for spec in specs:
-            keep(_run_one(spec))
-
-
-def _ignore_interrupts() -> None:
-    """Workers ignore Ctrl-C: the parent stops submitting and lets running runs end."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-class _PoolEngine(_Engine):
-    """A `concurrent.futures.ProcessPoolExecutor` of ``jobs`` workers (forked on Linux, so
-    that they start at once with the imports done; spawned elsewhere).
-
-    At most ``jobs`` runs are handed to the pool at a time, so nothing queues inside it: on
-    an interrupt the parent submits nothing more, waits for the runs in progress (one per
-    worker), keeps them, and re-raises.
-    """
-
-    def __init__(self, jobs: int) -> None:
-        self.jobs = jobs
-        context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-        self.pool = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
-
-    def run(self, specs: list[RunSpec], keep: Callable[[RunResult], None]) -> None:
-        waiting = list(reversed(specs))
-        active: set[cf.Future] = set()  # submitted and not yet kept
-        try:
-            while waiting or active:
-                while waiting and len(active) < self.jobs:
-                    active.add(self.pool.submit(_run_one, waiting.pop()))
-                done, _ = cf.wait(active, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    keep(future.result())
-                    active.discard(future)
-        except BaseException:
-            cf.wait(active)
-            for future in active:
-                if not future.cancelled() and future.exception() is None:
-                    keep(future.result())
-            raise
-
-    def close(self, wait: bool) -> None:
-        self.pool.shutdown(wait=wait, cancel_futures=True)
-
-
-class _DaskEngine(_Engine):
-    """A dask.distributed client: the one given, or a local cluster of ``jobs`` workers.
-    Every run is submitted at once; on an interrupt the unfinished ones are cancelled."""
-
-    def __init__(self, jobs: int, client: Any) -> None:
-        self.distributed = _import_dask()
-        self.own_client = client is None
-        if client is None:
-            client = self.distributed.Client(n_workers=jobs, threads_per_worker=1)
-        self.client = client
-
-    def run(self, specs: list[RunSpec], keep: Callable[[RunResult], None]) -> None:
-        submitted = [self.client.submit(_run_one, spec, pure=False) for spec in specs]
-        kept: set[str] = set()
-        try:
-            for future in self.distributed.as_completed(submitted):
-                keep(future.result())
-                kept.add(future.key)
-        except BaseException:
-            self.client.cancel([f for f in submitted if not f.done()])
-            for future in submitted:
-                if future.key not in kept and future.status == "finished":
-                    keep(future.result())
-            raise
-
-    def close(self, wait: bool) -> None:
-        if self.own_client:
-            self.client.close()
-
-
-def _import_dask() -> Any:
-    try:
-        from dask import distributed
-    except ImportError:
-        raise ImportError(
-            'engine="dask" needs dask.distributed, which is not installed; install it with '
-            'pip install "dask[distributed]", or use the default engine="process"'
-        ) from None
-    return distributed
 
 
 def _check_lrs(lrs: Sequence[float]) -> list[float]:
@@ -726,4 +637,4 @@ def _check_settings(
     if client is not None and engine != "dask":
         raise ValueError('a client is only used with engine="dask"')
     if engine == "dask":
-        _import_dask()
+        engines.import_dask()

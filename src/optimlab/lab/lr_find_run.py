@@ -1,0 +1,156 @@
+"""The learning-rate range test on a `RunSpec`: what ``optimlab lr-find`` runs and writes.
+
+`run_lr_find` loads the spec's data, builds its model and optimizer, and runs
+`optimlab.lab.lr_find.lr_find` (the test itself and its definitions are there)::
+
+    from optimlab.lab import RunSpec, run_lr_find
+
+    found = run_lr_find(RunSpec(dataset="digits", model="mlp", hidden=(64,), optimizer="Adam"))
+    found.result.suggested      # the steepest fall of the smoothed loss
+    found.write("out")          # lr_find.png, lr_find.json, report.html
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from optimlab.lab.experiment import RunSpec, build_model, build_optimizer, load_split
+from optimlab.lab.lr_find import LRFindResult, _check_arguments, lr_find
+from optimlab.lab.optimizer_spec import NO_LEARNING_RATE, check_optimizer
+from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
+from optimlab.lab.report import Report
+
+__all__ = ["LRFindRun", "check_settings", "run_lr_find"]
+
+
+@dataclass(frozen=True)
+class LRFindRun:
+    """A range test on a spec: the spec, the test's settings and its `LRFindResult`."""
+
+    spec: RunSpec
+    settings: dict[str, Any]  # start, end, iterations, beta, burn_in, diverge_factor
+    result: LRFindResult
+
+    @property
+    def ended(self) -> str:
+        """How the ramp ended, in words."""
+        last = self.result.lrs[-1]
+        if self.result.stopped_early:
+            return f"stopped early at lr {last:.3g}: the smoothed loss diverged"
+        return f"ran the whole ramp to lr {last:.3g}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings (with the whole spec under ``"run"``) and the result, JSON-safe."""
+        return {
+            "settings": {"run": self.spec.to_dict(), **self.settings},
+            "result": self.result.to_dict(),
+        }
+
+    def write(self, folder: str | os.PathLike, *, command: str = PYTHON_COMMAND) -> Path:
+        """Write ``lr_find.png``, ``lr_find.json`` and ``report.html`` (which records
+        ``command``) into ``folder`` (created if missing); return the report's path."""
+        from optimlab import viz
+
+        folder = output_folder(folder)
+        found = self.result
+        plot = folder / "lr_find.png"
+        viz.plot_lr_find(
+            found.lrs, found.losses, found.smoothed, found.suggestions, plot, found.burn_in
+        )
+        data = self.to_dict()
+        write_json(folder / "lr_find.json", data)
+        report = Report(f"optimlab lr-find on {self.spec.dataset}", command, data["settings"])
+        section = report.section("Learning-rate range test")
+        section.text(f"Suggested learning rate: {found.suggested:.3g}. {self.ended}.")
+        section.table([{"suggestion": k, "lr": v} for k, v in found.suggestions.items()])
+        section.figure(plot, "batch loss and its debiased EWMA against the learning rate")
+        return report.write(folder / "report.html")
+
+
+def check_settings(
+    start: float = 1e-7,
+    end: float = 10.0,
+    iterations: int = 100,
+    beta: float = 0.98,
+    burn_in: int = 10,
+    diverge_factor: float = 4.0,
+) -> None:
+    """Refuse settings `lr_find` would refuse (named, with the valid range), before any work.
+
+    Raises:
+        ValueError: a bad setting.
+    """
+    _check_arguments(start, end, iterations, beta, burn_in, diverge_factor)
+
+
+def run_lr_find(
+    spec: RunSpec,
+    *,
+    start: float = 1e-7,
+    end: float = 10.0,
+    iterations: int = 100,
+    beta: float = 0.98,
+    burn_in: int = 10,
+    diverge_factor: float = 4.0,
+    log: Callable[[str], None] | None = None,
+) -> LRFindRun:
+    """Ramp the learning rate of the spec's optimizer on its model and training data.
+
+    The spec gives the data, the model, the optimizer with its options, the mini-batch size
+    (``spec.batch_size``) and the seed of the batch order; its ``lr`` and ``epochs`` are not
+    used. Every argument and the optimizer's settings are checked before the data is loaded.
+
+    Args:
+        spec: the run to test.
+        start, end, iterations, beta, burn_in, diverge_factor: as `lr_find`.
+        log: called with a one-line message before each stage (e.g. ``print``).
+
+    Raises:
+        ValueError: a bad argument, an optimizer without a learning rate (Newton), or a
+            test that diverged within the burn-in.
+    """
+    if not isinstance(spec, RunSpec):
+        raise ValueError(f"spec must be a RunSpec, got {type(spec).__name__}")
+    if spec.optimizer in NO_LEARNING_RATE:
+        raise ValueError(
+            f"{spec.optimizer} has no learning rate to ramp; choose a first-order optimizer"
+        )
+    check_settings(start, end, iterations, beta, burn_in, diverge_factor)
+    check_optimizer(spec.optimizer, start, dict(spec.options))
+    if log is not None:
+        log(f"loading {spec.dataset} ...")
+    split = load_split(spec)
+    model = build_model(spec, split)
+    optimizer = build_optimizer(spec, model)
+    if log is not None:
+        log(
+            f"ramping the learning rate of {spec.optimizer} from {start:g} to {end:g} "
+            f"over {iterations} updates ..."
+        )
+    result = lr_find(
+        model,
+        optimizer,
+        split.X_train,
+        split.y_train,
+        start=start,
+        end=end,
+        iterations=iterations,
+        batch_size=spec.batch_size,
+        beta=beta,
+        burn_in=burn_in,
+        diverge_factor=diverge_factor,
+        seed=spec.seed,
+    )
+    settings = {
+        "start": start,
+        "end": end,
+        "iterations": iterations,
+        "beta": beta,
+        "burn_in": burn_in,
+        "diverge_factor": diverge_factor,
+    }
+    return LRFindRun(spec, settings, result)

@@ -1,0 +1,174 @@
+"""Optimizers written as text, ``NAME[:LR][:key=value...]``, parsed and checked before any work.
+
+``SGD:0.1:momentum=0.9:nesterov=true`` is `optimlab.optim.SGD` with ``lr=0.1``,
+``momentum=0.9`` and ``nesterov=True``. Values are read as ``true``/``false``, integers,
+floats, comma-separated tuples (``betas=0.9,0.99``) or else text (``convention=keras``).
+
+`check_optimizer` proves a setting valid by building the optimizer on a small array: an
+unknown name or option is refused with the closest valid one, a bad value with the
+optimizer's own message, before any data is loaded or any run trains.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from optimlab import checks, optim
+
+__all__ = [
+    "ParsedOptimizer",
+    "check_optimizer",
+    "optimizer_name",
+    "option_names",
+    "parse_optimizer",
+]
+
+#: Optimizers whose step length is fixed (a learning rate written in the spec is refused).
+NO_LEARNING_RATE = frozenset({"Newton"})
+
+
+class ParsedOptimizer(NamedTuple):
+    """An optimizer spec: class name, learning rate and further keyword arguments."""
+
+    name: str
+    lr: float
+    options: dict[str, Any]
+
+
+def optimizer_name(name: str) -> str:
+    """The `optimlab.optim` class name matching ``name`` (case-insensitive).
+
+    Raises:
+        ValueError: no such optimizer; the message lists them and suggests the closest.
+    """
+    for known in optim.OPTIMIZERS:
+        if known.lower() == str(name).lower():
+            return known
+    valid = list(optim.OPTIMIZERS)
+    near = checks.closest(str(name), valid)
+    hint = f"; did you mean {near!r}?" if near is not None else ""
+    raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(valid)}{hint}")
+
+
+@functools.cache
+def option_names(name: str) -> tuple[str, ...]:
+    """The keyword arguments optimizer ``name`` takes: its own, and those of its base classes
+    that it passes on (``convention``, ``nonfinite``, ``fused``) but does not set itself
+    (AdamW sets Adam's ``decoupled_weight_decay``)."""
+    target = optim.OPTIMIZERS[optimizer_name(name)]
+    names: list[str] = []
+    for cls in target.__mro__:
+        if "__init__" not in vars(cls):
+            continue
+        parameters = list(inspect.signature(cls.__init__).parameters.values())[2:]
+        for p in parameters:
+            if p.kind is p.VAR_KEYWORD or p.name in names:
+                continue
+            if cls is target or _passed_on(target, p.name, p.default):
+                names.append(p.name)
+        if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+            break
+    return tuple(names)
+
+
+def _passed_on(cls: type, name: str, default: Any) -> bool:
+    """Whether ``cls`` accepts a base class's argument (it refuses one it sets itself)."""
+    try:
+        cls(np.zeros(2), **{name: default})
+    except TypeError as error:
+        return "multiple values" not in str(error)
+    except ValueError:
+        pass
+    return True
+
+
+def check_optimizer(name: str, lr: float, options: dict[str, Any]) -> None:
+    """Refuse an optimizer setting that could not be built, before any training.
+
+    ``lr`` is passed as the learning rate unless ``options`` sets ``lr`` or the optimizer
+    takes none (Newton), as `optimlab.lab.experiment.build_optimizer` does.
+
+    Raises:
+        ValueError: an unknown name or option (with the closest valid one), or a bad value
+            (the optimizer's message, naming the argument).
+    """
+    name = optimizer_name(name)
+    valid = option_names(name)
+    for key in options:
+        if key not in valid:
+            near = checks.closest(key, valid)
+            hint = f" (did you mean {near!r}?)" if near is not None else ""
+            raise ValueError(
+                f"{name} has no option {key!r}{hint}; its options are {', '.join(valid)}"
+            )
+    kwargs = dict(options)
+    if name not in NO_LEARNING_RATE:
+        kwargs.setdefault("lr", lr)
+    try:
+        optim.OPTIMIZERS[name](np.zeros(2), **kwargs)
+    except (ValueError, TypeError) as error:
+        raise ValueError(str(error)) from None
+
+
+def parse_optimizer(text: str, default_lr: float = 0.01) -> ParsedOptimizer:
+    """``NAME[:LR][:key=value...]`` -> `ParsedOptimizer`, checked by `check_optimizer`.
+
+    Args:
+        text: the spec, e.g. ``"Adam:0.001:betas=0.9,0.99"``.
+        default_lr: the learning rate when the spec gives none.
+
+    Raises:
+        ValueError: a malformed spec or an invalid setting; the message quotes the spec.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"an optimizer is written NAME[:LR][:key=value...], got {text!r}")
+    head, *parts = text.strip().split(":")
+    name = optimizer_name(head)
+    lr: float | None = None
+    options: dict[str, Any] = {}
+    for part in parts:
+        if "=" in part:
+            key, value = (item.strip() for item in part.split("=", 1))
+            if key in options:
+                raise ValueError(f"in {text!r}: {key!r} is given twice")
+            options[key] = _value(value)
+            continue
+        try:
+            rate = float(part)
+        except ValueError:
+            raise ValueError(
+                f"in {text!r}: {part!r} is neither a learning rate nor key=value"
+            ) from None
+        if lr is not None:
+            raise ValueError(f"in {text!r}: two learning rates ({lr:g} and {part}); give one")
+        lr = rate
+    if lr is not None and name in NO_LEARNING_RATE:
+        raise ValueError(
+            f"in {text!r}: {name} takes no learning rate (its step length is 1); "
+            "write it without one"
+        )
+    parsed = ParsedOptimizer(name, default_lr if lr is None else lr, options)
+    try:
+        check_optimizer(*parsed)
+    except ValueError as error:
+        raise ValueError(f"in {text!r}: {error}") from None
+    return parsed
+
+
+def _value(text: str) -> Any:
+    """``true``/``false``, an int, a float, a comma-separated tuple of these, or the text."""
+    if "," in text:
+        return tuple(_value(item.strip()) for item in text.split(","))
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text

@@ -1,0 +1,161 @@
+"""Up-front validation, one-line errors, Ctrl-C, and progress messages, for every subcommand."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from optimlab.cli import main
+from optimlab.lab import comparison, lr_find_run
+from optimlab.lab.experiment import SCHEDULES
+
+TINY = ["--dataset", "moons", "--n-samples", "80", "--model", "logistic"]
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def trained(monkeypatch):
+    """The specs compare trains (none, if refused up front)."""
+    calls = []
+    real = comparison.run
+    monkeypatch.setattr(comparison, "run", lambda spec, **kw: calls.append(spec) or real(spec))
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("SGD:0.1:momentm=0.9", "SGD has no option 'momentm' (did you mean 'momentum'?)"),
+        ("SGD:0.1:momentum=2", "Invalid momentum: 2.0; it must be in [0, 1)"),
+        ("Adm:0.1", "unknown optimizer 'Adm'"),
+        ("Adam:0.1:betas=0.9", "betas"),
+    ],
+)
+def test_a_bad_optimizer_is_refused_before_any_run_trains(tmp_path, trained, spec, message):
+    result = invoke(
+        "compare", *TINY, "--optimizer", "Adam:0.1", "--optimizer", spec, "--out", tmp_path / "o"
+    )
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert trained == [] and not (tmp_path / "o").exists()
+
+
+def test_the_same_optimizer_twice_is_refused(tmp_path, trained):
+    result = invoke("compare", *TINY, "--optimizer", "SGD:0.1", "--optimizer", "SGD:0.1")
+    assert result.exit_code == 2 and "SGD(lr=0.1) is given more than once" in result.output
+    assert trained == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["lr-find", "--optimizer", "SGD:momentm=0.9"], "did you mean 'momentum'"),
+        (["lr-find", "--optimizer", "Adam:0.1"], "sets a learning rate, but lr-find ramps it"),
+        (["lr-find", "--start", "-1"], "Invalid start"),
+        (["lr-find", "--iterations", "20", "--burn-in", "18"], "Invalid burn_in"),
+        (["landscape", "booth", "--optimizer", "Adam:0.1:bta=0.9"], "Adam has no option 'bta'"),
+        (["landscape", "booth", "--optimizer", "Adam", "--optimizer", "Adam"], "more than once"),
+        (["landscape", "rosenbrok"], "did you mean 'rosenbrock'"),
+        (["sweep", "--optimizers", "SGD,Adamm"], "did you mean 'Adam'"),
+        (["sweep", "--optimizers", "SGD,sgd"], "SGD is listed more than once"),
+        (["compare", "--dataset", "moon"], "unknown data set 'moon'"),
+        (["compare", "--seed", "-1"], "--seed"),
+    ],
+)
+def test_bad_input_to_every_command_is_refused_before_any_work(
+    tmp_path, monkeypatch, args, message
+):
+    monkeypatch.setattr(lr_find_run, "load_split", lambda spec: pytest.fail("loaded the data"))
+    result = invoke(*args, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_unexpected_error_is_one_line_without_a_traceback(tmp_path, monkeypatch):
+    def broken(spec, **kw):
+        raise RuntimeError("the disk\nis on fire")
+
+    monkeypatch.setattr(comparison, "run", broken)
+    result = invoke("compare", *TINY, "--optimizer", "Adam", "--out", tmp_path / "o")
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert errors == [
+        "Error: RuntimeError: the disk is on fire (set OPTIMLAB_TRACEBACK=1 to see where)"
+    ]
+    assert "Traceback" not in result.output and not (tmp_path / "o").exists()
+    monkeypatch.setenv("OPTIMLAB_TRACEBACK", "1")
+    with pytest.raises(RuntimeError, match="on fire"):
+        invoke("compare", *TINY, "--optimizer", "Adam", "--out", tmp_path / "o")
+
+
+def test_a_run_that_fails_names_it_and_leaves_no_folder(tmp_path):
+    result = invoke(
+        "compare", "--csv", tmp_path / "gone.csv", "--target", "y", "--out", tmp_path / "o"
+    )
+    assert result.exit_code == 1 and "gone.csv" in result.output, result.output
+    assert "Traceback" not in result.output and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "args"),
+    [
+        ("optimlab.lab.comparison.run", ["compare", *TINY, "--optimizer", "Adam"]),
+        ("optimlab.lab.lr_find_run.lr_find", ["lr-find", *TINY]),
+        ("optimlab.viz.run_on_landscape", ["landscape", "booth"]),
+        ("optimlab.lab.demo.run_demo", ["demo", "--quick"]),
+    ],
+)
+def test_ctrl_c_exits_130_with_a_short_message(tmp_path, monkeypatch, target, args):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(target, interrupted)
+    result = invoke(*args, "--out", tmp_path / "o")
+    assert result.exit_code == 130
+    assert "interrupted" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()  # nothing was written, so nothing is left
+
+
+def test_ctrl_c_on_a_running_command_exits_130(tmp_path):
+    command = [sys.executable, "-m", "optimlab", "compare", *TINY, "--epochs", "100000"]
+    command += ["--optimizer", "SGD:0.01", "--no-progress", "--out", str(tmp_path / "o")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stderr.readline().startswith("training SGD(lr=0.01)")
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_a_one_update_budget_works_with_every_schedule(tmp_path, schedule):
+    result = invoke(
+        "compare", *TINY, "--epochs", 1, "--batch-size", "full", "--schedule", schedule,
+        "--optimizer", "SGD:0.1", "--out", tmp_path, "--no-progress",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    history = json.loads((tmp_path / "results.json").read_text())["runs"][0]["history"]
+    assert history["lr"] == [0.1]  # every schedule starts at its base rate
+
+
+def test_landscape_and_lr_find_say_what_they_are_doing(tmp_path):
+    result = CliRunner().invoke(
+        main, ["landscape", "booth", "--steps", "3", "--no-animate", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0
+    assert "SGD:0.001: 3 steps on booth ..." in result.stderr
+    assert "drawing booth.png ..." in result.stderr and "animating" not in result.stderr
+    assert "SGD:0.001" in result.stdout and "3 steps" not in result.stdout
+    result = CliRunner().invoke(
+        main, ["lr-find", *TINY, "--iterations", "20", "--burn-in", "0", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0
+    assert "ramping the learning rate of Adam from 1e-07 to 10 over 20 updates" in result.stderr
+    assert "suggested learning rate" in result.stdout

@@ -1,0 +1,75 @@
+"""`optimlab.lab.run_landscape`: optimizer paths on a test function, and what it writes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optimlab.lab.landscape_run import run_landscape
+
+
+def test_gradient_descent_on_the_ravine_follows_its_closed_form():
+    # quadratic: f = 0.5 x^T diag(1, 10) x from (-3, 1); x_k = (1 - lr * lambda)^k x_0
+    found = run_landscape("quadratic", ["SGD:0.05", "SGD:0.25"], steps=12)
+    k = np.arange(13)[:, None]
+    for lr in (0.05, 0.25):
+        expected = (1 - lr * np.array([1.0, 10.0])) ** k * np.array([-3.0, 1.0])
+        np.testing.assert_allclose(found.paths[f"SGD:{lr}"], expected, rtol=1e-12, atol=1e-15)
+    rows = {row["optimizer"]: row for row in found.table()}
+    end = expected[-1]  # lr 0.25: |1 - 2.5| > 1 in the steep direction, yet finite here
+    assert rows["SGD:0.25"]["loss"] == pytest.approx(0.5 * (end[0] ** 2 + 10 * end[1] ** 2))
+    assert rows["SGD:0.25"]["status"] == "ok"
+
+
+def test_a_diverging_path_is_cut_and_marked():
+    found = run_landscape("quadratic", ["SGD:0.5"], steps=2000)
+    path = found.paths["SGD:0.5"]  # |1 - 0.5 * 10| = 4 per step: overflows
+    assert np.isnan(path[-1]).all() and np.isfinite(path[0]).all()
+    assert found.table()[0]["status"] == "diverged"
+
+
+def test_noise_is_reproducible_under_the_seed():
+    one = run_landscape("rosenbrock", ["Adam:0.05"], steps=20, noise=0.5, seed=3)
+    two = run_landscape("rosenbrock", ["Adam:0.05"], steps=20, noise=0.5, seed=3)
+    exact = run_landscape("rosenbrock", ["Adam:0.05"], steps=20)
+    np.testing.assert_array_equal(one.paths["Adam:0.05"], two.paths["Adam:0.05"])
+    assert not np.array_equal(one.paths["Adam:0.05"], exact.paths["Adam:0.05"])
+
+
+def test_write_gives_the_plot_the_animation_and_the_report(tmp_path):
+    found = run_landscape("rosenbrock", ["Adam:0.05", "Newton"], steps=5)
+    said = []
+    report = found.write(tmp_path, command="from a test", log=said.append)
+    assert said == [
+        "drawing rosenbrock.png ...",
+        "animating rosenbrock.gif (this takes a few seconds) ...",
+    ]
+    assert (tmp_path / "rosenbrock.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "rosenbrock.gif").read_bytes()[:6] in (b"GIF89a", b"GIF87a")
+    page = report.read_text()
+    assert "from a test" in page and "5 steps from (-1.2, 1.0)" in page
+    still = found.write(tmp_path / "still", animate=False)
+    assert not (tmp_path / "still" / "rosenbrock.gif").exists() and still.exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"function": "rosenbrok"}, "did you mean 'rosenbrock'"),
+        ({"optimizers": ["SGD:0.1:momentm=0.9"]}, "did you mean 'momentum'"),
+        ({"optimizers": ["Adam", "Adam"]}, "more than once"),
+        ({"optimizers": []}, "non-empty list"),
+        ({"steps": 0}, "Invalid steps"),
+        ({"noise": -1.0}, "Invalid noise"),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_step(arguments, message):
+    settings = {"function": "rosenbrock", "optimizers": ["Adam"], **arguments}
+    with pytest.raises(ValueError, match=message):
+        run_landscape(settings.pop("function"), settings.pop("optimizers"), **settings)
+
+
+def test_log_names_each_optimizer_before_it_runs():
+    said = []
+    run_landscape("booth", ["SGD:0.01", "Adam"], steps=3, log=said.append)
+    assert said == ["SGD:0.01: 3 steps on booth ...", "Adam: 3 steps on booth ..."]
