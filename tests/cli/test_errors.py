@@ -34,7 +34,7 @@ def trained(monkeypatch):
     ("spec", "message"),
     [
         ("SGD:0.1:momentm=0.9", "SGD has no option 'momentm' (did you mean 'momentum'?)"),
-        ("SGD:0.1:momentum=2", "Invalid momentum: 2.0; it must be in [0, 1)"),
+        ("SGD:0.1:momentum=2", "Invalid momentum: 2; momentum must be in [0, 1)"),
         ("Adm:0.1", "unknown optimizer 'Adm'"),
         ("Adam:0.1:betas=0.9", "betas"),
     ],

@@ -56,34 +56,10 @@ def optimizer_name(name: str) -> str:
 
 @functools.cache
 def option_names(name: str) -> tuple[str, ...]:
-    """The keyword arguments optimizer ``name`` takes: its own, and those of its base classes
-    that it passes on (``convention``, ``nonfinite``, ``fused``) but does not set itself
-    (AdamW sets Adam's ``decoupled_weight_decay``)."""
+    """The keyword arguments optimizer ``name`` takes (its constructor's signature, built
+    from its declared arguments, with ``convention``, ``nonfinite`` and ``fused``)."""
     target = optim.OPTIMIZERS[optimizer_name(name)]
-    names: list[str] = []
-    for cls in target.__mro__:
-        if "__init__" not in vars(cls):
-            continue
-        parameters = list(inspect.signature(cls.__init__).parameters.values())[2:]
-        for p in parameters:
-            if p.kind is p.VAR_KEYWORD or p.name in names:
-                continue
-            if cls is target or _passed_on(target, p.name, p.default):
-                names.append(p.name)
-        if not any(p.kind is p.VAR_KEYWORD for p in parameters):
-            break
-    return tuple(names)
-
-
-def _passed_on(cls: type, name: str, default: Any) -> bool:
-    """Whether ``cls`` accepts a base class's argument (it refuses one it sets itself)."""
-    try:
-        cls(np.zeros(2), **{name: default})
-    except TypeError as error:
-        return "multiple values" not in str(error)
-    except ValueError:
-        pass
-    return True
+    return tuple(p for p in inspect.signature(target).parameters if p != "params")
 
 
 def check_optimizer(name: str, lr: float, options: dict[str, Any]) -> None:
