@@ -277,7 +277,7 @@ def _singular(history: History, finding: CurveFinding, context: RunContext) -> D
         remedy = Remedy().also(
             f"drop the constant feature(s) {names} from {source}: they carry no information"
         )
-        remedy.primary(context, f"keeping them, {how}", change)
+        remedy.primary(context, f"to keep them, {how}", change)
         return _diagnosis("constant features", f"{evidence} {finding.evidence}", remedy)
     evidence = _sentence(
         "Newton stopped because the Hessian is singular: the loss is flat along some direction "
@@ -297,8 +297,9 @@ def _unscaled_features(finding: CurveFinding, context: RunContext) -> Diagnosis 
         return None
     evidence = _sentence(
         f"The features were not standardised (scale off) and their root-mean-square ranges "
-        f"from {low:.3g} to {high:.3g} ({spread:.3g}x; thresholds {FEATURE_SPREAD:g}x, "
-        f"{FEATURE_SCALE:g}): one rate cannot suit every direction of so stretched a loss"
+        f"from {low:.3g} to {high:.3g}, a {spread:.3g}x spread (thresholds: a "
+        f"{FEATURE_SPREAD:g}x spread or a root-mean-square above {FEATURE_SCALE:g}): one rate "
+        "cannot suit every direction of so stretched a loss"
     )
     remedy = Remedy().primary(
         context, "standardise the features (fitted on the training split)", {"scale": True}
@@ -343,7 +344,7 @@ def _unscaled_targets(
         else:
             remedy.primary(
                 context,
-                f"keeping the target, give {context.optimizer} a rate on the target's "
+                f"to keep the target, give {context.optimizer} a rate on the target's "
                 f"scale ({scale:.3g} x the rate)",
                 rate_change(context, scale),
             )
@@ -443,7 +444,7 @@ def _underfitting(finding, context, name, train, best, neighbour, val) -> Diagno
     )
     changes: dict[str, Any] = {"model": "mlp", "hidden": HIDDEN}
     if context.optimizer == "Newton":  # the MLP has no exact Hessian
-        changes.update(optimizer="Adam", lr=ADAPTIVE_RATE, options=())
+        changes.update(_to_adam(context))
     remedy = Remedy().primary(
         context, "give the model a hidden layer, which can bend the decision boundary", changes
     )
@@ -547,7 +548,7 @@ def _stuck(history: History, finding: CurveFinding, context: RunContext) -> Diag
             f"{context.optimizer}'s steps shrink with the gradient, which is small here; an "
             "adaptive optimizer divides by the gradient's running size and keeps moving"
         )
-        changes = {"optimizer": "Adam", "lr": ADAPTIVE_RATE, "options": ()}
+        changes = _to_adam(context)
         return _diagnosis("stuck at a saddle", evidence, Remedy().primary(context, why, changes))
     return _diagnosis("stuck at a saddle", evidence, _faster(context, SLOW_FACTOR, "stuck"))
 
@@ -559,7 +560,7 @@ def _plateaued(finding: CurveFinding, context: RunContext) -> Diagnosis:
         remedy = Remedy().primary(
             context,
             "use an adaptive optimizer, whose per-parameter steps do not fade with small gradients",
-            {"optimizer": "Adam", "lr": ADAPTIVE_RATE, "options": ()},
+            _to_adam(context),
         )
     else:
         remedy = _faster(context, MILD_FACTOR, "plateaued early")
@@ -609,6 +610,16 @@ def _faster(context: RunContext, factor: float, label: str) -> Remedy:
             f"SGD(params, lr={number(rate)}, momentum=0.9))"
         )
     return remedy
+
+
+def _to_adam(context: RunContext) -> dict[str, Any]:
+    """Changes to Adam at ``ADAPTIVE_RATE`` without the current optimizer's options."""
+    changes: dict[str, Any] = {"optimizer": "Adam"}
+    if context.lr != ADAPTIVE_RATE:
+        changes["lr"] = ADAPTIVE_RATE
+    if context.options:
+        changes["options"] = ()
+    return changes
 
 
 def _more_epochs(context: RunContext) -> Remedy:
