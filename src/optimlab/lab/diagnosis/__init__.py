@@ -10,7 +10,8 @@ docs/diagnosis.md.
 """
 
 from optimlab.lab.diagnosis.context import RunContext
+from optimlab.lab.diagnosis.labels import CAUSES, LABELS, Diagnosis
 from optimlab.lab.diagnosis.remedies import REMEDIES
-from optimlab.lab.diagnosis.rules import CAUSES, LABELS, Diagnosis, diagnose, diagnose_all
+from optimlab.lab.diagnosis.rules import diagnose, diagnose_all
 
 __all__ = ["CAUSES", "LABELS", "REMEDIES", "Diagnosis", "RunContext", "diagnose", "diagnose_all"]

@@ -232,6 +232,11 @@ class RunContext:
         return self.optimizer in SCALE_FREE
 
     @property
+    def from_csv(self) -> bool:
+        """The data come from the user's CSV file (``dataset`` is ``csv:PATH:TARGET``)."""
+        return self.dataset.startswith("csv:")
+
+    @property
     def convex(self) -> bool:
         """A linear, logistic or softmax model: one minimum, no saddle points."""
         return self.model in CONVEX_MODELS

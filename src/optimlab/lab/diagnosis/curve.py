@@ -42,6 +42,7 @@ Changes smaller than ``NOISE`` (0.1%) of ``|L_0|`` are treated as no change. The
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -254,3 +255,13 @@ def _healthy(curve: np.ndarray, val: np.ndarray) -> CurveFinding:
         f"the training loss fell from {curve[0]:.4g} to {curve[-1]:.4g} over {curve.size} "
         f"epochs and levelled off, with no divergence, oscillation or stall{validation}",
     )
+
+
+def kept_value(values: list[float], history: History) -> float | None:
+    """The value of the epoch whose parameters the run kept (the best one after early
+    stopping, else the last)."""
+    if not values:
+        return None
+    index = len(values) - 1 if history.best_epoch is None else history.best_epoch - 1
+    value = float(values[min(max(index, 0), len(values) - 1)])
+    return value if math.isfinite(value) else None
