@@ -2,7 +2,7 @@
 
 Without a context the label is the curve's (see `optimlab.lab.diagnosis.curve`) and the
 remedy the context-free text of `REMEDIES`. With one, the label is refined and the cause
-named, in this order (thresholds are the module constants):
+named, in this order (the thresholds are constants of `data_faults` and `model_faults`):
 
 1. A failed run (curve label "diverged"): Newton stopped by a singular Hessian is
    "constant features" (data) when the training split has constant features, otherwise
