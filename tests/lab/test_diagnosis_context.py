@@ -20,7 +20,7 @@ from optimlab.lab.diagnosis.probes import (
     neighbour_metric,
 )
 from optimlab.lab.diagnosis.spelling import optimizer_token
-from optimlab.lab.experiment import RunSpec, load_split
+from optimlab.lab.experiment import RunSpec, load_split, run
 from optimlab.train import History
 
 # -- probes against independent references --------------------------------------------------
@@ -239,3 +239,13 @@ def test_mini_batch_wobble_near_the_end_is_not_an_oscillation():
     assert diagnose(full_batch).label == "oscillating"
     mini_batch = History(epoch_train_loss=curve, loss=[0.5] * (4 * len(curve)))
     assert diagnose(mini_batch).label != "oscillating"
+
+
+def test_unscaled_features_explain_an_adaptive_optimizers_shortfall_too():
+    spec = RunSpec(dataset="breast_cancer", optimizer="Adam", lr=0.01, scale=False)
+    found = diagnose(run(spec).history, RunContext.from_spec(spec))
+    assert (found.label, found.cause, dict(found.changes)) == (
+        "unscaled features",
+        "data",
+        {"scale": True},
+    )

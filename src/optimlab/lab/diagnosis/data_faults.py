@@ -63,16 +63,17 @@ def singular_hessian(
     return make("singular Hessian", f"{evidence} {finding.evidence}", remedy)
 
 
-def unscaled_features(finding: CurveFinding, context: RunContext) -> Diagnosis | None:
+def unscaled_features(evidence: str, context: RunContext) -> Diagnosis | None:
     """Label "unscaled features" (data) when scaling is off and the features' root-mean-square
-    spreads over more than ``FEATURE_SPREAD`` or exceeds ``FEATURE_SCALE``; else None."""
+    spreads over more than ``FEATURE_SPREAD`` or exceeds ``FEATURE_SCALE``; else None.
+    ``evidence``: what the run showed, appended to the scale's."""
     if context.scale or context.feature_rms is None or context.optimizer == "Newton":
         return None
     low, high = context.feature_rms
     spread = high / low if low > 0 else math.inf
     if spread <= FEATURE_SPREAD and high <= FEATURE_SCALE:
         return None
-    evidence = sentence(
+    scales = sentence(
         f"The features were not standardised (scale off) and their root-mean-square ranges "
         f"from {low:.3g} to {high:.3g}, a {spread:.3g}x spread (thresholds: a "
         f"{FEATURE_SPREAD:g}x spread or a root-mean-square above {FEATURE_SCALE:g}): one rate "
@@ -81,7 +82,7 @@ def unscaled_features(finding: CurveFinding, context: RunContext) -> Diagnosis |
     remedy = Remedy().primary(
         context, "standardise the features (fitted on the training split)", {"scale": True}
     )
-    return make("unscaled features", f"{evidence} {finding.evidence}", remedy)
+    return make("unscaled features", f"{scales} {evidence}", remedy)
 
 
 def unscaled_targets(

@@ -62,7 +62,7 @@ class Diagnosis:
     evidence: str
     remedy: str
     cause: str = "none"
-    changes: Mapping[str, Any] = field(default_factory=dict)
+    changes: Mapping[str, Any] = field(default_factory=dict, hash=False)
     notes: tuple[str, ...] = ()
 
     def apply(self, spec: RunSpec) -> RunSpec:

@@ -12,10 +12,11 @@ named, in this order (the thresholds are constants of `data_faults` and `model_f
    target has a root-mean-square above ``TARGET_SCALE`` (100); else "diverged" (optimizer).
 2. "oscillating": "unscaled features" as above, else "oscillating" (optimizer).
 3. "overfitting" (model).
-4. The remaining labels (plateaued early, too slow, healthy): "unscaled features" as above
-   (not for a healthy run); "unscaled targets" for an optimizer whose step does not grow
-   with the gradient (the adaptive methods, Lion) or an MLP, on a regression target above
-   ``TARGET_SCALE``, when the curve shows a problem or the training R^2 is below 0.
+4. The remaining labels (plateaued early, too slow, healthy): "unscaled targets" for an
+   optimizer whose step does not grow with the gradient (the adaptive methods, Lion) or an
+   MLP, on a regression target above ``TARGET_SCALE``, when the curve shows a problem or
+   the training R^2 is below 0; otherwise steps 5 to 7, and "unscaled features" (as above)
+   replaces any label of step 5 to 7 whose cause is the optimizer.
 5. Linear, logistic and softmax models, against the best linear model of the data (fitted
    to convergence) and a nearest-neighbour rule: a run whose training metric is within
    ``REACHED`` (0.02) of the linear best has done what the model can; if the neighbour rule
@@ -110,7 +111,7 @@ def _refine(history: History, finding: CurveFinding, context: RunContext) -> Dia
     if label == "diverged":
         return (
             data_faults.singular_hessian(history, finding, context)
-            or data_faults.unscaled_features(finding, context)
+            or data_faults.unscaled_features(finding.evidence, context)
             or (
                 data_faults.unscaled_targets(history, finding, context)
                 if context.model == "mlp"
@@ -119,24 +120,30 @@ def _refine(history: History, finding: CurveFinding, context: RunContext) -> Dia
             or optimizer_faults.diverged(finding, context)
         )
     if label == "oscillating":
-        return data_faults.unscaled_features(finding, context) or optimizer_faults.oscillating(
-            finding, context
-        )
+        found = optimizer_faults.oscillating(finding, context)
+        return data_faults.unscaled_features(finding.evidence, context) or found
     if label == "overfitting":
         return model_faults.overfitting(history, finding, context)
-    data = data_faults.unscaled_features(finding, context) if label != "healthy" else None
-    data = data or data_faults.unscaled_targets(history, finding, context)
-    if data is not None:
-        return data
+    found = data_faults.unscaled_targets(history, finding, context) or _slow_or_healthy(
+        history, finding, context
+    )
+    if found.cause == "optimizer":  # unscaled features explain an optimizer's trouble
+        return data_faults.unscaled_features(found.evidence, context) or found
+    return found
+
+
+def _slow_or_healthy(history: History, finding: CurveFinding, context: RunContext) -> Diagnosis:
+    """Plateaued early, too slow or healthy: a linear model judged against its best fit,
+    an MLP that never moved, else the curve's label."""
     if context.convex:
         found = model_faults.against_linear_best(history, finding, context)
         if found is not None:
             return found
     if finding.never_moved and context.model == "mlp":
         return optimizer_faults.stuck(history, finding, context)
-    if label == "plateaued early":
+    if finding.label == "plateaued early":
         return optimizer_faults.plateaued(finding, context)
-    if label == "too slow":
+    if finding.label == "too slow":
         return optimizer_faults.too_slow(finding, context)
     return make("healthy", finding.evidence, Remedy())
 
