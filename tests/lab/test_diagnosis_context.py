@@ -11,7 +11,16 @@ from click.testing import CliRunner
 
 from optimlab.cli import main
 from optimlab.data import linearly_separable, moons
-from optimlab.lab.diagnosis import Diagnosis, RunContext, diagnose, diagnose_all
+from optimlab.lab.diagnosis import (
+    CAUSES,
+    LABELS,
+    REMEDIES,
+    Diagnosis,
+    RunContext,
+    diagnose,
+    diagnose_all,
+)
+from optimlab.lab.diagnosis.curve import CURVE_LABELS
 from optimlab.lab.diagnosis.probes import (
     NEIGHBOURS,
     constant_columns,
@@ -166,6 +175,7 @@ def test_optimizer_tokens_follow_the_command_format():
 def test_a_curve_only_diagnosis_has_its_cause_and_no_changes():
     found = diagnose(History(epoch_train_loss=[1.0, 0.8, 0.75] + [0.74] * 27))
     assert (found.label, found.cause, dict(found.changes)) == ("plateaued early", "optimizer", {})
+    assert set(CURVE_LABELS) <= set(LABELS) and set(CAUSES) == set(LABELS) == set(REMEDIES)
 
 
 def test_a_diagnosis_is_plain_json_and_diagnose_all_takes_contexts():

@@ -4,7 +4,6 @@ about the data."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -299,8 +298,3 @@ def _feature_names(dataset: str, n_features: int) -> tuple[str, ...]:
     if len(names) != n_features:
         names = tuple(f"x{i + 1}" for i in range(n_features))
     return tuple(names)
-
-
-def describe_rate(rate: float) -> str:
-    """A rate as the command line would print it (``0.01``, ``1e-05``)."""
-    return f"{rate:.3g}" if math.isfinite(rate) else str(rate)

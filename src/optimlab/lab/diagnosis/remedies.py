@@ -4,7 +4,6 @@ apply it. No remedy repeats what the run already does."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,7 +154,3 @@ def momentum_option(context: RunContext) -> str | None:
     """The option that holds the optimizer's momentum, when the command can set it."""
     key = MOMENTUM_OPTION.get(context.optimizer)
     return key if key is not None and context.momentum > 0 else None
-
-
-def finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)
