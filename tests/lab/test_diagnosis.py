@@ -1,5 +1,6 @@
-"""Run diagnosis: hand-built loss curves at and around each threshold, and real trainings that
-show each behaviour of seed 003's checklist."""
+"""Run diagnosis from the curves alone: hand-built loss curves at and around each threshold,
+and real trainings that show each behaviour of the debugging checklist of "Optimization
+Algorithms in Deep Neural Networks"."""
 
 from __future__ import annotations
 
@@ -147,7 +148,7 @@ def test_short_runs_are_judged_on_divergence_only():
     assert diagnose(curve([1.0, 2.5])).label == "diverged"
 
 
-def test_every_label_has_seed_003s_remedy_and_the_diagnosis_is_frozen():
+def test_every_label_has_the_checklists_remedy_and_the_diagnosis_is_frozen():
     assert set(REMEDIES) == set(LABELS)
     keywords = {
         "diverged": ("lower the learning rate", "clip"),

@@ -289,7 +289,7 @@ def build_optimizer(spec: RunSpec, model):
 
 def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
     """Train the spec's model with its optimizer; return the result with its diagnosis."""
-    from optimlab.lab.diagnosis import diagnose
+    from optimlab.lab.diagnosis import RunContext, diagnose
 
     split = load_split(spec)
     model = build_model(spec, split)
@@ -315,10 +315,5 @@ def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
         callbacks=[*callbacks, *early_stopping],
     )
     seconds = time.perf_counter() - start
-    found = diagnose(history)
-    return RunResult(
-        spec,
-        history,
-        seconds,
-        {"label": found.label, "evidence": found.evidence, "remedy": found.remedy},
-    )
+    found = diagnose(history, RunContext.from_run(spec, split, model, optimizer))
+    return RunResult(spec, history, seconds, found.to_dict())
