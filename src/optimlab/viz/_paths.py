@@ -18,6 +18,7 @@ The rules (see docs/viz.md):
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,7 +73,7 @@ class PlannedPath:
 
     @property
     def fate(self) -> str:
-        """"diverged", "left the frame" or "" (ended inside the frame)."""
+        """ "diverged", "left the frame" or "" (ended inside the frame)."""
         if self.diverged:
             return "diverged"
         return "left the frame" if self.ends_outside else ""
@@ -220,19 +221,58 @@ def key_handles(planned: list[PlannedPath]) -> tuple[list[Any], list[str]]:
 
     grey = "0.45"
     handles = [
-        Line2D([], [], linestyle="none", marker="o", markersize=8, markerfacecolor="none",
-               markeredgecolor=grey, markeredgewidth=2.0),
-        Line2D([], [], linestyle="none", marker="s", markersize=7, color=grey,
-               markeredgecolor="black", markeredgewidth=0.8),
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=8,
+            markerfacecolor="none",
+            markeredgecolor=grey,
+            markeredgewidth=2.0,
+        ),
     ]
-    labels = ["start", "end"]
+    labels = ["start"]
+    if any(p.has_end_marker for p in planned):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="s",
+                markersize=7,
+                color=grey,
+                markeredgecolor="black",
+                markeredgewidth=0.8,
+            )
+        )
+        labels.append("end")
     if any(p.exits for p in planned):
-        handles.append(Line2D([], [], linestyle="none", marker=">", markersize=8, color=grey,
-                              markeredgecolor="black", markeredgewidth=0.8))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker=">",
+                markersize=8,
+                color=grey,
+                markeredgecolor="black",
+                markeredgewidth=0.8,
+            )
+        )
         labels.append("left the frame")
     if any(p.diverged for p in planned):
-        handles.append(Line2D([], [], linestyle="none", marker="X", markersize=9,
-                              color=DIVERGED_COLOR, markeredgecolor=grey))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="X",
+                markersize=9,
+                color=DIVERGED_COLOR,
+                markeredgecolor=grey,
+            )
+        )
         labels.append("diverged")
     return handles, labels
 
@@ -296,7 +336,7 @@ def _samples(points: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarra
         return points[keep]
     spacing = float(np.hypot(*(high - low))) / SAMPLES_PER_DIAGONAL
     pieces = [points[keep]]
-    for p, q in zip(points[:-1], points[1:]):
+    for p, q in itertools.pairwise(points):
         t_in, t_out = _clip_segment(p, q, low, high)
         if t_in >= t_out:
             continue
@@ -379,7 +419,5 @@ def _nest(
     radius = math.sqrt(2.0) * CLOSE
     spots = {i: (where(planned[i]) - low) / scale for i in order}
     for position, i in enumerate(order):
-        above = sum(
-            1 for j in order[position + 1 :] if np.hypot(*(spots[i] - spots[j])) <= radius
-        )
+        above = sum(1 for j in order[position + 1 :] if np.hypot(*(spots[i] - spots[j])) <= radius)
         setattr(planned[i], attribute, base + SIZE_STEP * above)

@@ -74,7 +74,7 @@ def animate_trajectories(
 
     from matplotlib.animation import FFMpegWriter, FuncAnimation
 
-    from optimlab.viz._gif import SharedPaletteGifWriter
+    from optimlab.viz._gif import write_gif
 
     figure, axes = new_axes(figsize=(5.0, 4.0), dpi=80)
     draw_landscape(axes, landscape, levels, log_levels)
@@ -95,17 +95,19 @@ def animate_trajectories(
     longest = max(len(p.points) for p in planned)
     frames = np.unique(np.linspace(0, longest - 1, min(max_frames, longest)).round().astype(int))
 
-    def draw_frame(k: int) -> list:
+    def draw_frame(k: int) -> None:
         for path in moving:
             path.show(k)
         axes.set_title(f"{name}: iteration {k}")
-        return [artist for path in moving for artist in path.artists]
 
-    animation = FuncAnimation(figure, draw_frame, frames=frames, blit=False)
-    gif = target.suffix.lower() == ".gif"
-    writer = SharedPaletteGifWriter(fps=fps) if gif else FFMpegWriter(fps=fps)
     with atomic_path(target) as temporary:
-        animation.save(temporary, writer=writer)
+        if target.suffix.lower() == ".gif":
+            on_top = [axes.title, axes.get_legend()]
+            artists = on_top + [a for path in moving for a in path.artists]
+            write_gif(figure, draw_frame, frames, artists, temporary, fps)
+        else:
+            animation = FuncAnimation(figure, draw_frame, frames=frames, blit=False)
+            animation.save(temporary, writer=FFMpegWriter(fps=fps))
     return figure
 
 

@@ -11,8 +11,8 @@ import numpy as np
 from optimlab.landscapes import Landscape
 from optimlab.viz import _inputs as check
 from optimlab.viz._figure import mark_divergence, new_axes, place_legend
-from optimlab.viz._paths import draw_end, draw_exit, draw_start, key_handles, legend_handle, plan
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
+from optimlab.viz._paths import draw_end, draw_exit, draw_start, key_handles, legend_handle, plan
 
 GRID_POINTS = 200
 
@@ -82,7 +82,8 @@ def plot_trajectories(
             mark_divergence(axes, *mark[0], drawn.color)
         elif mark is not None:
             draw_exit(axes, drawn, drawn.exits[-1], final=True)
-    axes.set_title(title or f"{display_name(landscape)}: optimizer paths on the contours of f(x, y)")
+    default = f"{display_name(landscape)}: optimizer paths on the contours of f(x, y)"
+    axes.set_title(title or default, pad=12)  # room for arrowheads on the top edge
     key = place_legend(axes, *key_handles(planned), outside=True, corner="lower left")
     key.set_title("markers", prop={"size": "small"})
     axes.add_artist(key)

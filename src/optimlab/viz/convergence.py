@@ -30,10 +30,11 @@ def plot_convergence(
 
     On this plot linear convergence ``e_k = c r^k`` is a straight line of slope
     ``log10 r`` per step, and quadratic convergence a curve that bends ever more steeply
-    down (the number of correct digits doubles each step). Each run is a wide, pale line in its
-    colour and marker (`optimlab.viz.style`); its theory line, where given, is thin,
-    dashed and opaque in the same colour on top, so it shows even where the two coincide. An exact zero (a method that hit the solution) is a triangle at the bottom of
-    the axes, labelled ``e = 0``; a diverged run is marked as in `plot_losses`.
+    down (the number of correct digits doubles each step). Each run is a wide, pale line
+    in its colour and marker (`optimlab.viz.style`); its theory line, where given, is
+    thin, dashed and opaque in the same colour on top, so it shows even where the two
+    coincide. An exact zero (a method that hit the solution) is a triangle at the bottom
+    of the axes, labelled ``e = 0``; a diverged run is marked as in `plot_losses`.
 
     Args:
         errors: ``{label: 1-D array of errors >= 0}``.
@@ -153,8 +154,8 @@ def plot_convergence_table(
         rates=rates,
         orders=orders,
         panels={heading: labels for heading, labels in panels.items() if labels},
-        title=title or "Convergence on a quadratic and a convex bowl: measured (pale band), "
-        "theory (dashed)",
+        title=title
+        or "Convergence on a quadratic and a convex bowl: measured (pale band), theory (dashed)",
     )
 
 
@@ -269,5 +270,5 @@ def _panels(panels: object, curves: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _short(problem: str) -> str:
-    """"quadratic, kappa=100, dim=2" -> "quadratic"; "exp bowl (convex, ...)" -> "exp bowl"."""
+    """ "quadratic, kappa=100, dim=2" -> "quadratic"; "exp bowl (convex, ...)" -> "exp bowl"."""
     return problem.split(",")[0].split(" (")[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,6 +14,7 @@ from optimlab.viz._figure import INSIDE_ENTRIES, mark_divergence, new_axes, plac
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
 from optimlab.viz.style import curve_style, marker_positions
 
+
 def plot_losses(
     histories: Mapping[str, np.ndarray],
     path: str | os.PathLike | None = None,
@@ -22,6 +23,7 @@ def plot_losses(
     smooth_beta: float | None = None,
     title: str | None = None,
     y_label: str | None = None,
+    y_range: tuple[float, float] | None = None,
 ) -> Any:
     """Loss curves, one per run, against their index (iteration or epoch).
 
@@ -45,6 +47,10 @@ def plot_losses(
         smooth_beta: EWMA weight of the past in [0, 1), or None for raw curves only.
         title: the title; default "Loss per <x_label>" (with the smoothing noted).
         y_label: the y axis's name; default "loss", with "(log scale)" on a log scale.
+        y_range: ``(low, high)``, the y window (default: all values). Where a curve (the
+            bold one when smoothed; faint raw curves are just clipped) goes above or below
+            it, a triangle on that edge marks the step and its legend label says
+            "(leaves the window)".
 
     Returns:
         The matplotlib Figure.
@@ -60,33 +66,32 @@ def plot_losses(
     y_label = check.optional_text(y_label, "y_label")
     if log_scale:
         needs_positive(curves, "histories")
+    if y_range is not None:
+        y_range = _window(y_range, log_scale)
 
     figure, axes = new_axes(figsize=(7.6, 4.8) if len(curves) > INSIDE_ENTRIES else (6.4, 4.8))
     count = len(curves)
     for index, (label, (values, diverged)) in enumerate(curves.items()):
         steps = np.arange(values.size)
-        name = f"{label} (diverged)" if diverged else label
         style = curve_style(index)
         width = _width(index, count)
         markers = marker_positions(values.size, index, count)
-        if smooth_beta is None:
-            (line,) = axes.plot(
-                steps, values, **style.line(linewidth=width, markersize=4, markevery=markers),
-                label=name,
-            )
-        else:
-            (line,) = axes.plot(
-                steps, values, color=style.color, linewidth=1.0, alpha=0.3, zorder=1.5
-            )
-            smoothed = ewma(values, beta=smooth_beta, debias=True)
-            axes.plot(
-                steps,
-                smoothed,
-                **style.line(linewidth=width + 0.8, markersize=5, markevery=markers),
-                label=name,
-            )
+        shown = values
+        if smooth_beta is not None:
+            axes.plot(steps, values, color=style.color, linewidth=1.0, alpha=0.3, zorder=1.5)
+            shown = ewma(values, beta=smooth_beta, debias=True)
+            width += 0.8
+        leaves = y_range is not None and _mark_exits(axes, shown, y_range, style.color)
+        name = label + " (diverged)" * diverged + " (leaves the window)" * leaves
+        axes.plot(
+            steps,
+            shown,
+            **style.line(linewidth=width, markersize=4, markevery=markers),
+            label=name,
+        )
         if diverged:
-            mark_divergence(axes, steps[-1], values[-1], line.get_color())
+            last = values[-1] if y_range is None else np.clip(values[-1], *y_range)
+            mark_divergence(axes, steps[-1], last, style.color)
     if log_scale:
         axes.set_yscale("log", nonpositive="mask")
     axes.set_xlabel(x_label)
@@ -95,9 +100,49 @@ def plot_losses(
     if smooth_beta is not None:
         default += f" (faint: raw; bold: EWMA, beta={smooth_beta:g})"
     axes.set_title(title or default)
+    if y_range is not None:
+        axes.set_ylim(*y_range)
     place_legend(axes)
     save_figure(figure, target)
     return figure
+
+
+def _mark_exits(axes: Any, values: np.ndarray, window: tuple[float, float], color: str) -> bool:
+    """A triangle on the top (bottom) edge where the curve goes above (below) the window;
+    whether there was any."""
+    low, high = window
+    any_exit = False
+    for outside, edge, marker in ((values > high, 1.0, "^"), (values < low, 0.0, "v")):
+        starts = np.flatnonzero(outside & ~np.concatenate([[False], outside[:-1]]))
+        if starts.size:
+            any_exit = True
+            axes.plot(
+                starts,
+                np.full(starts.size, edge),
+                marker=marker,
+                linestyle="none",
+                markersize=7,
+                color=color,
+                markeredgecolor="black",
+                markeredgewidth=0.6,
+                transform=axes.get_xaxis_transform(),
+                clip_on=False,
+                zorder=5,
+                label="_leaves the window",
+            )
+    return any_exit
+
+
+def _window(y_range: object, log_scale: bool) -> tuple[float, float]:
+    if isinstance(y_range, (str, bytes)) or not isinstance(y_range, Sequence) or len(y_range) != 2:
+        raise ValueError(f"y_range must be a pair (low, high), got {y_range!r}")
+    low = check.finite(y_range[0], "y_range low")
+    high = check.finite(y_range[1], "y_range high")
+    if not low < high:
+        raise ValueError(f"y_range must have low < high, got ({low:g}, {high:g})")
+    if log_scale and low <= 0:
+        raise ValueError(f"y_range low must be > 0 on a log scale, got {low:g}")
+    return low, high
 
 
 def _width(index: int, count: int) -> float:
