@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 DIVERGED_COLOR = "crimson"
 INSIDE_ENTRIES = 5  # legends with more entries go outside the axes
 INSIDE_LABEL = 26  # ... and so do legends with a label longer than this
@@ -64,3 +66,35 @@ def mark_divergence(axes: Any, x: float, y: float, color: str, size: float = 11)
         clip_on=False,  # whole even on the window's edge
     )
     return mark
+
+
+def mark_window_exits(
+    axes: Any,
+    x: np.ndarray,
+    values: np.ndarray,
+    window: tuple[float, float],
+    color: str,
+    size: float = 7,
+) -> bool:
+    """A triangle on the top (bottom) edge at each x where the curve goes above (below) the
+    y window (a scatter, so the axes' lines stay the curves); whether there was any."""
+    low, high = window
+    any_exit = False
+    for outside, edge, marker in ((values > high, 1.0, "^"), (values < low, 0.0, "v")):
+        starts = np.flatnonzero(outside & ~np.concatenate([[False], outside[:-1]]))
+        if starts.size:
+            any_exit = True
+            axes.scatter(
+                x[starts],
+                np.full(starts.size, edge),
+                s=size**2,
+                marker=marker,
+                color=color,
+                edgecolors="black",
+                linewidths=0.6,
+                transform=axes.get_xaxis_transform(),
+                clip_on=False,
+                zorder=5,
+                label="_leaves the window",
+            )
+    return any_exit

@@ -74,7 +74,15 @@ def plot_decision_boundary(
             grid_x, grid_y, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6
         )
         boundary = axes.contour(grid_x, grid_y, p, levels=[0.5], colors="black", linewidths=1.5)
-        axes.clabel(boundary, fmt={0.5: "P = 0.5"}, fontsize="small")
+        segments = [seg for level in boundary.allsegs for seg in level if len(seg)]
+        if segments:  # label the longest piece of the boundary at its middle, away from edges
+            longest = max(segments, key=len)
+            axes.clabel(
+                boundary,
+                fmt={0.5: "P = 0.5"},
+                fontsize="small",
+                manual=[longest[len(longest) // 2]],
+            )
         figure.colorbar(shading, ax=axes, label="predicted P(y = 1)")
         default = "Predicted probability of class 1; black line: decision boundary"
     else:

@@ -73,6 +73,7 @@ def plot_convergence(
     title = check.optional_text(title, "title")
 
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     theory = bool(rates or orders)
     size = (6.4, 4.8) if len(groups) == 1 else (5.2 * len(groups), 5.0)
@@ -83,6 +84,7 @@ def plot_convergence(
         for label in labels:
             _draw_run(axes, label, curves[label], index[label], len(curves), rates, orders)
         axes.set_yscale("log", nonpositive="mask")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlabel("iteration k")
         axes.set_ylabel("error e_k (log scale)")
         if heading:

@@ -10,7 +10,13 @@ import numpy as np
 
 from optimlab.ewma import ewma
 from optimlab.viz import _inputs as check
-from optimlab.viz._figure import INSIDE_ENTRIES, mark_divergence, new_axes, place_legend
+from optimlab.viz._figure import (
+    INSIDE_ENTRIES,
+    mark_divergence,
+    mark_window_exits,
+    new_axes,
+    place_legend,
+)
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
 from optimlab.viz.style import curve_style, marker_positions
 
@@ -69,6 +75,8 @@ def plot_losses(
     if y_range is not None:
         y_range = _window(y_range, log_scale)
 
+    from matplotlib.ticker import MaxNLocator
+
     figure, axes = new_axes(figsize=(7.6, 4.8) if len(curves) > INSIDE_ENTRIES else (6.4, 4.8))
     count = len(curves)
     for index, (label, (values, diverged)) in enumerate(curves.items()):
@@ -81,7 +89,7 @@ def plot_losses(
             axes.plot(steps, values, color=style.color, linewidth=1.0, alpha=0.3, zorder=1.5)
             shown = ewma(values, beta=smooth_beta, debias=True)
             width += 0.8
-        leaves = y_range is not None and _mark_exits(axes, shown, y_range, style.color)
+        leaves = y_range is not None and mark_window_exits(axes, steps, shown, y_range, style.color)
         name = label + " (diverged)" * diverged + " (leaves the window)" * leaves
         axes.plot(
             steps,
@@ -99,38 +107,13 @@ def plot_losses(
     default = f"Loss per {x_label}"
     if smooth_beta is not None:
         default += f" (faint: raw; bold: EWMA, beta={smooth_beta:g})"
-    axes.set_title(title or default)
+    axes.set_title(title or default, pad=10 if y_range is not None else None)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     if y_range is not None:
         axes.set_ylim(*y_range)
     place_legend(axes)
     save_figure(figure, target)
     return figure
-
-
-def _mark_exits(axes: Any, values: np.ndarray, window: tuple[float, float], color: str) -> bool:
-    """A triangle on the top (bottom) edge where the curve goes above (below) the window;
-    whether there was any."""
-    low, high = window
-    any_exit = False
-    for outside, edge, marker in ((values > high, 1.0, "^"), (values < low, 0.0, "v")):
-        starts = np.flatnonzero(outside & ~np.concatenate([[False], outside[:-1]]))
-        if starts.size:
-            any_exit = True
-            axes.plot(
-                starts,
-                np.full(starts.size, edge),
-                marker=marker,
-                linestyle="none",
-                markersize=7,
-                color=color,
-                markeredgecolor="black",
-                markeredgewidth=0.6,
-                transform=axes.get_xaxis_transform(),
-                clip_on=False,
-                zorder=5,
-                label="_leaves the window",
-            )
-    return any_exit
 
 
 def _window(y_range: object, log_scale: bool) -> tuple[float, float]:

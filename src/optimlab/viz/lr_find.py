@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from optimlab.viz import _inputs as check
-from optimlab.viz._figure import new_axes, place_legend
+from optimlab.viz._figure import mark_window_exits, new_axes, place_legend
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
 from optimlab.viz.style import PALETTE, curve_style
 
@@ -27,7 +27,8 @@ def plot_lr_find(
 ) -> Any:
     """Loss against learning rate (log x axis): the raw batch losses faint, the smoothed
     ones bold, each suggested rate a dashed vertical line named in the legend, and the
-    burn-in steps (left out of the suggestions) greyed.
+    burn-in steps (left out of the suggestions) greyed. The y window frames the smoothed
+    curve; where the batch loss leaves it, a small grey triangle on that edge says so.
 
     Args:
         lrs: the ramp's rates, > 0, one per step.
@@ -73,11 +74,16 @@ def plot_lr_find(
         )
     axes.set_xscale("log")
     finite = smoothed[np.isfinite(smoothed)]
-    if finite.size:  # frame the smoothed curve; raw spikes may leave the window
+    outside = False
+    if finite.size:  # frame the smoothed curve; where the raw loss leaves it, mark the edge
         low, high = float(finite.min()), float(finite.max())
         pad = 0.1 * (high - low) or 0.1 * abs(high) or 1.0
-        axes.set_ylim(low - pad, high + pad)
-    axes.set_xlabel("learning rate (log scale; rises every step)")
+        window = (low - pad, high + pad)
+        axes.set_ylim(*window)
+        with np.errstate(invalid="ignore"):
+            outside = mark_window_exits(axes, lrs, losses, window, "0.55", size=5)
+    note = "\ngrey triangles on an edge: the batch loss leaves the window there" * outside
+    axes.set_xlabel("learning rate (log scale; rises every step)" + note)
     axes.set_ylabel("training loss of the batch")
     axes.set_title(title or "Learning-rate range test: loss against the rate")
     place_legend(axes, outside=len(marks) > 2)
