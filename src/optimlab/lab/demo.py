@@ -377,8 +377,16 @@ class Demo:
         self.report.section("Convergence rates: measured against theory").text(
             "On a quadratic with condition number 100: gradient descent with step 1/L contracts "
             "the error by 1 - 1/kappa per step, heavy-ball momentum by "
-            "(sqrt(kappa)-1)/(sqrt(kappa)+1), and Newton converges quadratically (order 2)."
-        ).table(table).figure(self.path("convergence.png"), "error per iteration (log scale)")
+            "(sqrt(kappa)-1)/(sqrt(kappa)+1), and Newton is exact in one step; on a convex "
+            "bowl that is not quadratic, Newton converges quadratically (order 2). The figure "
+            "draws each measured run as a wide pale line and what theory predicts as a dashed "
+            "line in the same colour: e_0 r^k for the two linear methods, and for Newton the "
+            "order-2 recursion e_(k+1) = C e_k^2 from e_1, with C set by its first step. Heavy "
+            "ball runs slightly above its line: at the extreme eigenvalues its error is "
+            "(a + b k) r^k, so the measured rate approaches the predicted one slowly."
+        ).table(table).figure(
+            self.path("convergence.png"), "error per iteration (log scale) against theory"
+        )
 
     def comparison(self) -> None:
         """All first-order optimizers on one task, each run diagnosed by the debugging
