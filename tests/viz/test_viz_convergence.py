@@ -19,9 +19,7 @@ def table_figure():
 
 
 def _line(figure, label):
-    return next(
-        line for axes in figure.axes for line in axes.lines if line.get_label() == label
-    )
+    return next(line for axes in figure.axes for line in axes.lines if line.get_label() == label)
 
 
 def test_gradient_descent_has_its_theory_line_one_minus_mu_over_L(table_figure):

@@ -90,9 +90,7 @@ def test_titles_and_axis_labels_say_what_is_plotted():
     axes = figure.axes[0]
     assert axes.get_title() == "Loss per epoch"
     assert axes.get_ylabel() == "loss (log scale)"
-    figure = plot_losses(
-        {"a": [1.0, 0.5]}, log_scale=False, title="Training loss", y_label="MSE"
-    )
+    figure = plot_losses({"a": [1.0, 0.5]}, log_scale=False, title="Training loss", y_label="MSE")
     assert (figure.axes[0].get_title(), figure.axes[0].get_ylabel()) == ("Training loss", "MSE")
     with pytest.raises(ValueError, match="title"):
         plot_losses({"a": [1.0, 0.5]}, title=3)

@@ -4,9 +4,9 @@ The rules (see docs/viz.md):
 
 - **Draw order**: paths spanning more of the frame are drawn first (underneath).
 - **Overlaps**: a path counts as hidden under a later one when 20% of its length lies
-  within 1.2% of the frame's diagonal of it. A hidden path is drawn wider than the one on
-  top (1 point per layer, so its colour shows along both sides) and the one on top gets a
-  dashed or dotted line (so the lower one shows through the gaps).
+  within 1.2% of the frame's diagonal of it. A hidden path is drawn wider than the one
+  on top (0.9 points per layer, at most 4.5 points, so its colour shows along both
+  sides) and the one on top gets a dashed or dotted line (the lower one shows through).
 - **Start and end**: every path has a hollow ring at its start and a filled marker of its
   own shape at its end. Where several paths start (or end) at the same place their
   markers are nested, the lower path's marker larger, so each one shows as a rim.
@@ -33,8 +33,8 @@ HIDDEN = 0.2  # a path is hidden under another when this fraction of it is cover
 SAMPLES_PER_DIAGONAL = 250
 MAX_SAMPLES = 4000
 BASE_WIDTH = 1.5
-WIDTH_STEP = 1.0
-MAX_WIDTH = 6.5
+WIDTH_STEP = 0.9
+MAX_WIDTH = 4.5
 START_SIZE = 7.0
 END_SIZE = 8.0
 SIZE_STEP = 3.0
