@@ -22,7 +22,7 @@ def _line(figure, label):
     return next(line for axes in figure.axes for line in axes.lines if line.get_label() == label)
 
 
-def test_gradient_descent_has_its_theory_line_one_minus_mu_over_L(table_figure):
+def test_gradient_descent_has_its_theory_line_one_minus_mu_over_l(table_figure):
     rows, figure = table_figure
     quadratic = Quadratic(condition_number=100.0)
     e0 = np.linalg.norm(quadratic.start - quadratic.minima[0])  # ||(-3, 1)|| = sqrt(10)
