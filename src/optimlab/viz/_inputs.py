@@ -68,13 +68,6 @@ def integer(value: object, name: str, minimum: int, maximum: int | None = None) 
     return int(value)
 
 
-def finite(value: object, name: str) -> float:
-    """A finite float."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    return float(value)
-
-
 def positive(value: object, name: str) -> float:
     """A finite float > 0."""
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):

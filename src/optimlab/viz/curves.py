@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from optimlab import checks
 from optimlab.ewma import ewma
 from optimlab.viz import _inputs as check
 from optimlab.viz._figure import (
@@ -119,8 +120,8 @@ def plot_losses(
 def _window(y_range: object, log_scale: bool) -> tuple[float, float]:
     if isinstance(y_range, (str, bytes)) or not isinstance(y_range, Sequence) or len(y_range) != 2:
         raise ValueError(f"y_range must be a pair (low, high), got {y_range!r}")
-    low = check.finite(y_range[0], "y_range low")
-    high = check.finite(y_range[1], "y_range high")
+    low = checks.number("y_range low", y_range[0])
+    high = checks.number("y_range high", y_range[1])
     if not low < high:
         raise ValueError(f"y_range must have low < high, got ({low:g}, {high:g})")
     if log_scale and low <= 0:
