@@ -1,4 +1,5 @@
-"""plot_ewma_demo: one EWMA per beta, by the seed's recursion (or pandas when debiased)."""
+"""plot_ewma_demo: one EWMA per beta, by the recursion of the course notes "Optimizers in
+Deep Learning" (or pandas when debiased)."""
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ def test_draws_the_data_and_each_beta(tmp_path, series, assert_png, legend_of):
     np.testing.assert_array_equal(data.get_ydata(), series)
     for beta, line in zip((0.5, 0.9, 0.98), averages):
         v, expected = 0.0, []
-        for x in series:  # seed 002: v_t = beta v_{t-1} + (1 - beta) x_t, v_0 = 0
+        for x in series:  # v_t = beta v_{t-1} + (1 - beta) x_t, v_0 = 0
             v = beta * v + (1 - beta) * x
             expected.append(v)
         np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-12)

@@ -1,7 +1,11 @@
-"""``optimlab demo``: the seed documents' practicals and figures, in one HTML report.
+"""``optimlab demo``: the practicals and figures of the course material, in one HTML report.
 
-Each practical is a small function that trains, plots into the output folder, and adds a
-section to the report. ``quick=True`` shrinks every size (for tests and smoke runs).
+The practicals come from the lecture slides "Optimization Algorithms in Deep Learning"
+(R. Yadav, IIT Mandi, 2025), the course notes "Optimizers in Deep Learning", the lecture
+slides "Optimizers" (SKKU, after Goodfellow et al., Deep Learning, ch. 8) and the debugging
+checklist of "Optimization Algorithms in Deep Neural Networks". Each practical is a small
+function that trains, plots into the output folder, and adds a section to the report.
+``quick=True`` shrinks every size (for tests and smoke runs).
 """
 
 from __future__ import annotations
@@ -17,6 +21,12 @@ from optimlab.lab.experiment import RunSpec, run
 from optimlab.lab.report import Report
 from optimlab.models import MLP, LinearRegression, LogisticRegression
 from optimlab.train import fit
+
+TRAJECTORY_TITLES = {
+    "ravine": "Ravine (quadratic, condition number 25)",
+    "rosenbrock": "Rosenbrock's valley from (-1.2, 1)",
+    "saddle": "Saddle f(x, y) = x^2 - y^2 from (1, 0.001)",
+}
 
 
 class Demo:
@@ -41,18 +51,26 @@ class Demo:
     # -- the practicals ------------------------------------------------------------------
 
     def logistic_separable(self) -> None:
-        """Seed 000 practical: logistic regression by gradient descent on separable data."""
+        """Logistic regression by gradient descent on separable data (Yadav's slides)."""
         X, y = data.linearly_separable(200, margin=0.5, seed=self.seed)
         model = LogisticRegression(2)
         history = fit(model, optim.SGD(model.params, lr=0.5), X, y, epochs=self.size(300, 30))
         viz.plot_decision_boundary(
-            model.predict_proba, X, y, path=self.path("logistic_separable.png")
+            model.predict_proba,
+            X,
+            y,
+            path=self.path("logistic_separable.png"),
+            title="Logistic regression on separable data: P(y = 1) and the boundary",
         )
         viz.plot_losses(
-            {"batch GD, lr=0.5": history.loss}, path=self.path("logistic_separable_loss.png")
+            {"batch GD, lr=0.5": history.loss},
+            path=self.path("logistic_separable_loss.png"),
+            title="Logistic regression: training loss per iteration",
+            y_label="mean cross-entropy (log scale)",
         )
         self.report.section("Logistic regression on linearly separable data").text(
-            "Batch gradient descent on the mean binary cross-entropy (seed 000's practical). "
+            "Batch gradient descent on the mean binary cross-entropy (the practical of the "
+            'lecture slides "Optimization Algorithms in Deep Learning"). '
             "On separable data the loss keeps falling towards 0 as the weights grow: the "
             f"training accuracy is {history.epoch_train_metric[-1]:.1%}."
         ).figure(self.path("logistic_separable.png"), "decision boundary").figure(
@@ -60,7 +78,7 @@ class Demo:
         )
 
     def moons_linear_vs_mlp(self) -> None:
-        """Seed 000 practical: a linear boundary cannot separate moons; an MLP can."""
+        """A linear boundary cannot separate the moons; an MLP can (Yadav's slides)."""
         X, y = data.moons(400, noise=0.2, seed=self.seed)
         X_train, X_val, y_train, y_val = data.train_val_split(X, y, seed=self.seed)
         linear = LogisticRegression(2)
@@ -83,8 +101,20 @@ class Demo:
             validation=(X_val, y_val),
             seed=self.seed,
         )
-        viz.plot_decision_boundary(linear.predict_proba, X, y, path=self.path("moons_logistic.png"))
-        viz.plot_decision_boundary(net.predict_proba, X, y, path=self.path("moons_mlp.png"))
+        viz.plot_decision_boundary(
+            linear.predict_proba,
+            X,
+            y,
+            path=self.path("moons_logistic.png"),
+            title="Logistic regression (Newton) on the moons: a straight boundary",
+        )
+        viz.plot_decision_boundary(
+            net.predict_proba,
+            X,
+            y,
+            path=self.path("moons_mlp.png"),
+            title="MLP 2-32-32-1 (Adam) on the moons: a curved boundary",
+        )
         self.report.section("Non-linearly separable data: logistic regression vs an MLP").text(
             "Logistic regression (fitted exactly by Newton-Raphson) draws a straight line; a "
             "2-32-32-1 tanh network trained by Adam bends the boundary around the moons."
@@ -101,7 +131,7 @@ class Demo:
         )
 
     def linear_regression_vs_ols(self) -> None:
-        """Seed 000 exercise: gradient descent reaches the OLS closed form."""
+        """Gradient descent reaches the OLS closed form (exercise of Yadav's slides)."""
         X, y, coef = data.linear_regression(200, n_features=3, noise=0.5, seed=self.seed)
         model = LinearRegression(3)
         history = fit(model, optim.SGD(model.params, lr=0.1), X, y, epochs=self.size(300, 30))
@@ -123,13 +153,19 @@ class Demo:
                 "OLS (X^T X)^-1 X^T y": float(ols["b"][0]),
             }
         )
-        viz.plot_losses({"batch GD, lr=0.1": history.loss}, path=self.path("linreg_loss.png"))
+        viz.plot_losses(
+            {"batch GD, lr=0.1": history.loss},
+            path=self.path("linreg_loss.png"),
+            title="Linear regression: training loss per iteration",
+            y_label="mean squared error (log scale)",
+        )
         self.report.section("Linear regression: gradient descent vs the closed form").text(
             "The mean squared error is convex, so gradient descent converges to the OLS solution."
         ).table(rows).figure(self.path("linreg_loss.png"), "MSE per iteration")
 
     def mlp_digits(self) -> None:
-        """An MLP with hand-written backpropagation (seed 004's four equations) on digits."""
+        """An MLP with hand-written backpropagation (the four backpropagation equations of
+        the "Optimizers" slides) on digits."""
         digits = data.load_dataset("digits")
         X_train, X_val, y_train, y_val = data.train_val_split(
             digits.X / 16.0, digits.y, seed=self.seed, stratify=True
@@ -149,6 +185,8 @@ class Demo:
             {"train": history.epoch_train_loss, "validation": history.epoch_val_loss},
             path=self.path("digits_loss.png"),
             x_label="epoch",
+            title="MLP 64-64-10 on digits (Adam): loss per epoch",
+            y_label="mean cross-entropy (log scale)",
         )
         self.report.section("An MLP on handwritten digits").text(
             "A 64-64-10 ReLU network, softmax cross-entropy, Adam, mini-batches of 32: "
@@ -156,54 +194,67 @@ class Demo:
         ).figure(self.path("digits_loss.png"), "loss per epoch")
 
     def trajectories(self) -> None:
-        """Optimizers' paths on a ravine, Rosenbrock and a saddle (seeds 002 and 004)."""
+        """Optimizers' paths on a ravine, Rosenbrock and a saddle (the figures of the
+        "Optimizers in Deep Learning" notes and the "Optimizers" slides)."""
         steps = self.size(300, 30)
         settings = {
             "ravine": (
                 landscapes.Quadratic(condition_number=25.0, angle=0.5),
                 {
-                    "SGD": lambda x: optim.SGD(x, lr=0.035),
-                    "Momentum": lambda x: optim.Momentum(x, lr=0.035, beta=0.9),
-                    "Nesterov": lambda x: optim.Nesterov(x, lr=0.01, momentum=0.9),
-                    "RMSprop": lambda x: optim.RMSprop(x, lr=0.05, alpha=0.9),
-                    "Adam": lambda x: optim.Adam(x, lr=0.1),
+                    "SGD lr=0.07": lambda x: optim.SGD(x, lr=0.07),
+                    "Momentum lr=0.035": lambda x: optim.Momentum(x, lr=0.035, beta=0.9),
+                    "Nesterov lr=0.01": lambda x: optim.Nesterov(x, lr=0.01, momentum=0.9),
+                    "RMSprop lr=0.05": lambda x: optim.RMSprop(x, lr=0.05, alpha=0.9),
+                    "Adam lr=0.1": lambda x: optim.Adam(x, lr=0.1),
                     "Newton": lambda x: optim.Newton(x),
                 },
             ),
             "rosenbrock": (
                 landscapes.Rosenbrock(),
                 {
-                    "SGD": lambda x: optim.SGD(x, lr=1e-3),
-                    "Momentum": lambda x: optim.SGD(x, lr=1e-3, momentum=0.9),
-                    "Adagrad": lambda x: optim.Adagrad(x, lr=0.5),
-                    "RMSprop": lambda x: optim.RMSprop(x, lr=0.01, alpha=0.9),
-                    "Adam": lambda x: optim.Adam(x, lr=0.05),
-                    "Newton": lambda x: optim.Newton(x, line_search=True),
+                    "SGD lr=1e-3": lambda x: optim.SGD(x, lr=1e-3),
+                    "Momentum lr=1e-3": lambda x: optim.SGD(x, lr=1e-3, momentum=0.9),
+                    "Adagrad lr=0.5": lambda x: optim.Adagrad(x, lr=0.5),
+                    "RMSprop lr=0.01": lambda x: optim.RMSprop(x, lr=0.01, alpha=0.9),
+                    "Adam lr=0.05": lambda x: optim.Adam(x, lr=0.05),
+                    "Newton (line search)": lambda x: optim.Newton(x, line_search=True),
                 },
             ),
             "saddle": (
                 landscapes.Saddle(),
                 {
-                    "SGD": lambda x: optim.SGD(x, lr=0.05),
-                    "Momentum": lambda x: optim.SGD(x, lr=0.05, momentum=0.9),
-                    "Adam": lambda x: optim.Adam(x, lr=0.05),
-                    "RMSprop": lambda x: optim.RMSprop(x, lr=0.01, alpha=0.9),
+                    "SGD lr=0.05": lambda x: optim.SGD(x, lr=0.05),
+                    "Momentum lr=0.05": lambda x: optim.SGD(x, lr=0.05, momentum=0.9),
+                    "Adam lr=0.05": lambda x: optim.Adam(x, lr=0.05),
+                    "RMSprop lr=0.01": lambda x: optim.RMSprop(x, lr=0.01, alpha=0.9),
                 },
             ),
         }
         section = self.report.section("Optimizers on loss surfaces")
         section.text(
-            "Each path starts at the surface's standard start point. In the ravine, SGD "
-            "zig-zags across the steep direction while momentum and the adaptive methods "
-            "move along the valley; Newton jumps to the minimum; on the saddle, plain "
-            "gradient descent leaves the saddle point slowly along the escape direction."
+            "Each path starts at the surface's standard start point (a ring) and ends at its "
+            "own marker; paths that share a stretch are drawn wider underneath and dashed on "
+            "top, and an arrowhead marks where a path leaves the window. In the ravine, SGD "
+            "with a large rate zig-zags across the steep direction while momentum and the "
+            "adaptive methods move along the valley; Newton jumps to the minimum in one step. "
+            "On Rosenbrock's curved valley every first-order method is still on its way after "
+            "the same number of steps, Newton arrives. On the saddle, plain gradient descent "
+            "first slides towards the saddle point, where the gradient nearly vanishes, and "
+            "leaves it slowly along the escape direction; momentum and Adam escape sooner."
         )
         for name, (surface, factories) in settings.items():
             paths = {
                 label: viz.run_on_landscape(surface, f, steps) for label, f in factories.items()
             }
-            viz.plot_trajectories(surface, paths, path=self.path(f"paths_{name}.png"))
-            section.figure(self.path(f"paths_{name}.png"), f"{surface.name}: {steps} steps")
+            viz.plot_trajectories(
+                surface,
+                paths,
+                path=self.path(f"paths_{name}.png"),
+                title=f"{TRAJECTORY_TITLES[name]}: {steps} steps of each optimizer",
+            )
+            section.figure(
+                self.path(f"paths_{name}.png"), f"{TRAJECTORY_TITLES[name]}, {steps} steps"
+            )
             if name == "rosenbrock":
                 viz.animate_trajectories(
                     surface, paths, self.path("paths_rosenbrock.gif"), max_frames=self.size(60, 5)
@@ -211,7 +262,7 @@ class Demo:
                 section.figure(self.path("paths_rosenbrock.gif"), "the same, animated")
 
     def learning_rates(self) -> None:
-        """Seed 000: learning-rate effects on a convex and a non-convex loss."""
+        """Learning-rate effects on a convex and a non-convex loss (Yadav's slides)."""
         bowl = landscapes.Quadratic(condition_number=1.0, dim=1, start=[3.0])
         curves = {}
         for lr in (0.05, 0.5, 1.9, 2.1):
@@ -221,7 +272,12 @@ class Demo:
             curves[f"lr={lr}"] = np.array(
                 [bowl.value(p) if np.isfinite(p).all() else np.nan for p in path]
             )
-        viz.plot_losses(curves, path=self.path("lr_convex.png"))
+        viz.plot_losses(
+            curves,
+            path=self.path("lr_convex.png"),
+            title="Convex f(x) = 0.5 x^2: gradient descent at four learning rates",
+            y_label="f(x_k) (log scale)",
+        )
         basin = landscapes.TwoBasin(dim=1)
         paths = {
             f"lr={lr}": viz.run_on_landscape(
@@ -236,6 +292,8 @@ class Demo:
             },
             path=self.path("lr_nonconvex.png"),
             log_scale=False,
+            title="Two basins: a small rate stays near, a large one jumps",
+            y_label="f(x_k)",
         )
         rows = [
             {
@@ -255,7 +313,7 @@ class Demo:
         ).table(rows)
 
     def sampling_modes(self) -> None:
-        """Seed 000: batch vs stochastic vs mini-batch gradient descent."""
+        """Batch vs stochastic vs mini-batch gradient descent (Yadav's slides)."""
         cancer = data.load_dataset("breast_cancer")
         X = data.Standardizer().fit_transform(cancer.X)
         epochs = self.size(20, 3)
@@ -277,17 +335,32 @@ class Demo:
             )
             per_epoch[label] = history.epoch_train_loss
             per_iteration[label] = history.loss[: self.size(600, 100)]
-        viz.plot_losses(per_epoch, path=self.path("modes_epoch.png"), x_label="epoch")
-        viz.plot_losses(per_iteration, path=self.path("modes_iteration.png"), smooth_beta=0.9)
+        viz.plot_losses(
+            per_epoch,
+            path=self.path("modes_epoch.png"),
+            x_label="epoch",
+            title="Breast cancer, logistic regression: training loss per epoch",
+            y_label="mean cross-entropy (log scale)",
+        )
+        viz.plot_losses(
+            per_iteration,
+            path=self.path("modes_iteration.png"),
+            smooth_beta=0.9,
+            y_range=(0.01, 1.5),
+            title="Training loss per iteration (faint: raw; bold: EWMA, beta = 0.9)",
+            y_label="mean cross-entropy of the batch (log scale)",
+        )
         self.report.section("Batch, stochastic and mini-batch gradient descent").text(
             "Per epoch, smaller batches make more updates and progress faster; per iteration, "
-            "their loss is noisier (faint: raw; bold: EWMA-smoothed)."
+            "their loss is noisier (faint: raw, clipped to the window 0.01 to 1.5; bold: "
+            "EWMA-smoothed)."
         ).figure(self.path("modes_epoch.png"), "per epoch").figure(
             self.path("modes_iteration.png"), "per iteration"
         )
 
     def ewma(self) -> None:
-        """Seed 002: the exponentially weighted moving average and its beta."""
+        """The exponentially weighted moving average and its beta ("Optimizers in Deep
+        Learning")."""
         rng = np.random.default_rng(self.seed)
         series = 10 + np.cumsum(rng.normal(0, 0.1, 250)) + rng.normal(0, 0.3, 250)
         viz.plot_ewma_demo(series, betas=(0.5, 0.9, 0.98), path=self.path("ewma.png"))
@@ -297,20 +370,27 @@ class Demo:
         ).figure(self.path("ewma.png"), "a noisy series and its EWMA")
 
     def convergence(self) -> None:
-        """Seed 000's convergence table, measured: GD, heavy ball and Newton."""
+        """The convergence table of Yadav's slides, measured: GD, heavy ball and Newton."""
         rows = theory.convergence_table(condition_number=100.0)
-        viz.plot_convergence(
-            {r["method"]: r["errors"] for r in rows}, path=self.path("convergence.png")
-        )
+        viz.plot_convergence_table(rows, path=self.path("convergence.png"))
         table = [{k: v for k, v in r.items() if k != "errors"} for r in rows]
         self.report.section("Convergence rates: measured against theory").text(
             "On a quadratic with condition number 100: gradient descent with step 1/L contracts "
             "the error by 1 - 1/kappa per step, heavy-ball momentum by "
-            "(sqrt(kappa)-1)/(sqrt(kappa)+1), and Newton converges quadratically (order 2)."
-        ).table(table).figure(self.path("convergence.png"), "error per iteration (log scale)")
+            "(sqrt(kappa)-1)/(sqrt(kappa)+1), and Newton is exact in one step; on a convex "
+            "bowl that is not quadratic, Newton converges quadratically (order 2). The figure "
+            "draws each measured run as a wide pale line and what theory predicts as a dashed "
+            "line in the same colour: e_0 r^k for the two linear methods, and for Newton the "
+            "order-2 recursion e_(k+1) = C e_k^2 from e_1, with C set by its first step. Heavy "
+            "ball runs slightly above its line: at the extreme eigenvalues its error is "
+            "(a + b k) r^k, so the measured rate approaches the predicted one slowly."
+        ).table(table).figure(
+            self.path("convergence.png"), "error per iteration (log scale) against theory"
+        )
 
     def comparison(self) -> None:
-        """All first-order optimizers on one task, with each run's diagnosis (seed 003)."""
+        """All first-order optimizers on one task, each run diagnosed by the debugging
+        checklist of "Optimization Algorithms in Deep Neural Networks"."""
         lrs = {
             "SGD": 0.1,
             "Momentum": 0.3,
@@ -355,11 +435,16 @@ class Demo:
             {r.spec.label: r.history.epoch_val_loss for r in results},
             path=self.path("comparison.png"),
             x_label="epoch",
+            y_range=(0.08, 1.0),
+            title="Every optimizer on the moons: validation loss per epoch",
+            y_label="validation cross-entropy (log scale)",
         )
         self.report.section("Every optimizer on the moons, diagnosed").text(
             "The same 2-32-32-1 network, budget and batches for each optimizer; the last run uses "
-            "a deliberately huge learning rate. Each run is labelled with seed 003's debugging "
-            "checklist."
+            "a deliberately huge learning rate: its loss jumps far above the others, so the plot "
+            "shows the window 0.08 to 1 and marks each step where a curve leaves it with a "
+            "triangle on the edge. Each run is labelled by the debugging checklist of "
+            '"Optimization Algorithms in Deep Neural Networks".'
         ).table(
             rows, ["label", "val_loss", "val_metric", "seconds", "status", "diagnosis", "remedy"]
         ).figure(self.path("comparison.png"), "validation loss per epoch")

@@ -89,3 +89,10 @@ def flag(value: object, name: str) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"{name} must be True or False, got {value!r}")
     return value
+
+
+def optional_text(value: object, name: str) -> str | None:
+    """None, or a str (a title or an axis label)."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} must be a str (or None for the default), got {value!r}")
+    return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,9 +13,18 @@ import numpy as np
 from optimlab._io import atomic_path
 from optimlab.landscapes import Landscape
 from optimlab.viz import _inputs as check
-from optimlab.viz._figure import DIVERGED_COLOR, new_axes
+from optimlab.viz._figure import mark_divergence, new_axes
 from optimlab.viz._output import output_path
-from optimlab.viz.contours import checked_paths, draw_landscape, inside
+from optimlab.viz._paths import (
+    PlannedPath,
+    draw_end,
+    draw_exit,
+    draw_start,
+    emptiest_corner,
+    legend_handle,
+    plan,
+)
+from optimlab.viz.contours import checked_paths, display_name, draw_landscape
 
 ANIMATION_SUFFIXES = (".gif", ".mp4")
 
@@ -32,8 +42,10 @@ def animate_trajectories(
 
     Frame j shows every path up to iteration ``k_j``, with ``k_j`` evenly spaced from 0 to
     the longest path's last iteration, at most ``max_frames`` of them (so files stay
-    small: 60 frames of 400x320 pixels take about 150 kB). A path that
-    diverged stops at its last finite point, drawn as a red ``X`` once reached.
+    small: 60 frames of 400x320 pixels take about 150 kB). Paths are styled, ordered and
+    marked as in `plot_trajectories`: a ring at each start, each path's own marker on its
+    current point; an arrowhead appears where a path leaves the frame and a red ``X``
+    where it diverged, once reached. The legend sits in the corner the paths cross least.
 
     Args:
         landscape: a 2-D `Landscape`.
@@ -62,36 +74,88 @@ def animate_trajectories(
 
     from matplotlib.animation import FFMpegWriter, FuncAnimation
 
-    from optimlab.viz._gif import SharedPaletteGifWriter
+    from optimlab.viz._gif import write_gif
 
     figure, axes = new_axes(figsize=(5.0, 4.0), dpi=80)
     draw_landscape(axes, landscape, levels, log_levels)
-    artists = []
-    for label, (points, diverged) in paths.items():
-        (line,) = axes.plot([], [], "-", linewidth=1.5, label=label + " (diverged)" * diverged)
-        (head,) = axes.plot([], [], "o", color=line.get_color(), markeredgecolor="black")
-        axes.plot(*points[0], "o", color=line.get_color(), markersize=5)
-        artists.append((points, diverged, line, head))
-    axes.legend(loc="best", fontsize="small")
+    planned = plan(paths, landscape.bounds)
+    moving = [_MovingPath.draw(axes, drawn) for drawn in planned]
+    minimum = [line for line in axes.lines if line.get_label() == "minimum"]
+    axes.legend(
+        minimum + [legend_handle(p) for p in planned],
+        ["minimum"] * len(minimum) + [p.legend_label for p in planned],
+        loc=emptiest_corner(planned, landscape.bounds),
+        fontsize="x-small",
+        framealpha=0.85,
+    )
+    name = display_name(landscape)
+    axes.set_title(f"{name}: iteration {0}")
     figure.draw_without_rendering()  # lay out once, then keep the layout for every frame
     figure.set_layout_engine("none")
-    longest = max(len(points) for points, *_ in artists)
+    longest = max(len(p.points) for p in planned)
     frames = np.unique(np.linspace(0, longest - 1, min(max_frames, longest)).round().astype(int))
 
-    def draw_frame(k: int) -> list:
-        for points, diverged, line, head in artists:
-            shown = points[: k + 1]
-            line.set_data(shown[:, 0], shown[:, 1])
-            head.set_data(shown[-1:, 0], shown[-1:, 1])
-            if diverged and k + 1 >= len(points):
-                head.set_data(*inside(points[-1], landscape.bounds)[:, None])
-                head.set(marker="X", markersize=11, markerfacecolor=DIVERGED_COLOR)
-        axes.set_title(f"{landscape.name}: iteration {k}")
-        return [a for _, _, line, head in artists for a in (line, head)]
+    def draw_frame(k: int) -> None:
+        for path in moving:
+            path.show(k)
+        axes.set_title(f"{name}: iteration {k}")
 
-    animation = FuncAnimation(figure, draw_frame, frames=frames, blit=False)
-    gif = target.suffix.lower() == ".gif"
-    writer = SharedPaletteGifWriter(fps=fps) if gif else FFMpegWriter(fps=fps)
     with atomic_path(target) as temporary:
-        animation.save(temporary, writer=writer)
+        if target.suffix.lower() == ".gif":
+            on_top = [axes.title, axes.get_legend()]
+            artists = on_top + [a for path in moving for a in path.artists]
+            write_gif(figure, draw_frame, frames, artists, temporary, fps)
+        else:
+            animation = FuncAnimation(figure, draw_frame, frames=frames, blit=False)
+            animation.save(temporary, writer=FFMpegWriter(fps=fps))
     return figure
+
+
+@dataclass
+class _MovingPath:
+    """A path's artists in the animation, shown up to iteration k by `show`."""
+
+    path: PlannedPath
+    line: Any
+    head: Any
+    exits: list[tuple[int, Any]]
+    final: Any
+
+    @classmethod
+    def draw(cls, axes: Any, path: PlannedPath) -> _MovingPath:
+        (line,) = axes.plot(
+            [],
+            [],
+            color=path.color,
+            linestyle=path.linestyle,
+            linewidth=path.linewidth,
+            zorder=path.zorder,
+        )
+        draw_start(axes, path)
+        head = draw_end(axes, path)
+        exits = [(e.step + 1, draw_exit(axes, path, e, final=False)) for e in path.passing_exits]
+        mark = path.final_mark
+        final = None
+        if mark is not None and mark[1] == "X":
+            final = mark_divergence(axes, *mark[0], path.color)
+        elif mark is not None:
+            final = draw_exit(axes, path, path.exits[-1], final=True)
+        moving = cls(path, line, head, exits, final)
+        moving.show(0)
+        return moving
+
+    @property
+    def artists(self) -> list[Any]:
+        extra = [] if self.final is None else [self.final]
+        return [self.line, self.head, *(arrow for _, arrow in self.exits), *extra]
+
+    def show(self, k: int) -> None:
+        shown = self.path.points[: k + 1]
+        self.line.set_data(shown[:, 0], shown[:, 1])
+        finished = k >= self.path.final_step
+        self.head.set_visible(not (finished and self.final is not None))
+        self.head.set_data(shown[-1:, 0], shown[-1:, 1])
+        for step, arrow in self.exits:
+            arrow.set_visible(k >= step)
+        if self.final is not None:
+            self.final.set_visible(finished)

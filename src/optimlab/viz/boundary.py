@@ -10,8 +10,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from optimlab.viz import _inputs as check
-from optimlab.viz._figure import new_axes
+from optimlab.viz._figure import new_axes, place_legend
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
+from optimlab.viz.style import curve_style
 
 MARGIN = 0.1  # of the data's range, added on each side
 
@@ -22,6 +23,7 @@ def plot_decision_boundary(
     y: ArrayLike,
     path: str | os.PathLike | None = None,
     resolution: int = 200,
+    title: str | None = None,
 ) -> Any:
     """What a classifier predicts over the plane, and the data it was trained on.
 
@@ -29,7 +31,8 @@ def plot_decision_boundary(
     the data plus a 10% margin (shape ``(resolution**2, 2)``) and returns either P(y=1),
     shape ``(m,)`` or ``(m, 1)`` (binary: shaded by probability, the 0.5 level drawn as
     the decision boundary), or class probabilities, shape ``(m, K)`` (each point shaded
-    by its most probable class).
+    by its most probable class). Class k's points are drawn in
+    `optimlab.viz.style.curve_style(k)`'s colour and marker, with a black edge.
 
     Args:
         predict_proba_fn: grid points ``(m, 2)`` -> probabilities, as above.
@@ -37,6 +40,7 @@ def plot_decision_boundary(
         y: ``(n,)`` integer class labels 0..K-1.
         path: save a PNG (or .svg/.pdf) here, atomically.
         resolution: grid points per axis, 10 to 1000.
+        title: the title; default says what the shading and the line show.
 
     Returns:
         The matplotlib Figure.
@@ -49,6 +53,7 @@ def plot_decision_boundary(
         raise ValueError(f"X must be finite with shape (n, 2), got shape {X.shape}")
     labels = _labels(y, X.shape[0])
     resolution = check.integer(resolution, "resolution", minimum=10, maximum=1000)
+    title = check.optional_text(title, "title")
 
     xs, ys = (_axis_range(X[:, j], resolution) for j in range(2))
     grid_x, grid_y = np.meshgrid(xs, ys)
@@ -68,40 +73,51 @@ def plot_decision_boundary(
         shading = axes.contourf(
             grid_x, grid_y, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6
         )
-        axes.contour(grid_x, grid_y, p, levels=[0.5], colors="black", linewidths=1.5)
-        figure.colorbar(shading, ax=axes, label="P(y = 1)")
+        boundary = axes.contour(grid_x, grid_y, p, levels=[0.5], colors="black", linewidths=1.5)
+        segments = [seg for level in boundary.allsegs for seg in level if len(seg)]
+        if segments:  # label the longest piece of the boundary at its middle, away from edges
+            longest = max(segments, key=len)
+            axes.clabel(
+                boundary,
+                fmt={0.5: "P = 0.5"},
+                fontsize="small",
+                manual=[longest[len(longest) // 2]],
+            )
+        figure.colorbar(shading, ax=axes, label="predicted P(y = 1)")
+        default = "Predicted probability of class 1; black line: decision boundary"
     else:
+        from matplotlib.colors import ListedColormap
+
         predicted = probabilities.argmax(axis=1).reshape(grid_x.shape)
         axes.contourf(
             grid_x,
             grid_y,
             predicted,
             levels=np.arange(classes + 1) - 0.5,
-            cmap="tab10",
-            vmin=-0.5,
-            vmax=9.5,
-            alpha=0.35,
+            cmap=ListedColormap([curve_style(k).color for k in range(classes)]),
+            alpha=0.3,
         )
-    palette = ["tab:blue", "tab:red"] if classes == 2 else None
+        default = "Predicted class (shaded) and the data (points)"
     for k in range(classes):
         members = labels == k
         if members.any():
-            color = palette[k] if palette else f"C{k}"
+            style = curve_style(k)
             axes.scatter(
                 X[members, 0],
                 X[members, 1],
-                s=18,
-                color=color,
+                s=20,
+                color=style.color,
+                marker=style.marker,
                 edgecolors="black",
                 linewidths=0.5,
                 label=f"class {k}",
             )
     axes.set_xlim(xs[0], xs[-1])
     axes.set_ylim(ys[0], ys[-1])
-    axes.set_xlabel("x1")
-    axes.set_ylabel("x2")
-    axes.set_title("decision regions")
-    axes.legend(loc="best", fontsize="small")
+    axes.set_xlabel("feature x1")
+    axes.set_ylabel("feature x2")
+    axes.set_title(title or default)
+    place_legend(axes)
     save_figure(figure, target)
     return figure
 

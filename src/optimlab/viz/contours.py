@@ -10,8 +10,9 @@ import numpy as np
 
 from optimlab.landscapes import Landscape
 from optimlab.viz import _inputs as check
-from optimlab.viz._figure import mark_divergence, new_axes
+from optimlab.viz._figure import mark_divergence, new_axes, place_legend
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
+from optimlab.viz._paths import draw_end, draw_exit, draw_start, key_handles, legend_handle, plan
 
 GRID_POINTS = 200
 
@@ -22,13 +23,19 @@ def plot_trajectories(
     path: str | os.PathLike | None = None,
     levels: int = 30,
     log_levels: bool = True,
+    title: str | None = None,
 ) -> Any:
-    """Contours of a 2-D landscape with one coloured path per optimizer.
+    """Contours of a 2-D landscape with every optimizer's path visible on them.
 
-    Each path starts with a circle and ends with a square, or with a red ``X`` at its
-    last finite point where it diverged (moved to the window's edge if that point lies
-    outside; the legend says "diverged"). Known minima are black
-    stars. The view is ``landscape.bounds``.
+    Each path has its own colour (see `optimlab.viz.style`), a hollow ring at its start
+    and a filled marker of its own shape at its end. Paths spanning more of the frame are
+    drawn first; a path hidden under a later one is drawn wider and the one on top
+    dashed, and coinciding start or end markers are nested, so no path disappears under
+    another. A path is drawn up to the frame's edge and an arrowhead marks where it
+    leaves the frame ("left the frame" in the legend if it ends outside); a path that
+    diverged (became non-finite) gets a red ``X`` there, or at its last point if that is
+    inside ("diverged"). Known minima are hollow black stars. The view is
+    ``landscape.bounds``; the path legend and a key to the markers sit right of the plot.
 
     With ``log_levels`` the contour levels are ``f_min + geomspace(d, f_max - f_min)``
     (``d`` the smallest positive gap above ``f_min`` on the grid, at least
@@ -41,6 +48,7 @@ def plot_trajectories(
         path: save a PNG (or .svg/.pdf) here, atomically.
         levels: number of contour levels, >= 2.
         log_levels: logarithmically spaced levels.
+        title: the figure's title; default names the landscape and what is drawn.
 
     Returns:
         The matplotlib Figure.
@@ -49,26 +57,41 @@ def plot_trajectories(
     paths = checked_paths(landscape, trajectories)
     levels = check.integer(levels, "levels", minimum=2)
     log_levels = check.flag(log_levels, "log_levels")
+    title = check.optional_text(title, "title")
 
-    figure, axes = new_axes()
+    figure, axes = new_axes(figsize=(8.4, 5.4))
     draw_landscape(axes, landscape, levels, log_levels)
-    for label, (points, diverged) in paths.items():
-        (line,) = axes.plot(
-            points[:, 0],
-            points[:, 1],
-            "-",
-            marker=".",
-            markersize=3,
-            linewidth=1.5,
-            label=f"{label} (diverged)" if diverged else label,
+    planned = plan(paths, landscape.bounds)
+    for drawn in planned:
+        axes.plot(
+            drawn.points[:, 0],
+            drawn.points[:, 1],
+            color=drawn.color,
+            linestyle=drawn.linestyle,
+            linewidth=drawn.linewidth,
+            zorder=drawn.zorder,
+            label=drawn.legend_label,
         )
-        color = line.get_color()
-        axes.plot(*points[0], "o", color=color, markersize=7, markeredgecolor="black")
-        if diverged:
-            mark_divergence(axes, *inside(points[-1], landscape.bounds), color)
-        else:
-            axes.plot(*points[-1], "s", color=color, markersize=7, markeredgecolor="black")
-    axes.legend(loc="best", fontsize="small")
+        draw_start(axes, drawn)
+        if drawn.has_end_marker:
+            draw_end(axes, drawn)
+        for exit in drawn.passing_exits:
+            draw_exit(axes, drawn, exit, final=False)
+        mark = drawn.final_mark
+        if mark is not None and mark[1] == "X":
+            mark_divergence(axes, *mark[0], drawn.color)
+        elif mark is not None:
+            draw_exit(axes, drawn, drawn.exits[-1], final=True)
+    default = f"{display_name(landscape)}: optimizer paths on the contours of f(x, y)"
+    axes.set_title(title or default, pad=12)  # room for arrowheads on the top edge
+    key = place_legend(axes, *key_handles(planned), outside=True, corner="lower left")
+    key.set_title("markers", prop={"size": "small"})
+    axes.add_artist(key)
+    key.set_clip_on(False)  # add_artist clips to the axes, which would leave it out of the layout
+    minimum = [line for line in axes.lines if line.get_label() == "minimum"]
+    handles = minimum + [legend_handle(p) for p in planned]
+    labels = ["minimum"] * len(minimum) + [p.legend_label for p in planned]
+    place_legend(axes, handles, labels, outside=True, title="paths", title_fontsize="small")
     save_figure(figure, target)
     return figure
 
@@ -93,7 +116,8 @@ def checked_paths(
 
 
 def draw_landscape(axes: Any, landscape: Landscape, levels: int, log_levels: bool) -> None:
-    """Contour lines of ``landscape`` over its bounds, its minima, labels and limits."""
+    """Contour lines of ``landscape`` over its bounds (darker: lower), its minima, axis
+    labels and limits."""
     (x_low, x_high), (y_low, y_high) = landscape.bounds
     X, Y = np.meshgrid(
         np.linspace(x_low, x_high, GRID_POINTS), np.linspace(y_low, y_high, GRID_POINTS)
@@ -102,28 +126,35 @@ def draw_landscape(axes: Any, landscape: Landscape, levels: int, log_levels: boo
     from matplotlib import colormaps
 
     spaced = contour_levels(Z, levels, log_levels)
-    # Colour by rank, not value: with log-spaced levels, colour by value would paint
-    # almost every line the colour of the lowest one.
-    colors = colormaps["viridis"](np.linspace(0.0, 0.9, spaced.size))
-    axes.contour(X, Y, Z, levels=spaced, colors=colors, linewidths=0.8, alpha=0.8)
+    # Grey by rank, not value (with log-spaced levels, shading by value would paint almost
+    # every line the shade of the lowest one); grey keeps the paths' colours apart.
+    colors = colormaps["Greys"](np.linspace(0.8, 0.3, spaced.size))
+    axes.contour(X, Y, Z, levels=spaced, colors=colors, linewidths=0.7, zorder=1)
     minima = landscape.minima
     if minima:
         points = np.array(minima)
         axes.plot(
             points[:, 0],
             points[:, 1],
-            "*",
-            color="black",
-            markersize=12,
+            marker="*",
+            markersize=15,
+            markerfacecolor="none",
+            markeredgecolor="black",
+            markeredgewidth=1.3,
             label="minimum",
             linestyle="none",
-            zorder=4,
+            zorder=4.5,
         )
     axes.set_xlim(x_low, x_high)
     axes.set_ylim(y_low, y_high)
     axes.set_xlabel("x")
     axes.set_ylabel("y")
-    axes.set_title(landscape.name)
+
+
+def display_name(landscape: Landscape) -> str:
+    """The landscape's name for a title: "two_basin" -> "Two basin"."""
+    name = landscape.name.replace("_", " ")
+    return name[:1].upper() + name[1:]
 
 
 def contour_levels(Z: np.ndarray, count: int, log_levels: bool) -> np.ndarray:
@@ -138,9 +169,3 @@ def contour_levels(Z: np.ndarray, count: int, log_levels: bool) -> np.ndarray:
     gaps = finite - low
     smallest = max(float(gaps[gaps > 0].min()), 1e-6 * span)
     return low + np.geomspace(smallest, span, count)
-
-
-def inside(point: np.ndarray, bounds: tuple[tuple[float, float], ...]) -> np.ndarray:
-    """``point`` moved onto the window ``bounds`` if it lies outside (for markers)."""
-    low, high = np.array(bounds).T
-    return np.clip(point, low, high)

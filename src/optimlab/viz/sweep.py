@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 
 from optimlab.viz import _inputs as check
-from optimlab.viz._figure import new_axes
+from optimlab.viz._figure import new_axes, place_legend
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
+from optimlab.viz.style import curve_style
 
 DIVERGED_HEIGHT = 0.96  # where diverged runs sit, as a fraction of the axes' height
 
@@ -20,19 +21,24 @@ def plot_lr_sweep(
     results: Mapping[str, Sequence[tuple[float, float]]],
     path: str | os.PathLike | None = None,
     log_scale: bool = True,
+    title: str | None = None,
+    y_label: str | None = None,
 ) -> Any:
     """Final loss against learning rate (log x axis), one line per optimizer.
 
     Too small a rate leaves the loss high (slow progress), too large a one diverges; the
     sweet spot lies between. Diverged runs (final loss NaN or inf) have no loss to plot:
     each is an ``x`` at the top of the axes, at its learning rate, in its optimizer's
-    colour. Each optimizer's best rate (lowest finite loss) is circled.
+    colour. Each optimizer's best rate (lowest finite loss) is circled. Optimizer i is drawn
+    in the style `optimlab.viz.style.curve_style(i)`.
 
     Args:
         results: ``{optimizer: [(lr, final_loss), ...]}`` with lr > 0 and final_loss a
             number, NaN or inf for a diverged run; any order.
         path: save a PNG (or .svg/.pdf) here, atomically.
         log_scale: logarithmic y axis (values <= 0 are then not drawn).
+        title: the title; default "Final loss against the learning rate (circled: best)".
+        y_label: the y axis's name; default "final loss", with "(log scale)" on a log scale.
 
     Returns:
         The matplotlib Figure.
@@ -40,14 +46,19 @@ def plot_lr_sweep(
     target = output_path(path, IMAGE_SUFFIXES)
     sweeps = {label: _sweep(runs, label) for label, runs in check.named(results, "results").items()}
     log_scale = check.flag(log_scale, "log_scale")
+    title = check.optional_text(title, "title")
+    y_label = check.optional_text(y_label, "y_label")
 
     figure, axes = new_axes()
     top = axes.get_xaxis_transform()  # x in data units, y as a fraction of the axes
     any_diverged = False
-    for label, (lrs, losses) in sweeps.items():
+    for index, (label, (lrs, losses)) in enumerate(sweeps.items()):
         finite = np.isfinite(losses)
-        (line,) = axes.plot(lrs[finite], losses[finite], "o-", markersize=4, label=label)
-        color = line.get_color()
+        style = curve_style(index)
+        axes.plot(
+            lrs[finite], losses[finite], **style.line(linewidth=1.8, markersize=5), label=label
+        )
+        color = style.color
         if finite.any():
             best = int(np.flatnonzero(finite)[np.argmin(losses[finite])])
             axes.plot(lrs[best], losses[best], "o", markersize=12, fillstyle="none", color=color)
@@ -69,10 +80,10 @@ def plot_lr_sweep(
     axes.margins(y=0.15)  # headroom above the finite losses for the diverged marks
     if log_scale:
         axes.set_yscale("log", nonpositive="mask")
-    axes.set_xlabel("learning rate")
-    axes.set_ylabel("final loss")
-    axes.set_title("learning-rate sweep (circled: best rate)")
-    axes.legend(loc="best", fontsize="small")
+    axes.set_xlabel("learning rate (log scale)")
+    axes.set_ylabel(y_label or ("final loss (log scale)" if log_scale else "final loss"))
+    axes.set_title(title or "Final loss against the learning rate (circled: best rate)")
+    place_legend(axes)
     save_figure(figure, target)
     return figure
 
