@@ -4,13 +4,16 @@ A `RunSpec` names a data set, a model, an optimizer with its settings and a trai
 `run` loads and splits the data, builds the model and the optimizer, trains, diagnoses, and
 returns a `RunResult`. Specs are hashable and have a stable `key`, so a run store can tell
 whether a configuration has already been computed.
+
+Scaling (``RunSpec.scale``, on by default): the features and, for regression, the target
+are standardised with statistics of the training split; the model trains on those
+values, and `run` reports losses and metrics on the target's original scale.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -19,6 +22,7 @@ import numpy as np
 
 from optimlab import checks, models, optim, schedules
 from optimlab import data as datasets
+from optimlab.models.mlp import ACTIVATIONS
 from optimlab.train import EarlyStopping, History, fit
 
 #: Synthetic data sets by name: generator and task.
@@ -31,6 +35,14 @@ SYNTHETIC = {
 }
 MODELS = ("linear", "logistic", "softmax", "mlp")
 SCHEDULES = ("constant", "inverse_time", "step", "exponential", "cosine", "warmup_cosine")
+#: Damping lambda that Newton switches to when its Hessian is singular and none was given.
+NEWTON_DAMPING = 1e-2
+#: Part of every key: raised when a spec's meaning changes, so that stored runs of the old
+#: meaning are not reused (2: regression targets standardised, Newton's lr honoured, CSV
+#: data identified by its contents).
+KEY_VERSION = 2
+
+_LOSS_SERIES = ("loss", "epoch_train_loss", "epoch_val_loss")
 
 
 def dataset_names() -> list[str]:
@@ -40,17 +52,20 @@ def dataset_names() -> list[str]:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """A training run as plain values.
+    """A training run as plain values, each checked on creation.
 
     Args:
         dataset: a name from `dataset_names`, or ``"csv:PATH:TARGET"`` for a CSV file.
         model: ``"auto"`` (logistic, softmax or linear regression by the data's task),
             one of `MODELS`.
         hidden: hidden layer sizes of the MLP.
-        activation: the MLP's activation.
-        optimizer: an `optimlab.optim` class name.
-        lr: learning rate (ignored by Adadelta's default and by Newton's step length 1).
-        options: further optimizer keyword arguments, as sorted ``(name, value)`` pairs.
+        activation: the MLP's activation (``"relu"``, ``"tanh"``, ``"sigmoid"``).
+        optimizer: an `optimlab.optim` class name. Newton needs an exact Hessian, so it
+            takes the linear models only (``model="mlp"`` is refused).
+        lr: learning rate; Newton's step length (1.0: the full Newton step). An ``lr``
+            in ``options`` overrides it (see `effective_lr`).
+        options: further optimizer keyword arguments, as sorted ``(name, value)`` pairs
+            (checked by building the optimizer once).
         epochs: passes over the training data.
         batch_size: None for full batch, 1 for stochastic, b for mini-batch.
         schedule: one of `SCHEDULES` (stepped per iteration over the whole run).
@@ -62,7 +77,8 @@ class RunSpec:
         l2: L2 penalty strength of the model (``l2 / 2 * ||W||^2`` added to the loss).
         patience: stop early when the validation loss has not improved for this many
             epochs, keeping the best epoch's parameters (None: train every epoch).
-        scale: standardise the features (mean 0, variance 1, fitted on the training split).
+        scale: standardise the features and a regression target (mean 0, variance 1,
+            fitted on the training split); results are reported on the original scale.
     """
 
     dataset: str = "moons"
@@ -97,24 +113,83 @@ class RunSpec:
             raise ValueError(
                 f"unknown schedule {self.schedule!r}; choose one of {', '.join(SCHEDULES)}"
             )
-        if not self.dataset.startswith("csv:") and self.dataset not in dataset_names():
+        if not isinstance(self.dataset, str):
+            raise checks.ArgumentTypeError(
+                f"Invalid dataset: dataset must be a name or 'csv:PATH:TARGET', got "
+                f"{self.dataset!r}"
+            )
+        if self.dataset.startswith("csv:"):
+            _csv_parts(self.dataset)
+        elif self.dataset not in dataset_names():
             raise ValueError(
                 f"unknown data set {self.dataset!r}; choose one of {', '.join(dataset_names())}, "
                 "or csv:PATH:TARGET"
             )
-        if not (isinstance(self.lr, (int, float)) and 0 <= self.lr < math.inf):
-            raise ValueError(f"Invalid lr: {self.lr!r}; it must be a finite number >= 0")
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
-            raise ValueError(f"Invalid epochs: {self.epochs!r}; it must be an integer >= 1")
+        if isinstance(self.hidden, (str, bytes)) or not hasattr(self.hidden, "__iter__"):
+            raise checks.ArgumentTypeError(
+                f"Invalid hidden: hidden must be a sequence of layer sizes, got {self.hidden!r}"
+            )
+        hidden = tuple(checks.integer(f"hidden[{i}]", h, low=1) for i, h in enumerate(self.hidden))
+        object.__setattr__(self, "hidden", hidden)
+        checks.choice("activation", self.activation, ACTIVATIONS)
+        options = self._checked_options()
+        object.__setattr__(self, "lr", checks.nonnegative("lr", self.lr))
+        object.__setattr__(self, "options", tuple(sorted(options.items())))
+        checks.integer("epochs", self.epochs, low=1)
+        checks.optional(checks.integer, "batch_size", self.batch_size, low=1)
+        checks.optional(checks.positive, "clip_norm", self.clip_norm)
+        checks.integer("seed", self.seed, low=0)
+        checks.integer("n_samples", self.n_samples, low=10)
+        checks.nonnegative("noise", self.noise)
+        checks.number(
+            "val_fraction", self.val_fraction, low=0.0, high=1.0, low_open=True, high_open=True
+        )
         checks.nonnegative("l2", self.l2)
         checks.optional(checks.integer, "patience", self.patience, low=1)
         checks.flag("scale", self.scale)
-        object.__setattr__(self, "options", tuple(sorted(dict(self.options).items())))
-        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        if self.optimizer == "Newton" and self.model == "mlp":
+            raise ValueError(
+                "Newton needs the exact Hessian of the loss, which the MLP does not provide; "
+                "use Newton with model='auto' (linear, logistic or softmax regression), or "
+                "a first-order optimizer such as Adam with the MLP"
+            )
+        self._check_optimizer()
+
+    def _checked_options(self) -> dict[str, Any]:
+        try:
+            options = dict(self.options)
+        except (TypeError, ValueError):
+            raise checks.ArgumentTypeError(
+                f"Invalid options: options must be (name, value) pairs or a dict, got "
+                f"{self.options!r}"
+            ) from None
+        bad = [name for name in options if not isinstance(name, str)]
+        if bad:
+            raise checks.ArgumentTypeError(f"Invalid options: option names are strings, got {bad}")
+        return options
+
+    def _check_optimizer(self) -> None:
+        """Build the optimizer once on a placeholder parameter: its own checks run now."""
+        build_optimizer(self, models.LinearRegression(1))
 
     def key(self) -> str:
-        """A stable identifier of this configuration (a hash of its values)."""
-        text = json.dumps(self.to_dict(), sort_keys=True, default=str)
+        """A stable identifier of this configuration: a hash of its values and, for a CSV
+        data set, of the file's contents (not its path: a copy of the file elsewhere has
+        the same key, an edited file new keys).
+
+        Raises:
+            FileNotFoundError: the spec's CSV file does not exist.
+        """
+        values = self.to_dict()
+        values["key_version"] = KEY_VERSION
+        if self.dataset.startswith("csv:"):
+            _, path, target = _csv_parts(self.dataset)
+            try:
+                contents = datasets.fingerprint(path)
+            except FileNotFoundError:
+                raise FileNotFoundError(f"CSV file not found: {path!r}") from None
+            values["dataset"] = f"csv:sha256={contents}:{target}"
+        text = json.dumps(values, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,28 +214,40 @@ class RunSpec:
         return cls(**values)
 
     @property
+    def effective_lr(self) -> float:
+        """The learning rate the optimizer uses: ``lr`` in ``options`` if given, else ``lr``."""
+        return dict(self.options).get("lr", self.lr)
+
+    @property
     def label(self) -> str:
-        """A short human name: optimizer and learning rate."""
-        extras = "".join(f", {k}={v}" for k, v in self.options)
-        return f"{self.optimizer}(lr={self.lr:g}{extras})"
+        """A short human name: optimizer, learning rate (Newton's step length) and the other
+        options."""
+        extras = "".join(f", {k}={v}" for k, v in self.options if k != "lr")
+        return f"{self.optimizer}(lr={self.effective_lr:g}{extras})"
 
 
 @dataclass
 class RunResult:
-    """A finished run: its spec, history, final numbers, time and diagnosis."""
+    """A finished run: its spec, history, final numbers, time, diagnosis and notes.
+
+    ``notes`` say what the lab chose on its own during the run (for example the damping
+    Newton switched to when its Hessian was singular); reports show them beside the run.
+    """
 
     spec: RunSpec
     history: History
     seconds: float
     diagnosis: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, Any]:
-        """Final train/validation loss and metric, time, status: one row of a results table."""
+        """Final train/validation loss and metric, time, status, diagnosis and notes: one
+        row of a results table."""
         final = self.history.final()
         return {
             "label": self.spec.label,
             "optimizer": self.spec.optimizer,
-            "lr": self.spec.lr,
+            "lr": self.spec.effective_lr,
             "seed": self.spec.seed,
             "train_loss": final["train_loss"],
             "val_loss": final["val_loss"],
@@ -170,12 +257,18 @@ class RunResult:
             "seconds": self.seconds,
             "status": self.history.stop_reason,
             "diagnosis": self.diagnosis.get("label", ""),
+            "notes": " ".join(self.notes),
         }
 
 
 @dataclass
 class Split:
-    """Standardised training and validation data."""
+    """Training and validation data as the model sees them (standardised with ``scale``).
+
+    A regression target is stored as ``(y - target_mean) / target_scale``; `original_target`
+    maps values back. ``feature_scaler`` is the `Standardizer` fitted on the training
+    features (None without scaling).
+    """
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -184,11 +277,37 @@ class Split:
     task: str
     n_classes: int | None
     name: str
+    feature_scaler: datasets.Standardizer | None = None
+    target_mean: float = 0.0
+    target_scale: float = 1.0
+
+    @property
+    def loss_factor(self) -> float:
+        """``target_scale ** 2``: a mean squared error on the model's scale times this is the
+        mean squared error on the original scale."""
+        return self.target_scale**2
+
+    def original_target(self, values: np.ndarray) -> np.ndarray:
+        """Targets or predictions on the model's scale, back on the original one:
+        ``values * target_scale + target_mean``."""
+        return np.asarray(values) * self.target_scale + self.target_mean
+
+    def predict(self, model: Any, X: np.ndarray) -> np.ndarray:
+        """The model's predictions for raw features ``X`` (original units), on the
+        target's original scale (class labels for classification)."""
+        X = np.asarray(X, dtype=np.float64)
+        if self.feature_scaler is not None:
+            X = self.feature_scaler.transform(X)
+        predicted = model.predict(X)
+        return self.original_target(predicted) if self.task == "regression" else predicted
 
 
 def load_split(spec: RunSpec) -> Split:
-    """Load the spec's data set, split it and (with ``spec.scale``) standardise the features,
-    fitted on the training split only."""
+    """Load the spec's data set and split it; with ``spec.scale``, standardise the features
+    and a regression target with statistics of the training split only.
+
+    A constant column gets scale 1 (it becomes 0, never NaN); see `Standardizer`.
+    """
     name = spec.dataset
     if name.startswith("csv:"):
         _, path, target = _csv_parts(name)
@@ -210,15 +329,23 @@ def load_split(spec: RunSpec) -> Split:
     X_train, X_val, y_train, y_val = datasets.train_val_split(
         X, y, val_fraction=spec.val_fraction, seed=spec.seed, stratify=stratify
     )
+    split = Split(X_train, y_train, X_val, y_val, task, n_classes, name)
     if spec.scale:
-        scaler = datasets.Standardizer().fit(X_train)
-        X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
-    return Split(X_train, y_train, X_val, y_val, task, n_classes, name)
+        split.feature_scaler = datasets.Standardizer().fit(X_train)
+        split.X_train = split.feature_scaler.transform(X_train)
+        split.X_val = split.feature_scaler.transform(X_val)
+        if task == "regression":
+            target = datasets.Standardizer().fit(y_train.reshape(-1, 1))
+            split.target_mean = float(target.mean_[0])
+            split.target_scale = float(target.scale_[0])
+            split.y_train = (y_train - split.target_mean) / split.target_scale
+            split.y_val = (y_val - split.target_mean) / split.target_scale
+    return split
 
 
 def _csv_parts(name: str) -> tuple[str, str, str]:
     parts = name.split(":")
-    if len(parts) < 3 or not parts[-1]:
+    if len(parts) < 3 or not parts[-1] or not ":".join(parts[1:-1]):
         raise ValueError(f"a CSV data set is written csv:PATH:TARGET, got {name!r}")
     return parts[0], ":".join(parts[1:-1]), parts[-1]
 
@@ -264,22 +391,73 @@ def build_schedule(spec: RunSpec, total_steps: int):
     }[spec.schedule]
 
 
+class AutoDampedNewton(optim.Newton):
+    """Newton that switches to damping `NEWTON_DAMPING` the first time its Hessian is
+    singular, instead of stopping the run.
+
+    Used when a spec gives Newton neither ``damping`` nor ``method="pinv"``. The singular
+    step is taken again with ``H + NEWTON_DAMPING * I`` (Levenberg-Marquardt damping: the
+    step stays finite along directions of zero curvature, such as a softmax model's
+    redundant class or the weights of a batch the model already separates), and every
+    later step is damped too. ``note`` then says when and why; it is None while the exact
+    Hessian is used.
+    """
+
+    note: str | None = None
+
+    def step(self, grads: Any = None, closure: Any = None) -> Any:
+        """One Newton step (see `optimlab.optim.Newton.step`), damped from the first
+        singular Hessian on."""
+        if closure is None or self.damping:
+            return super().step(grads, closure)
+        first: list[tuple] = []
+
+        def remembered(params: Any) -> tuple:
+            result = closure(params)
+            if not first:
+                first.append(result)
+            return result
+
+        try:
+            return super().step(grads, remembered)
+        except np.linalg.LinAlgError:
+            self.damping = NEWTON_DAMPING
+            self.note = (
+                f"Newton: the Hessian was singular at step {self.step_count + 1}; from then on "
+                f"the run used damping={NEWTON_DAMPING:g} (H + {NEWTON_DAMPING:g} I)."
+            )
+            pending = list(first)  # the same point: reuse its (already clipped) result
+            return super().step(grads, lambda params: pending.pop() if pending else closure(params))
+
+
 def build_optimizer(spec: RunSpec, model):
-    """The spec's optimizer on the model's parameters."""
+    """The spec's optimizer on the model's parameters, with learning rate ``spec.lr``.
+
+    Newton takes ``spec.lr`` as its step length; without ``damping`` or ``method="pinv"``
+    in the options it is an `AutoDampedNewton`, which damps itself once its Hessian is
+    singular. Adadelta takes ``spec.lr`` as its eta (1.0 is Zeiler's rule).
+    """
     cls = optim.OPTIMIZERS[spec.optimizer]
-    kwargs = dict(spec.options)
-    if spec.optimizer != "Newton" and not (spec.optimizer == "Adadelta" and "lr" in kwargs):
-        kwargs.setdefault("lr", spec.lr)
+    kwargs = {"lr": spec.lr, **dict(spec.options)}
+    if cls is optim.Newton and not kwargs.get("damping") and kwargs.get("method") != "pinv":
+        cls = AutoDampedNewton
     try:
         return cls(model.params, **kwargs)
     except TypeError as error:
         raise ValueError(
-            f"{spec.optimizer} does not take these options {kwargs}: {error}"
+            f"{spec.optimizer} does not take these options {dict(spec.options)}: {error}"
         ) from None
 
 
 def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
-    """Train the spec's model with its optimizer; return the result with its diagnosis."""
+    """Train the spec's model with its optimizer; return the result with its diagnosis.
+
+    Losses in the returned history (per iteration and per epoch, training and validation)
+    are on the target's original scale: with a standardised regression target, the
+    model's losses times `Split.loss_factor` (the training target's variance). R^2 and
+    accuracy do not depend on that scale. Gradient norms and the ``callbacks`` (which run
+    during training) see the model's scale.
+    """
     from optimlab.lab.diagnosis import diagnose
 
     split = load_split(spec)
@@ -306,10 +484,14 @@ def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
         callbacks=[*callbacks, *early_stopping],
     )
     seconds = time.perf_counter() - start
+    for name in _LOSS_SERIES:
+        setattr(history, name, [value * split.loss_factor for value in getattr(history, name)])
     found = diagnose(history)
+    notes = (optimizer.note,) if isinstance(optimizer, AutoDampedNewton) and optimizer.note else ()
     return RunResult(
         spec,
         history,
         seconds,
         {"label": found.label, "evidence": found.evidence, "remedy": found.remedy},
+        notes,
     )
