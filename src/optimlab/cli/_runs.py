@@ -27,7 +27,8 @@ def data_options(function: Callable) -> Callable:
             "--csv",
             "csv_path",
             type=click.Path(dir_okay=False),
-            help="Your own CSV file (numeric columns) instead of --dataset.",
+            help="Your own CSV file instead of --dataset: a header row, numeric feature "
+            "columns; read once per command.",
         ),
         click.option("--target", help="With --csv: the column to predict."),
         click.option(
@@ -81,7 +82,8 @@ def data_options(function: Callable) -> Callable:
             "--scale/--no-scale",
             default=True,
             show_default=True,
-            help="Standardise the features (fitted on the training split).",
+            help="Standardise the features and a regression target (statistics of the "
+            "training split); losses and predictions are reported on the original scale.",
         ),
         click.option(
             "--n-samples",

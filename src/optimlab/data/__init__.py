@@ -6,7 +6,7 @@ mini-batch, online).
 from optimlab.data.builtin import DATASET_NAMES, load_dataset
 from optimlab.data.csv_file import MAX_INFERRED_CLASSES, load_csv
 from optimlab.data.dataset import Dataset
-from optimlab.data.fingerprint import file_identity, fingerprint
+from optimlab.data.fingerprints import file_identity, fingerprint, settled_identity
 from optimlab.data.sampling import SAMPLING_MODES, BatchSampler
 from optimlab.data.split import Standardizer, train_val_split
 from optimlab.data.synthetic import (
@@ -38,6 +38,7 @@ __all__ = [
     "load_dataset",
     "moons",
     "polynomial_regression",
+    "settled_identity",
     "spirals",
     "train_val_split",
     "xor",

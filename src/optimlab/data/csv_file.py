@@ -9,7 +9,7 @@ a number, an empty cell, a row of the wrong length), a line-by-line scan with Py
 ``csv`` module finds the first problem and names its column and file line. A file is read
 once per process: `load_csv` keeps the last few data sets it returned, keyed by the file's
 identity (path, size, modification time), so a command that trains many runs on one file
-parses it once.
+parses it once (unless the file was modified in the last two seconds).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from optimlab.data.dataset import Dataset
-from optimlab.data.fingerprint import file_identity
+from optimlab.data.fingerprints import settled_identity
 from optimlab.data.validation import check_task
 
 MAX_INFERRED_CLASSES = 20
@@ -56,7 +56,8 @@ def load_csv(
 
     The file is parsed by pandas once per process: a later call with the same arguments,
     while the file is unchanged (same size and modification time), returns a copy of the
-    data set read the first time.
+    data set read the first time (a file modified in the last two seconds is read again;
+    see `optimlab.data.fingerprints.settled_identity`).
 
     Args:
         path: the CSV file.
@@ -81,7 +82,10 @@ def load_csv(
         raise FileNotFoundError(f"CSV file not found: {str(path)!r}")
     if path.is_dir():
         raise ValueError(f"{str(path)!r} is a directory, not a CSV file")
-    key = (file_identity(path), target, task, delimiter)
+    identity = settled_identity(path)
+    if identity is None:  # modified just now: a later write might keep its identity
+        return _read(path, target, task, delimiter)
+    key = (identity, target, task, delimiter)
     if key not in _cache:
         _cache[key] = _read(path, target, task, delimiter)
         while len(_cache) > CACHE_SIZE:

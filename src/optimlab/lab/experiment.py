@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ SYNTHETIC = {
 }
 MODELS = ("linear", "logistic", "softmax", "mlp")
 SCHEDULES = ("constant", "inverse_time", "step", "exponential", "cosine", "warmup_cosine")
-#: Damping lambda that Newton switches to when its Hessian is singular and none was given.
+#: Damping lambda of Newton's repeated run when its Hessian was singular and none was given.
 NEWTON_DAMPING = 1e-2
 #: Part of every key: raised when a spec's meaning changes, so that stored runs of the old
 #: meaning are not reused (2: regression targets standardised, Newton's lr honoured, CSV
@@ -231,7 +231,7 @@ class RunResult:
     """A finished run: its spec, history, final numbers, time, diagnosis and notes.
 
     ``notes`` say what the lab chose on its own during the run (for example the damping
-    Newton switched to when its Hessian was singular); reports show them beside the run.
+    Newton was repeated with when its Hessian was singular); reports show them beside it.
     """
 
     spec: RunSpec
@@ -380,73 +380,40 @@ def build_model(spec: RunSpec, split: Split):
 
 def build_schedule(spec: RunSpec, total_steps: int):
     """The spec's learning-rate schedule over ``total_steps`` updates (None for constant)."""
-    lr, total = spec.lr, max(total_steps, 1)
-    return {
-        "constant": None,
-        "inverse_time": schedules.InverseTime(lr, decay_rate=10.0 / total),
-        "step": schedules.StepDecay(lr, step_size=max(total // 3, 1), gamma=0.1),
-        "exponential": schedules.ExponentialDecay(lr, gamma=0.01 ** (1.0 / total)),
-        "cosine": schedules.CosineAnnealing(lr, T_max=total),
-        "warmup_cosine": schedules.warmup_cosine(lr, max(total // 10, 1), total),
-    }[spec.schedule]
-
-
-class AutoDampedNewton(optim.Newton):
-    """Newton that switches to damping `NEWTON_DAMPING` the first time its Hessian is
-    singular, instead of stopping the run.
-
-    Used when a spec gives Newton neither ``damping`` nor ``method="pinv"``. The singular
-    step is taken again with ``H + NEWTON_DAMPING * I`` (Levenberg-Marquardt damping: the
-    step stays finite along directions of zero curvature, such as a softmax model's
-    redundant class or the weights of a batch the model already separates), and every
-    later step is damped too. ``note`` then says when and why; it is None while the exact
-    Hessian is used.
-    """
-
-    note: str | None = None
-
-    def step(self, grads: Any = None, closure: Any = None) -> Any:
-        """One Newton step (see `optimlab.optim.Newton.step`), damped from the first
-        singular Hessian on."""
-        if closure is None or self.damping:
-            return super().step(grads, closure)
-        first: list[tuple] = []
-
-        def remembered(params: Any) -> tuple:
-            result = closure(params)
-            if not first:
-                first.append(result)
-            return result
-
-        try:
-            return super().step(grads, remembered)
-        except np.linalg.LinAlgError:
-            self.damping = NEWTON_DAMPING
-            self.note = (
-                f"Newton: the Hessian was singular at step {self.step_count + 1}; from then on "
-                f"the run used damping={NEWTON_DAMPING:g} (H + {NEWTON_DAMPING:g} I)."
-            )
-            pending = list(first)  # the same point: reuse its (already clipped) result
-            return super().step(grads, lambda params: pending.pop() if pending else closure(params))
+    lr, total = spec.effective_lr, max(total_steps, 1)
+    makers = {
+        "constant": lambda: None,
+        "inverse_time": lambda: schedules.InverseTime(lr, decay_rate=10.0 / total),
+        "step": lambda: schedules.StepDecay(lr, step_size=max(total // 3, 1), gamma=0.1),
+        "exponential": lambda: schedules.ExponentialDecay(lr, gamma=0.01 ** (1.0 / total)),
+        "cosine": lambda: schedules.CosineAnnealing(lr, T_max=total),
+        "warmup_cosine": lambda: schedules.warmup_cosine(lr, max(total // 10, 1), max(total, 2)),
+    }
+    return makers[spec.schedule]()
 
 
 def build_optimizer(spec: RunSpec, model):
-    """The spec's optimizer on the model's parameters, with learning rate ``spec.lr``.
-
-    Newton takes ``spec.lr`` as its step length; without ``damping`` or ``method="pinv"``
-    in the options it is an `AutoDampedNewton`, which damps itself once its Hessian is
-    singular. Adadelta takes ``spec.lr`` as its eta (1.0 is Zeiler's rule).
-    """
+    """The spec's optimizer on the model's parameters, with learning rate `RunSpec.effective_lr`
+    (Newton's step length; Adadelta's eta, 1.0 being Zeiler's rule)."""
     cls = optim.OPTIMIZERS[spec.optimizer]
     kwargs = {"lr": spec.lr, **dict(spec.options)}
-    if cls is optim.Newton and not kwargs.get("damping") and kwargs.get("method") != "pinv":
-        cls = AutoDampedNewton
     try:
         return cls(model.params, **kwargs)
     except TypeError as error:
         raise ValueError(
             f"{spec.optimizer} does not take these options {dict(spec.options)}: {error}"
         ) from None
+
+
+def newton_damps_itself(spec: RunSpec) -> bool:
+    """Whether `run` repeats this spec's run with damping `NEWTON_DAMPING` should its Hessian be
+    singular: Newton given neither ``damping > 0`` nor ``method="pinv"``."""
+    options = dict(spec.options)
+    return (
+        spec.optimizer == "Newton"
+        and not options.get("damping")
+        and (options.get("method") != "pinv")
+    )
 
 
 def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
@@ -457,41 +424,60 @@ def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
     model's losses times `Split.loss_factor` (the training target's variance). R^2 and
     accuracy do not depend on that scale. Gradient norms and the ``callbacks`` (which run
     during training) see the model's scale.
+
+    Newton with a singular Hessian (see `newton_damps_itself`): the run is repeated from
+    the start with ``damping=NEWTON_DAMPING`` (``H + lambda I``, Levenberg-Marquardt), and a
+    note in the result says so. The callbacks see both attempts; ``seconds`` counts both.
     """
     from optimlab.lab.diagnosis import diagnose
 
     split = load_split(spec)
+    notes: tuple[str, ...] = ()
+    start = time.perf_counter()
     model = build_model(spec, split)
     optimizer = build_optimizer(spec, model)
-    n = split.X_train.shape[0]
-    per_epoch = 1 if spec.batch_size is None else -(-n // min(spec.batch_size, n))
-    schedule = build_schedule(spec, spec.epochs * per_epoch)
-    batch_size = None if spec.batch_size is None else min(spec.batch_size, n)
-    early_stopping = [] if spec.patience is None else [EarlyStopping(patience=spec.patience)]
-    start = time.perf_counter()
-    history = fit(
-        model,
-        optimizer,
-        split.X_train,
-        split.y_train,
-        epochs=spec.epochs,
-        batch_size=batch_size,
-        validation=(split.X_val, split.y_val),
-        lr_schedule=schedule,
-        clip_norm=spec.clip_norm,
-        seed=spec.seed,
-        progress=progress,
-        callbacks=[*callbacks, *early_stopping],
-    )
+    try:
+        history = _fit(spec, split, model, optimizer, progress, callbacks)
+    except np.linalg.LinAlgError:
+        if not newton_damps_itself(spec):
+            raise
+        singular_at = optimizer.step_count + 1
+        damped = replace(spec, options=(*spec.options, ("damping", NEWTON_DAMPING)))
+        model = build_model(damped, split)
+        history = _fit(damped, split, model, build_optimizer(damped, model), progress, callbacks)
+        notes = (
+            f"Newton's Hessian was singular at step {singular_at}, so the run was repeated "
+            f"from the start with damping={NEWTON_DAMPING:g} (steps solve H + "
+            f"{NEWTON_DAMPING:g} I).",
+        )
     seconds = time.perf_counter() - start
     for name in _LOSS_SERIES:
         setattr(history, name, [value * split.loss_factor for value in getattr(history, name)])
     found = diagnose(history)
-    notes = (optimizer.note,) if isinstance(optimizer, AutoDampedNewton) and optimizer.note else ()
     return RunResult(
         spec,
         history,
         seconds,
         {"label": found.label, "evidence": found.evidence, "remedy": found.remedy},
         notes,
+    )
+
+
+def _fit(spec: RunSpec, split: Split, model, optimizer, progress: bool, callbacks) -> History:
+    n = split.X_train.shape[0]
+    per_epoch = 1 if spec.batch_size is None else -(-n // min(spec.batch_size, n))
+    early_stopping = [] if spec.patience is None else [EarlyStopping(patience=spec.patience)]
+    return fit(
+        model,
+        optimizer,
+        split.X_train,
+        split.y_train,
+        epochs=spec.epochs,
+        batch_size=None if spec.batch_size is None else min(spec.batch_size, n),
+        validation=(split.X_val, split.y_val),
+        lr_schedule=build_schedule(spec, spec.epochs * per_epoch),
+        clip_norm=spec.clip_norm,
+        seed=spec.seed,
+        progress=progress,
+        callbacks=[*callbacks, *early_stopping],
     )
