@@ -235,7 +235,7 @@ def settle(path, seconds_ago):
     os.utime(path, ns=(when, when))
 
 
-def test_an_unchanged_file_is_parsed_once_and_copies_are_returned(tmp_path, monkeypatch):
+def test_an_unchanged_file_is_parsed_once_and_shared_read_only(tmp_path, monkeypatch):
     pandas = pytest.importorskip("pandas")
     frame = pandas_frame(seed=3)
     path = tmp_path / "d.csv"
@@ -245,10 +245,13 @@ def test_an_unchanged_file_is_parsed_once_and_copies_are_returned(tmp_path, monk
     real = pandas.read_csv
     monkeypatch.setattr(pandas, "read_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
     first = load_csv(path, "y")
-    first.X[:] = 0.0  # the caller's copy
     second = load_csv(path, "y")
-    assert len(calls) == 1
+    assert len(calls) == 1 and second is first
     np.testing.assert_array_equal(second.X, frame[["a", "b"]].to_numpy())
+    with pytest.raises(ValueError, match="read-only"):  # shared: nobody changes it
+        first.X[0, 0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        first.y[0] = 1.0
     frame.assign(a=frame.a + 1).to_csv(path, index=False)  # new contents
     settle(path, 3500)
     np.testing.assert_array_equal(load_csv(path, "y").X[:, 0], frame.a + 1)

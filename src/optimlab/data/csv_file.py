@@ -55,9 +55,10 @@ def load_csv(
     order; ``Dataset.class_labels[k]`` is the original label of class ``k``.
 
     The file is parsed by pandas once per process: a later call with the same arguments,
-    while the file is unchanged (same size and modification time), returns a copy of the
-    data set read the first time (a file modified in the last two seconds is read again;
-    see `optimlab.data.fingerprints.settled_identity`).
+    while the file is unchanged (same size and modification time), returns the data set
+    read the first time (a file modified in the last two seconds is read again; see
+    `optimlab.data.fingerprints.settled_identity`). Its arrays are therefore read-only:
+    copy them (``data.X.copy()``) to change them in place.
 
     Args:
         path: the CSV file.
@@ -91,20 +92,7 @@ def load_csv(
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     _cache.move_to_end(key)
-    return _copy(_cache[key])
-
-
-def _copy(data: Dataset) -> Dataset:
-    return Dataset(
-        X=data.X.copy(),
-        y=data.y.copy(),
-        task=data.task,
-        feature_names=data.feature_names,
-        target_name=data.target_name,
-        n_classes=data.n_classes,
-        name=data.name,
-        class_labels=data.class_labels,
-    )
+    return _cache[key]
 
 
 def _read(path: Path, target: str, task: str | None, delimiter: str) -> Dataset:
@@ -118,20 +106,19 @@ def _read(path: Path, target: str, task: str | None, delimiter: str) -> Dataset:
         raise ValueError(f"CSV file {str(path)!r} has no feature columns besides {target!r}")
     frame = _frame(path, delimiter, header)
     features = [name for name in header if name != target]
-    columns = {name: _numbers(frame[name]) for name in features}
+    X = _feature_matrix(frame, features)
     target_numbers = _numbers(frame[target])
     target_text = None if target_numbers is not None else _labels(frame[target])
     target_finite = target_numbers is None or bool(np.isfinite(target_numbers).all())
-    clean = all(c is not None and np.isfinite(c).all() for c in columns.values())
+    clean = X is not None and bool(np.isfinite(X).all())
     if not (clean and target_finite and (target_numbers is not None or target_text is not None)):
         _diagnose(path, delimiter, header, target, _text_columns(frame, features))
         raise ValueError(
             f"CSV file {str(path)!r}: pandas could not read every feature as a number or "
             f"every target as a label; feature columns must hold plain decimal numbers"
         )
-    X = np.column_stack([columns[name] for name in features])
-    for name in features:
-        _refuse_index_column(name, columns[name], path)
+    for j, name in enumerate(features):
+        _refuse_index_column(name, X[:, j], path)
     task = _resolve_task(task, target_numbers, target_text, path, delimiter, target)
     if task == "regression":
         y, class_labels, n_classes = target_numbers, None, None
@@ -149,6 +136,8 @@ def _read(path: Path, target: str, task: str | None, delimiter: str) -> Dataset:
                 f"task 'binary' needs 2 classes, target column {target!r} has {n_classes}: "
                 f"{list(class_labels)[:10]}; use task='multiclass'"
             )
+    X.flags.writeable = False  # shared by every later call for the unchanged file
+    y.flags.writeable = False
     return Dataset(
         X=X,
         y=y,
@@ -227,6 +216,16 @@ def _frame(path: Path, delimiter: str, header: list[str]):
 
 def _is_numeric_dtype(column) -> bool:
     return column.dtype.kind in "iuf"
+
+
+def _feature_matrix(frame, features: list[str]) -> np.ndarray | None:
+    """The feature columns as one float64 matrix (non-finite values kept), or None if a cell
+    is not a number. Numeric columns come from pandas' own block, without a copy per
+    column."""
+    if all(_is_numeric_dtype(frame[name]) for name in features):
+        return frame[features].to_numpy(dtype=np.float64)
+    columns = [_numbers(frame[name]) for name in features]
+    return None if any(c is None for c in columns) else np.column_stack(columns)
 
 
 def _numbers(column) -> np.ndarray | None:
@@ -390,7 +389,7 @@ def _resolve_task(
         return task or ("binary" if n_classes == 2 else "multiclass")
     integral = np.equal(numbers, np.round(numbers))
     if task is None:
-        n_distinct = np.unique(numbers).size if integral.all() else math.inf
+        n_distinct = _distinct(numbers, MAX_INFERRED_CLASSES) if integral.all() else math.inf
         if n_distinct > MAX_INFERRED_CLASSES:
             return "regression"
         return "binary" if n_distinct == 2 else "multiclass"
@@ -401,6 +400,13 @@ def _resolve_task(
             "an integer; use task='regression' or integer/string labels"
         )
     return task
+
+
+def _distinct(values: np.ndarray, limit: int) -> int:
+    """The number of distinct values, or more than ``limit`` as soon as the first thousand
+    values show it (no sort of a long regression target)."""
+    head = np.unique(values[:1000]).size
+    return head if head > limit else np.unique(values).size
 
 
 def _line(path: Path, delimiter: str, row: int) -> int:
