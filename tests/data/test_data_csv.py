@@ -105,6 +105,7 @@ def test_bom_blank_lines_spaces_and_other_delimiters(tmp_path):
         ("\n\n", "y", None, "is empty"),
         ("a,y\n", "y", None, "has a header but no data rows"),
         ("a,b\n1,2\n", "y", None, "target column 'y' is not in .*; its columns are: a, b"),
+        ("area,price\n1,2\n", "prize", None, r"not in .* \(did you mean 'price'\?\); its columns"),
         ("a,y\n1,2\nx,3\n", "y", None, "column 'a', line 3: non-numeric value 'x'"),
         ("a,b,y\n1,2,0\n3,,1\n", "y", None, "column 'b', line 3: empty cell"),
         ("a,y\n1,0\nnan,1\n", "y", None, "column 'a', line 3: value 'nan' is not finite"),

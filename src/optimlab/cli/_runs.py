@@ -117,6 +117,7 @@ def base_spec(
     if csv_path is not None:
         if not target:
             raise click.UsageError("--csv needs --target COLUMN (the column to predict)")
+        _check_csv(csv_path, target)
         dataset = f"csv:{csv_path}:{target}"
     elif dataset not in dataset_names():
         dataset = choice_of(dataset_names(), "data set", dataset)
@@ -155,6 +156,17 @@ def base_spec(
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
+
+
+def _check_csv(path: str, target: str) -> None:
+    """Read the CSV file now (once per command: later runs reuse it), so that a bad file is
+    refused before any training."""
+    from optimlab.data import load_csv
+
+    try:
+        load_csv(path, target)
+    except (FileNotFoundError, ValueError) as error:
+        raise click.BadParameter(str(error), param_hint="'--csv'") from None
 
 
 def _value(text: str) -> Any:

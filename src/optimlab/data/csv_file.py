@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from optimlab.checks import closest
 from optimlab.data.dataset import Dataset
 from optimlab.data.fingerprints import settled_identity
 from optimlab.data.validation import check_task
@@ -98,8 +99,10 @@ def load_csv(
 def _read(path: Path, target: str, task: str | None, delimiter: str) -> Dataset:
     header = _header(path, delimiter)
     if target not in header:
+        near = closest(str(target), header)
         raise ValueError(
-            f"target column {target!r} is not in {str(path)!r}; its columns are: "
+            f"target column {target!r} is not in {str(path)!r}"
+            f"{f' (did you mean {near!r}?)' if near else ''}; its columns are: "
             f"{', '.join(header)}"
         )
     if len(header) < 2:
