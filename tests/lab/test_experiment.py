@@ -130,6 +130,9 @@ def test_the_key_is_stable_across_processes_and_equal_specs():
     assert other.stdout.strip() == TINY.key()
     assert len(TINY.key()) == 16 and int(TINY.key(), 16) >= 0
     assert dataclasses.replace(TINY, lr=1).key() == dataclasses.replace(TINY, lr=1.0).key()
+    same = dataclasses.replace(TINY, l2=1, noise=np.float64(0.2), seed=np.int64(0))
+    assert same == dataclasses.replace(TINY, l2=1.0)
+    assert same.key() == dataclasses.replace(TINY, l2=1.0).key()
     reordered = dataclasses.replace(TINY, options={"eps": 1e-7, "amsgrad": True})
     assert (
         reordered.key() == dataclasses.replace(TINY, options={"amsgrad": True, "eps": 1e-7}).key()

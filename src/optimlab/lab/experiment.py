@@ -135,18 +135,22 @@ class RunSpec:
         options = self._checked_options()
         object.__setattr__(self, "lr", checks.nonnegative("lr", self.lr))
         object.__setattr__(self, "options", tuple(sorted(options.items())))
-        checks.integer("epochs", self.epochs, low=1)
-        checks.optional(checks.integer, "batch_size", self.batch_size, low=1)
-        checks.optional(checks.positive, "clip_norm", self.clip_norm)
-        checks.integer("seed", self.seed, low=0)
-        checks.integer("n_samples", self.n_samples, low=10)
-        checks.nonnegative("noise", self.noise)
-        checks.number(
-            "val_fraction", self.val_fraction, low=0.0, high=1.0, low_open=True, high_open=True
-        )
-        checks.nonnegative("l2", self.l2)
-        checks.optional(checks.integer, "patience", self.patience, low=1)
-        checks.flag("scale", self.scale)
+        checked = {  # clean values: 1 and 1.0 give one spec and one key
+            "epochs": checks.integer("epochs", self.epochs, low=1),
+            "batch_size": checks.optional(checks.integer, "batch_size", self.batch_size, low=1),
+            "clip_norm": checks.optional(checks.positive, "clip_norm", self.clip_norm),
+            "seed": checks.integer("seed", self.seed, low=0),
+            "n_samples": checks.integer("n_samples", self.n_samples, low=10),
+            "noise": checks.nonnegative("noise", self.noise),
+            "val_fraction": checks.number(
+                "val_fraction", self.val_fraction, low=0.0, high=1.0, low_open=True, high_open=True
+            ),
+            "l2": checks.nonnegative("l2", self.l2),
+            "patience": checks.optional(checks.integer, "patience", self.patience, low=1),
+            "scale": checks.flag("scale", self.scale),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
         if self.optimizer == "Newton" and self.model == "mlp":
             raise ValueError(
                 "Newton needs the exact Hessian of the loss, which the MLP does not provide; "
