@@ -95,11 +95,11 @@ def test_an_unexpected_error_is_one_line_without_a_traceback(tmp_path, monkeypat
         invoke("compare", *TINY, "--optimizer", "Adam", "--out", tmp_path / "o")
 
 
-def test_a_run_that_fails_names_it_and_leaves_no_folder(tmp_path):
+def test_a_missing_csv_is_refused_up_front_and_leaves_no_folder(tmp_path):
     result = invoke(
         "compare", "--csv", tmp_path / "gone.csv", "--target", "y", "--out", tmp_path / "o"
     )
-    assert result.exit_code == 1 and "gone.csv" in result.output, result.output
+    assert result.exit_code == 2 and "gone.csv" in result.output, result.output
     assert "Traceback" not in result.output and not (tmp_path / "o").exists()
 
 

@@ -1,6 +1,8 @@
 """load_csv: round trips through files written here, task inference, and every bad file."""
 
 import csv
+import os
+import time
 
 import numpy as np
 import pytest
@@ -103,6 +105,7 @@ def test_bom_blank_lines_spaces_and_other_delimiters(tmp_path):
         ("\n\n", "y", None, "is empty"),
         ("a,y\n", "y", None, "has a header but no data rows"),
         ("a,b\n1,2\n", "y", None, "target column 'y' is not in .*; its columns are: a, b"),
+        ("area,price\n1,2\n", "prize", None, r"not in .* \(did you mean 'price'\?\); its columns"),
         ("a,y\n1,2\nx,3\n", "y", None, "column 'a', line 3: non-numeric value 'x'"),
         ("a,b,y\n1,2,0\n3,,1\n", "y", None, "column 'b', line 3: empty cell"),
         ("a,y\n1,0\nnan,1\n", "y", None, "column 'a', line 3: value 'nan' is not finite"),
@@ -136,3 +139,125 @@ def test_missing_file_directory_and_binary_file(tmp_path):
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
     with pytest.raises(ValueError, match=r"cannot read .* as UTF-8 text"):
         load_csv(binary, "y")
+
+
+# --- pandas-written files, hints, and reading once --------------------------------------
+
+
+def pandas_frame(n=12, seed=0):
+    pandas = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    return pandas.DataFrame(
+        {"a": rng.normal(size=n), "b": rng.normal(size=n), "y": rng.normal(size=n)}
+    )
+
+
+def test_a_pandas_index_column_is_refused_with_the_fix(tmp_path):
+    frame = pandas_frame()
+    path = tmp_path / "indexed.csv"
+    frame.to_csv(path)  # writes the row index as a first column with no name
+    with pytest.raises(
+        ValueError, match=r"column 1 of the header has no name; if it is a row index.*index=False"
+    ):
+        load_csv(path, "y")
+    frame.to_csv(path, index=False)
+    assert load_csv(path, "y").feature_names == ("a", "b")
+
+
+@pytest.mark.parametrize("name", ["Unnamed: 0", "index"])
+def test_a_saved_index_under_a_name_is_refused(tmp_path, name):
+    pandas = pytest.importorskip("pandas")
+    frame = pandas_frame()
+    frame.to_csv(tmp_path / "once.csv")
+    twice = pandas.read_csv(tmp_path / "once.csv").rename(columns={"Unnamed: 0": name})
+    twice.to_csv(tmp_path / "twice.csv", index=False)  # the old index is now a named column
+    with pytest.raises(
+        ValueError, match=rf"column '{name}' holds the row numbers 0, 1, .*index=False"
+    ):
+        load_csv(tmp_path / "twice.csv", "y")
+    twice[name] = twice[name] * 3  # no longer 0, 1, 2, ...: an ordinary feature
+    twice.to_csv(tmp_path / "twice.csv", index=False)
+    assert load_csv(tmp_path / "twice.csv", "y").feature_names == (name, "a", "b")
+
+
+def test_text_columns_are_named_with_what_to_do(tmp_path):
+    rows = [[1.5, "Paris", "flat", 3.0], [2.5, "Lyon", "house", 4.0], [3.5, "Nice", "flat", 5.0]]
+    path = write_csv(tmp_path / "homes.csv", ["area", "city", "kind", "price"], rows)
+    message = (
+        r"column 'city', line 2: non-numeric value 'Paris'; feature columns must hold numbers\. "
+        r"Columns holding text: 'city', 'kind'; encode them as numbers \(e\.g\. one-hot with "
+        r"pandas\.get_dummies\) or remove them"
+    )
+    with pytest.raises(ValueError, match=message):
+        load_csv(path, "price")
+    stray = write_csv(tmp_path / "typo.csv", ["a", "y"], [[1, 0], [2, 1], ["3,5", 0], [4, 1]])
+    with pytest.raises(ValueError, match=r"line 4: non-numeric value '3,5'.*\(correct this value"):
+        load_csv(stray, "y")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('a,y\n"1,0\n2,1\n', "line"),  # an unclosed quote
+        ("a,y\n1,0\n2,1,3,4\n5,1\n", "line 3: 4 fields"),
+        ("a,y\n1,0\n2\n", "line 3: 1 fields"),  # too few fields
+        ("a,y\n1,0\n1_000,1\n", "non-numeric value '1_000'"),
+        ("a,y\n1,0\nTrue,1\n", "non-numeric value 'True'"),
+    ],
+)
+def test_malformed_files_get_one_line(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as caught:
+        load_csv(path, "y")
+    assert "\n" not in str(caught.value)
+
+
+def test_invalid_utf8_after_the_header_and_a_bad_delimiter(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"a,y\n1,0\n" + "2,caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"cannot read .* as UTF-8 text"):
+        load_csv(path, "y")
+    with pytest.raises(ValueError, match="delimiter must be one character"):
+        load_csv(path, "y", delimiter=";;")
+
+
+def test_rows_of_empty_cells_are_skipped_and_boolean_labels_kept_as_text(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("a,b,y\n1,2,True\n,,\n3,4,False\n , ,\n5,6,True\n")
+    data = load_csv(path, "y")
+    np.testing.assert_array_equal(data.X, [[1, 2], [3, 4], [5, 6]])
+    assert data.class_labels == ("False", "True")
+    np.testing.assert_array_equal(data.y, [1, 0, 1])
+
+
+def settle(path, seconds_ago):
+    when = time.time_ns() - int(seconds_ago * 1e9)
+    os.utime(path, ns=(when, when))
+
+
+def test_an_unchanged_file_is_parsed_once_and_shared_read_only(tmp_path, monkeypatch):
+    pandas = pytest.importorskip("pandas")
+    frame = pandas_frame(seed=3)
+    path = tmp_path / "d.csv"
+    frame.to_csv(path, index=False)
+    settle(path, 3600)
+    calls = []
+    real = pandas.read_csv
+    monkeypatch.setattr(pandas, "read_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = load_csv(path, "y")
+    second = load_csv(path, "y")
+    assert len(calls) == 1 and second is first
+    np.testing.assert_array_equal(second.X, frame[["a", "b"]].to_numpy())
+    with pytest.raises(ValueError, match="read-only"):  # shared: nobody changes it
+        first.X[0, 0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        first.y[0] = 1.0
+    frame.assign(a=frame.a + 1).to_csv(path, index=False)  # new contents
+    settle(path, 3500)
+    np.testing.assert_array_equal(load_csv(path, "y").X[:, 0], frame.a + 1)
+    assert len(calls) == 2
+    path.write_text("a,b,y\n1,2,3\n4,5,6\n")  # modified just now: read at every call
+    load_csv(path, "y")
+    load_csv(path, "y")
+    assert len(calls) == 4

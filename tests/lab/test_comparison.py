@@ -84,12 +84,11 @@ def test_write_gives_the_files_of_the_command(compared, tmp_path):
 def test_a_bad_optimizer_in_the_last_spec_is_refused_before_any_run(monkeypatch):
     calls = []
     monkeypatch.setattr(comparison, "run", lambda spec, **kw: calls.append(spec))
-    bad = replace(BASE, optimizer="SGD", lr=0.1, options=(("momentm", 0.9),))
-    with pytest.raises(ValueError, match=r"SGD\(lr=0.1, momentm=0.9\): .*did you mean 'momentum'"):
-        run_compare([SPECS[0], bad])
-    too_big = replace(BASE, optimizer="SGD", options=(("momentum", 2.0),))
+    # a spec with a bad optimizer setting cannot even be made, so no run can start
+    with pytest.raises(ValueError, match=r"did you mean 'momentum'"):
+        replace(BASE, optimizer="SGD", lr=0.1, options=(("momentm", 0.9),))
     with pytest.raises(ValueError, match=r"Invalid momentum: 2\.0"):
-        run_compare([SPECS[0], too_big])
+        replace(BASE, optimizer="SGD", options=(("momentum", 2.0),))
     assert calls == []
 
 

@@ -27,7 +27,8 @@ def data_options(function: Callable) -> Callable:
             "--csv",
             "csv_path",
             type=click.Path(dir_okay=False),
-            help="Your own CSV file (numeric columns) instead of --dataset.",
+            help="Your own CSV file instead of --dataset: a header row, numeric feature "
+            "columns; read once per command.",
         ),
         click.option("--target", help="With --csv: the column to predict."),
         click.option(
@@ -81,7 +82,8 @@ def data_options(function: Callable) -> Callable:
             "--scale/--no-scale",
             default=True,
             show_default=True,
-            help="Standardise the features (fitted on the training split).",
+            help="Standardise the features and a regression target (statistics of the "
+            "training split); losses and predictions are reported on the original scale.",
         ),
         click.option(
             "--n-samples",
@@ -115,6 +117,7 @@ def base_spec(
     if csv_path is not None:
         if not target:
             raise click.UsageError("--csv needs --target COLUMN (the column to predict)")
+        _check_csv(csv_path, target)
         dataset = f"csv:{csv_path}:{target}"
     elif dataset not in dataset_names():
         dataset = choice_of(dataset_names(), "data set", dataset)
@@ -153,6 +156,17 @@ def base_spec(
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
+
+
+def _check_csv(path: str, target: str) -> None:
+    """Read the CSV file now (once per command: later runs reuse it), so that a bad file is
+    refused before any training."""
+    from optimlab.data import load_csv
+
+    try:
+        load_csv(path, target)
+    except (FileNotFoundError, ValueError) as error:
+        raise click.BadParameter(str(error), param_hint="'--csv'") from None
 
 
 def parse_optimizer(text: str, default_lr: float) -> ParsedOptimizer:

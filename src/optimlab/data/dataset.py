@@ -38,7 +38,9 @@ class Dataset:
         n_classes = self.n_classes if self.task == "multiclass" else None
         X, y = check_Xy(self.X, self.y, self.task, n_classes)
         object.__setattr__(self, "X", X.astype(np.float64, copy=False))
-        object.__setattr__(self, "y", y if self.task != "regression" else y.astype(np.float64))
+        object.__setattr__(
+            self, "y", y if self.task != "regression" else y.astype(np.float64, copy=False)
+        )
         object.__setattr__(self, "feature_names", tuple(self.feature_names))
         if len(self.feature_names) != X.shape[1]:
             raise ValueError(

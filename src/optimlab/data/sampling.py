@@ -1,6 +1,7 @@
 """Which samples each iteration uses: full batch, stochastic, mini-batch, or online SGD.
 
-Seed 000's terms: an *iteration* is one parameter update on one batch; an *epoch* is one
+In the terms of the lecture slides "Optimization Algorithms in Deep Learning" (R. Yadav,
+IIT Mandi, 2025): an *iteration* is one parameter update on one batch; an *epoch* is one
 pass over the whole data set. In the epoch modes the data are shuffled at the start of each
 epoch and cut into batches, each sample used once per epoch (sampling *without
 replacement*), so an epoch has ``ceil(N / b)`` iterations (``floor(N / b)`` when the last,

@@ -1,4 +1,4 @@
-"""Synthetic data sets for the seeds' practicals: separable classes, curved classes, regression.
+"""Synthetic data sets for the classic practicals: separable classes, curved classes, regression.
 
 Classification generators return ``(X, y)`` with float64 ``X`` of shape ``(n_samples, 2)``
 (``n_features`` for `linearly_separable`) and int64 labels 0..K-1, classes as balanced as

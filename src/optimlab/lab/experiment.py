@@ -4,21 +4,25 @@ A `RunSpec` names a data set, a model, an optimizer with its settings and a trai
 `run` loads and splits the data, builds the model and the optimizer, trains, diagnoses, and
 returns a `RunResult`. Specs are hashable and have a stable `key`, so a run store can tell
 whether a configuration has already been computed.
+
+Scaling (``RunSpec.scale``, on by default): the features and, for regression, the target
+are standardised with statistics of the training split; the model trains on those
+values, and `run` reports losses and metrics on the target's original scale.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from optimlab import checks, models, optim, schedules
 from optimlab import data as datasets
+from optimlab.models.mlp import ACTIVATIONS
 from optimlab.train import EarlyStopping, History, fit
 
 #: Synthetic data sets by name: generator and task.
@@ -31,6 +35,14 @@ SYNTHETIC = {
 }
 MODELS = ("linear", "logistic", "softmax", "mlp")
 SCHEDULES = ("constant", "inverse_time", "step", "exponential", "cosine", "warmup_cosine")
+#: Damping lambda of Newton's repeated run when its Hessian was singular and none was given.
+NEWTON_DAMPING = 1e-2
+#: Part of every key: raised when a spec's meaning changes, so that stored runs of the old
+#: meaning are not reused (2: regression targets standardised, Newton's lr honoured, CSV
+#: data identified by its contents).
+KEY_VERSION = 2
+
+_LOSS_SERIES = ("loss", "epoch_train_loss", "epoch_val_loss")
 
 
 def dataset_names() -> list[str]:
@@ -40,17 +52,20 @@ def dataset_names() -> list[str]:
 
 @dataclass(frozen=True)
 class RunSpec:
-    """A training run as plain values.
+    """A training run as plain values, each checked on creation.
 
     Args:
         dataset: a name from `dataset_names`, or ``"csv:PATH:TARGET"`` for a CSV file.
         model: ``"auto"`` (logistic, softmax or linear regression by the data's task),
             one of `MODELS`.
         hidden: hidden layer sizes of the MLP.
-        activation: the MLP's activation.
-        optimizer: an `optimlab.optim` class name.
-        lr: learning rate (ignored by Adadelta's default and by Newton's step length 1).
-        options: further optimizer keyword arguments, as sorted ``(name, value)`` pairs.
+        activation: the MLP's activation (``"relu"``, ``"tanh"``, ``"sigmoid"``).
+        optimizer: an `optimlab.optim` class name. Newton needs an exact Hessian, so it
+            takes the linear models only (``model="mlp"`` is refused).
+        lr: learning rate; Newton's step length (1.0: the full Newton step). An ``lr``
+            in ``options`` overrides it (see `effective_lr`).
+        options: further optimizer keyword arguments, as sorted ``(name, value)`` pairs
+            (checked by building the optimizer once).
         epochs: passes over the training data.
         batch_size: None for full batch, 1 for stochastic, b for mini-batch.
         schedule: one of `SCHEDULES` (stepped per iteration over the whole run).
@@ -62,7 +77,8 @@ class RunSpec:
         l2: L2 penalty strength of the model (``l2 / 2 * ||W||^2`` added to the loss).
         patience: stop early when the validation loss has not improved for this many
             epochs, keeping the best epoch's parameters (None: train every epoch).
-        scale: standardise the features (mean 0, variance 1, fitted on the training split).
+        scale: standardise the features and a regression target (mean 0, variance 1,
+            fitted on the training split); results are reported on the original scale.
     """
 
     dataset: str = "moons"
@@ -97,24 +113,87 @@ class RunSpec:
             raise ValueError(
                 f"unknown schedule {self.schedule!r}; choose one of {', '.join(SCHEDULES)}"
             )
-        if not self.dataset.startswith("csv:") and self.dataset not in dataset_names():
+        if not isinstance(self.dataset, str):
+            raise checks.ArgumentTypeError(
+                f"Invalid dataset: dataset must be a name or 'csv:PATH:TARGET', got "
+                f"{self.dataset!r}"
+            )
+        if self.dataset.startswith("csv:"):
+            _csv_parts(self.dataset)
+        elif self.dataset not in dataset_names():
             raise ValueError(
                 f"unknown data set {self.dataset!r}; choose one of {', '.join(dataset_names())}, "
                 "or csv:PATH:TARGET"
             )
-        if not (isinstance(self.lr, (int, float)) and 0 <= self.lr < math.inf):
-            raise ValueError(f"Invalid lr: {self.lr!r}; it must be a finite number >= 0")
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
-            raise ValueError(f"Invalid epochs: {self.epochs!r}; it must be an integer >= 1")
-        checks.nonnegative("l2", self.l2)
-        checks.optional(checks.integer, "patience", self.patience, low=1)
-        checks.flag("scale", self.scale)
-        object.__setattr__(self, "options", tuple(sorted(dict(self.options).items())))
-        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        if isinstance(self.hidden, (str, bytes)) or not hasattr(self.hidden, "__iter__"):
+            raise checks.ArgumentTypeError(
+                f"Invalid hidden: hidden must be a sequence of layer sizes, got {self.hidden!r}"
+            )
+        hidden = tuple(checks.integer(f"hidden[{i}]", h, low=1) for i, h in enumerate(self.hidden))
+        object.__setattr__(self, "hidden", hidden)
+        checks.choice("activation", self.activation, ACTIVATIONS)
+        options = self._checked_options()
+        object.__setattr__(self, "lr", checks.nonnegative("lr", self.lr))
+        object.__setattr__(self, "options", tuple(sorted(options.items())))
+        checked = {  # clean values: 1 and 1.0 give one spec and one key
+            "epochs": checks.integer("epochs", self.epochs, low=1),
+            "batch_size": checks.optional(checks.integer, "batch_size", self.batch_size, low=1),
+            "clip_norm": checks.optional(checks.positive, "clip_norm", self.clip_norm),
+            "seed": checks.integer("seed", self.seed, low=0),
+            "n_samples": checks.integer("n_samples", self.n_samples, low=10),
+            "noise": checks.nonnegative("noise", self.noise),
+            "val_fraction": checks.number(
+                "val_fraction", self.val_fraction, low=0.0, high=1.0, low_open=True, high_open=True
+            ),
+            "l2": checks.nonnegative("l2", self.l2),
+            "patience": checks.optional(checks.integer, "patience", self.patience, low=1),
+            "scale": checks.flag("scale", self.scale),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+        if self.optimizer == "Newton" and self.model == "mlp":
+            raise ValueError(
+                "Newton needs the exact Hessian of the loss, which the MLP does not provide; "
+                "use Newton with model='auto' (linear, logistic or softmax regression), or "
+                "a first-order optimizer such as Adam with the MLP"
+            )
+        self._check_optimizer()
+
+    def _checked_options(self) -> dict[str, Any]:
+        try:
+            options = dict(self.options)
+        except (TypeError, ValueError):
+            raise checks.ArgumentTypeError(
+                f"Invalid options: options must be (name, value) pairs or a dict, got "
+                f"{self.options!r}"
+            ) from None
+        bad = [name for name in options if not isinstance(name, str)]
+        if bad:
+            raise checks.ArgumentTypeError(f"Invalid options: option names are strings, got {bad}")
+        return options
+
+    def _check_optimizer(self) -> None:
+        """Build the optimizer once on a placeholder parameter: its own checks run now."""
+        build_optimizer(self, models.LinearRegression(1))
 
     def key(self) -> str:
-        """A stable identifier of this configuration (a hash of its values)."""
-        text = json.dumps(self.to_dict(), sort_keys=True, default=str)
+        """A stable identifier of this configuration: a hash of its values and, for a CSV
+        data set, of the file's contents (not its path: a copy of the file elsewhere has
+        the same key, an edited file new keys).
+
+        Raises:
+            FileNotFoundError: the spec's CSV file does not exist.
+        """
+        values = self.to_dict()
+        values["key_version"] = KEY_VERSION
+        if self.dataset.startswith("csv:"):
+            _, path, target = _csv_parts(self.dataset)
+            try:
+                contents = datasets.fingerprint(path)
+            except FileNotFoundError:
+                raise FileNotFoundError(f"CSV file not found: {path!r}") from None
+            values["dataset"] = f"csv:sha256={contents}:{target}"
+        text = json.dumps(values, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,28 +218,40 @@ class RunSpec:
         return cls(**values)
 
     @property
+    def effective_lr(self) -> float:
+        """The learning rate the optimizer uses: ``lr`` in ``options`` if given, else ``lr``."""
+        return dict(self.options).get("lr", self.lr)
+
+    @property
     def label(self) -> str:
-        """A short human name: optimizer and learning rate."""
-        extras = "".join(f", {k}={v}" for k, v in self.options)
-        return f"{self.optimizer}(lr={self.lr:g}{extras})"
+        """A short human name: optimizer, learning rate (Newton's step length) and the other
+        options."""
+        extras = "".join(f", {k}={v}" for k, v in self.options if k != "lr")
+        return f"{self.optimizer}(lr={self.effective_lr:g}{extras})"
 
 
 @dataclass
 class RunResult:
-    """A finished run: its spec, history, final numbers, time and diagnosis."""
+    """A finished run: its spec, history, final numbers, time, diagnosis and notes.
+
+    ``notes`` say what the lab chose on its own during the run (for example the damping
+    Newton was repeated with when its Hessian was singular); reports show them beside it.
+    """
 
     spec: RunSpec
     history: History
     seconds: float
     diagnosis: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, Any]:
-        """Final train/validation loss and metric, time, status: one row of a results table."""
+        """Final train/validation loss and metric, time, status, diagnosis and notes: one
+        row of a results table."""
         final = self.history.final()
         return {
             "label": self.spec.label,
             "optimizer": self.spec.optimizer,
-            "lr": self.spec.lr,
+            "lr": self.spec.effective_lr,
             "seed": self.spec.seed,
             "train_loss": final["train_loss"],
             "val_loss": final["val_loss"],
@@ -170,12 +261,18 @@ class RunResult:
             "seconds": self.seconds,
             "status": self.history.stop_reason,
             "diagnosis": self.diagnosis.get("label", ""),
+            "notes": " ".join(self.notes),
         }
 
 
 @dataclass
 class Split:
-    """Standardised training and validation data."""
+    """Training and validation data as the model sees them (standardised with ``scale``).
+
+    A regression target is stored as ``(y - target_mean) / target_scale``; `original_target`
+    maps values back. ``feature_scaler`` is the `Standardizer` fitted on the training
+    features (None without scaling).
+    """
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -184,11 +281,37 @@ class Split:
     task: str
     n_classes: int | None
     name: str
+    feature_scaler: datasets.Standardizer | None = None
+    target_mean: float = 0.0
+    target_scale: float = 1.0
+
+    @property
+    def loss_factor(self) -> float:
+        """``target_scale ** 2``: a mean squared error on the model's scale times this is the
+        mean squared error on the original scale."""
+        return self.target_scale**2
+
+    def original_target(self, values: np.ndarray) -> np.ndarray:
+        """Targets or predictions on the model's scale, back on the original one:
+        ``values * target_scale + target_mean``."""
+        return np.asarray(values) * self.target_scale + self.target_mean
+
+    def predict(self, model: Any, X: np.ndarray) -> np.ndarray:
+        """The model's predictions for raw features ``X`` (original units), on the
+        target's original scale (class labels for classification)."""
+        X = np.asarray(X, dtype=np.float64)
+        if self.feature_scaler is not None:
+            X = self.feature_scaler.transform(X)
+        predicted = model.predict(X)
+        return self.original_target(predicted) if self.task == "regression" else predicted
 
 
 def load_split(spec: RunSpec) -> Split:
-    """Load the spec's data set, split it and (with ``spec.scale``) standardise the features,
-    fitted on the training split only."""
+    """Load the spec's data set and split it; with ``spec.scale``, standardise the features
+    and a regression target with statistics of the training split only.
+
+    A constant column gets scale 1 (it becomes 0, never NaN); see `Standardizer`.
+    """
     name = spec.dataset
     if name.startswith("csv:"):
         _, path, target = _csv_parts(name)
@@ -210,15 +333,23 @@ def load_split(spec: RunSpec) -> Split:
     X_train, X_val, y_train, y_val = datasets.train_val_split(
         X, y, val_fraction=spec.val_fraction, seed=spec.seed, stratify=stratify
     )
+    split = Split(X_train, y_train, X_val, y_val, task, n_classes, name)
     if spec.scale:
-        scaler = datasets.Standardizer().fit(X_train)
-        X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
-    return Split(X_train, y_train, X_val, y_val, task, n_classes, name)
+        split.feature_scaler = datasets.Standardizer().fit(X_train)
+        split.X_train = split.feature_scaler.transform(X_train)
+        split.X_val = split.feature_scaler.transform(X_val)
+        if task == "regression":
+            target = datasets.Standardizer().fit(y_train.reshape(-1, 1))
+            split.target_mean = float(target.mean_[0])
+            split.target_scale = float(target.scale_[0])
+            split.y_train = (y_train - split.target_mean) / split.target_scale
+            split.y_val = (y_val - split.target_mean) / split.target_scale
+    return split
 
 
 def _csv_parts(name: str) -> tuple[str, str, str]:
     parts = name.split(":")
-    if len(parts) < 3 or not parts[-1]:
+    if len(parts) < 3 or not parts[-1] or not ":".join(parts[1:-1]):
         raise ValueError(f"a CSV data set is written csv:PATH:TARGET, got {name!r}")
     return parts[0], ":".join(parts[1:-1]), parts[-1]
 
@@ -257,7 +388,7 @@ def build_schedule(spec: RunSpec, total_steps: int):
     Only the chosen schedule is built. With a one-update budget ``warmup_cosine`` has no
     room for a warmup and is the cosine alone (its one update uses ``lr``).
     """
-    lr, total = spec.lr, max(total_steps, 1)
+    lr, total = spec.effective_lr, max(total_steps, 1)
     builders = {
         "constant": lambda: None,
         "inverse_time": lambda: schedules.InverseTime(lr, decay_rate=10.0 / total),
@@ -274,46 +405,85 @@ def build_schedule(spec: RunSpec, total_steps: int):
 
 
 def build_optimizer(spec: RunSpec, model):
-    """The spec's optimizer on the model's parameters."""
+    """The spec's optimizer on the model's parameters, with learning rate `RunSpec.effective_lr`
+    (Newton's step length; Adadelta's eta, 1.0 being Zeiler's rule)."""
     cls = optim.OPTIMIZERS[spec.optimizer]
-    kwargs = dict(spec.options)
-    if spec.optimizer != "Newton" and not (spec.optimizer == "Adadelta" and "lr" in kwargs):
-        kwargs.setdefault("lr", spec.lr)
+    kwargs = {"lr": spec.lr, **dict(spec.options)}
     try:
         return cls(model.params, **kwargs)
     except TypeError as error:
         raise ValueError(
-            f"{spec.optimizer} does not take these options {kwargs}: {error}"
+            f"{spec.optimizer} does not take these options {dict(spec.options)}: {error}"
         ) from None
 
 
+def newton_damps_itself(spec: RunSpec) -> bool:
+    """Whether `run` repeats this spec's run with damping `NEWTON_DAMPING` should its Hessian be
+    singular: Newton given neither ``damping`` nor ``method`` (a user who sets either, even
+    ``damping=0``, gets exactly that, and a singular Hessian then fails the run)."""
+    options = dict(spec.options)
+    return spec.optimizer == "Newton" and "damping" not in options and "method" not in options
+
+
 def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
-    """Train the spec's model with its optimizer; return the result with its diagnosis."""
+    """Train the spec's model with its optimizer; return the result with its diagnosis.
+
+    Losses in the returned history (per iteration and per epoch, training and validation)
+    are on the target's original scale: with a standardised regression target, the
+    model's losses times `Split.loss_factor` (the training target's variance). R^2 and
+    accuracy do not depend on that scale. Gradient norms and the ``callbacks`` (which run
+    during training) see the model's scale.
+
+    Newton with a singular Hessian (see `newton_damps_itself`): the run is repeated from
+    the start with ``damping=NEWTON_DAMPING`` (``H + lambda I``, Levenberg-Marquardt), and a
+    note in the result says so. The callbacks see both attempts; ``seconds`` counts both.
+    """
     from optimlab.lab.diagnosis import RunContext, diagnose
 
     split = load_split(spec)
+    notes: tuple[str, ...] = ()
+    start = time.perf_counter()
     model = build_model(spec, split)
     optimizer = build_optimizer(spec, model)
+    ran = spec
+    try:
+        history = _fit(spec, split, model, optimizer, progress, callbacks)
+    except np.linalg.LinAlgError:
+        if not newton_damps_itself(spec):
+            raise
+        singular_at = optimizer.step_count + 1
+        damped = replace(spec, options=(*spec.options, ("damping", NEWTON_DAMPING)))
+        model = build_model(damped, split)
+        optimizer = build_optimizer(damped, model)
+        history = _fit(damped, split, model, optimizer, progress, callbacks)
+        ran = damped
+        notes = (
+            f"Newton's Hessian was singular at step {singular_at}, so the run was repeated "
+            f"from the start with damping={NEWTON_DAMPING:g} (steps solve H + "
+            f"{NEWTON_DAMPING:g} I).",
+        )
+    seconds = time.perf_counter() - start
+    for name in _LOSS_SERIES:
+        setattr(history, name, [value * split.loss_factor for value in getattr(history, name)])
+    found = diagnose(history, RunContext.from_run(ran, split, model, optimizer))
+    return RunResult(spec, history, seconds, found.to_dict(), notes)
+
+
+def _fit(spec: RunSpec, split: Split, model, optimizer, progress: bool, callbacks) -> History:
     n = split.X_train.shape[0]
     per_epoch = 1 if spec.batch_size is None else -(-n // min(spec.batch_size, n))
-    schedule = build_schedule(spec, spec.epochs * per_epoch)
-    batch_size = None if spec.batch_size is None else min(spec.batch_size, n)
     early_stopping = [] if spec.patience is None else [EarlyStopping(patience=spec.patience)]
-    start = time.perf_counter()
-    history = fit(
+    return fit(
         model,
         optimizer,
         split.X_train,
         split.y_train,
         epochs=spec.epochs,
-        batch_size=batch_size,
+        batch_size=None if spec.batch_size is None else min(spec.batch_size, n),
         validation=(split.X_val, split.y_val),
-        lr_schedule=schedule,
+        lr_schedule=build_schedule(spec, spec.epochs * per_epoch),
         clip_norm=spec.clip_norm,
         seed=spec.seed,
         progress=progress,
         callbacks=[*callbacks, *early_stopping],
     )
-    seconds = time.perf_counter() - start
-    found = diagnose(history, RunContext.from_run(spec, split, model, optimizer))
-    return RunResult(spec, history, seconds, found.to_dict())

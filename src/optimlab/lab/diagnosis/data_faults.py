@@ -15,6 +15,7 @@ from optimlab.lab.diagnosis.remedies import (
     option_change,
     rate_change,
 )
+from optimlab.lab.diagnosis.spelling import spell
 from optimlab.train import History
 
 #: Unstandardised features are the cause when their root-mean-squares differ by more than
@@ -111,21 +112,23 @@ def unscaled_targets(
         f"{context.target_std:.4g} (root-mean-square {scale:.3g}, threshold "
         f"{TARGET_SCALE:g}){fit_text}; {why}"
     )
-    where = "its column in the CSV file" if context.from_csv else "it (in a CSV copy of the data)"
-    remedy = Remedy().also(
-        f"standardise the target: subtract {context.target_mean:.4g} from {where} and divide "
-        f"by {context.target_std:.4g}, then multiply predictions back (optimlab's feature "
-        "scaling leaves the target as it is)"
-    )
+    remedy = Remedy()
+    if not context.scale:
+        remedy.primary(
+            context,
+            "standardise the features and the target, fitted on the training split (losses "
+            "and predictions are still reported on the target's own scale)",
+            {"scale": True},
+        )
     position = context.grid_position
     if context.scale_free and context.model != "mlp" and position != "interior":
         if position in ("highest", "only"):
-            remedy = grid_extension(context, scale).also(remedy.parts[0])
+            extension = grid_extension(context, scale)
+            remedy = extension if context.scale else extension.also(remedy.parts[0])
         else:
-            remedy.primary(
-                context,
-                f"to keep the target, give {context.optimizer} a rate on the target's "
-                f"scale ({scale:.3g} x the rate)",
-                rate_change(context, scale),
+            rate = spell(context, rate_change(context, scale))
+            remedy.also(
+                f"to keep the target as it is, give {context.optimizer} a rate on the "
+                f"target's scale ({scale:.3g} x the rate): {rate}"
             )
     return make("unscaled targets", f"{evidence} {finding.evidence}", remedy)
