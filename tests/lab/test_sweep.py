@@ -211,11 +211,12 @@ def test_a_numerical_failure_is_a_diverged_run_and_is_not_retried(tmp_path, monk
     assert calls == []
 
 
-def test_an_optimizer_without_a_learning_rate_is_tuned_once(tmp_path, counted):
+def test_newtons_step_length_is_searched_like_a_learning_rate(tmp_path, counted):
     result = sweep(TINY, ["SGD", "Newton"], LRS, seeds=(0,), store=tmp_path / "runs.sqlite")
-    assert [s.optimizer for s in counted].count("Newton") == 1
-    assert result.outcome("Newton").best_lr is None
-    assert "Newton" not in result.curves()
+    newton = sorted(s.lr for s in counted if s.optimizer == "Newton")
+    assert newton == LRS
+    assert result.outcome("Newton").best_lr in LRS
+    assert [lr for lr, _ in result.curves()["Newton"]] == LRS
 
 
 # -- the store makes it resumable -------------------------------------------------------------
@@ -510,7 +511,10 @@ def test_the_best_runs_are_the_stored_first_seed_runs_at_the_best_rates(tmp_path
             assert best.spec == stored.spec
             assert (best.spec.lr, best.spec.seed) == (outcome.best_lr, 0)
             assert best.history.epoch_val_loss == stored.history.epoch_val_loss
-            assert best.diagnosis == stored.diagnosis
+            # the diagnosis is made again knowing the grid: a rate at its top is told so
+            at_top = outcome.best_lr == max(LRS)
+            notes = " ".join(best.diagnosis["notes"])
+            assert ("highest of the sweep's grid" in notes) == at_top
     with pytest.raises(KeyError, match="it compared SGD, Adam"):
         result.best_run("Lion")
 

@@ -6,6 +6,8 @@ input, 1 for a failure), and Ctrl-C exits with status 130.
 """
 
 import os
+import signal
+import threading
 
 import click
 
@@ -16,19 +18,30 @@ from optimlab.cli.demo import demo
 from optimlab.cli.landscape import landscape
 from optimlab.cli.lr_find import lr_find
 from optimlab.cli.sweep import sweep
+from optimlab.lab.engines import Terminated
 
 #: Set this environment variable to see the traceback of an unexpected error.
 TRACEBACK_VARIABLE = "OPTIMLAB_TRACEBACK"
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 class _Main(click.Group):
-    """The group, turning Ctrl-C and unexpected errors into one line and an exit status."""
+    """The group, turning Ctrl-C, SIGTERM and unexpected errors into one line and an exit
+    status (SIGTERM stops worker processes at once, and exits with 143)."""
 
     def invoke(self, ctx: click.Context):
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except Terminated:
+            click.echo("\nterminated", err=True)
+            ctx.exit(143)
         except KeyboardInterrupt:
             click.echo("\ninterrupted", err=True)
             ctx.exit(130)

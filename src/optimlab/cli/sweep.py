@@ -181,13 +181,16 @@ def sweep(
                     progress=progress,
                     target=target_loss,
                     engine=engine,
+                    notify=say,
                 )
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as interrupt:
+                terminated = isinstance(interrupt, engines.Terminated)
+                stopped = "terminated" if terminated else "interrupted"
                 say(
-                    f"\ninterrupted: {len(run_store)} finished runs are kept in {store_path}; "
+                    f"\n{stopped}: {len(run_store)} finished runs are kept in {store_path}; "
                     "run the same command again to continue where it stopped"
                 )
-                raise SystemExit(130) from None
+                raise SystemExit(143 if terminated else 130) from None
             except (ValueError, TypeError, OSError, ImportError) as error:
                 raise click.ClickException(one_line(error)) from error
         click.echo(f"\n{result.verdict.text}\n")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 
 from optimlab import optim
 from optimlab.lab import engines
-from optimlab.lab.diagnosis import REMEDIES
+from optimlab.lab.diagnosis import RunContext, diagnose
 from optimlab.lab.experiment import RunResult, RunSpec, load_split, run
 from optimlab.lab.output import PYTHON_COMMAND
 from optimlab.lab.store import RunStore, json_safe
@@ -41,8 +41,6 @@ from optimlab.train import History
 DEFAULT_LOW, DEFAULT_HIGH, DEFAULT_PER_DECADE = 1e-5, 1e2, 3
 #: The default target validation loss is this factor times the winner's mean final loss.
 TARGET_FACTOR = 1.1
-#: Optimizers that take no learning rate (Newton's step length is 1): tuned at one setting.
-LR_FREE = frozenset({"Newton"})
 ENGINES = engines.ENGINES
 PROTOCOL = "DeepOBS: a log-spaced lr grid on the first seed, the best lr re-run on every seed"
 #: Errors that make a run count as failed (diverged) instead of stopping the sweep.
@@ -170,7 +168,7 @@ class OptimizerOutcome:
 
     optimizer: str
     curve: tuple[TuningPoint, ...]  # sorted by learning rate
-    best_lr: float | None  # None for an optimizer without a learning rate (LR_FREE)
+    best_lr: float  # the rate (Newton: the step length) its best tuning run used
     seed_keys: tuple[str, ...]
     val_losses: tuple[float, ...]  # per seed, inf where the run diverged
     val_metrics: tuple[float, ...]  # per seed, as recorded
@@ -287,11 +285,11 @@ class SweepResult:
         return [
             {
                 "optimizer": o.optimizer,
-                "lr": point.lr if o.best_lr is not None else None,
+                "lr": point.lr,
                 "val_loss": point.val_loss,
                 f"val_{self.metric}": point.val_metric,
                 "diverged": point.diverged,
-                "best": point.lr == o.best_lr or o.best_lr is None,
+                "best": point.lr == o.best_lr,
                 "key": point.key,
             }
             for o in self.outcomes
@@ -300,11 +298,10 @@ class SweepResult:
 
     def curves(self) -> dict[str, list[tuple[float, float]]]:
         """``{optimizer: [(lr, final val loss or inf if diverged), ...]}``, the input of
-        `optimlab.viz.plot_lr_sweep` (optimizers without a learning rate left out)."""
+        `optimlab.viz.plot_lr_sweep`."""
         return {
             o.optimizer: [(p.lr, math.inf if p.diverged else p.val_loss) for p in o.curve]
             for o in self.outcomes
-            if o.best_lr is not None
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -368,6 +365,7 @@ def sweep(
     target: float | None = None,
     engine: str = "process",
     client: Any = None,
+    notify: Callable[[str], None] | None = None,
 ) -> SweepResult:
     """Compare optimizers fairly (DeepOBS protocol; see the module docstring).
 
@@ -386,6 +384,11 @@ def sweep(
         engine: ``"process"`` (a process pool of ``jobs`` workers) or ``"dask"`` (a
             dask.distributed ``client``, or a local cluster of ``jobs`` workers).
         client: a ``dask.distributed.Client`` for ``engine="dask"``.
+        notify: receives messages for the user while the sweep runs (what an interruption
+            waits for).
+
+    Every optimizer's rate is searched on the grid, Newton's step length too. Each
+    optimizer's best run is diagnosed knowing where its rate sits on the grid.
 
     Returns:
         The `SweepResult`.
@@ -403,14 +406,13 @@ def sweep(
     try:
         per_epoch = _iterations_per_epoch(replace(base, seed=seeds[0]))
         tuning = {
-            name: [
-                replace(base, optimizer=name, lr=lr, seed=seeds[0])
-                for lr in ((base.lr,) if name in LR_FREE else grid)
-            ]
+            name: [replace(base, optimizer=name, lr=lr, seed=seeds[0]) for lr in grid]
             for name in names
         }
         total = sum(len(specs) for specs in tuning.values()) + len(names) * (len(seeds) - 1)
-        with _Runner(run_store, jobs, engine, client, progress, total) as runner:
+        with _Runner(
+            run_store, engines.make(engine, jobs, client, notify), progress, total
+        ) as runner:
             runner.run_all([spec for specs in tuning.values() for spec in specs])
             curves = {name: _curve(run_store.results(specs)) for name, specs in tuning.items()}
             finals = {
@@ -451,7 +453,7 @@ def _summarise(
         source = "none: every optimizer diverged"
     outcomes = []
     for name, results in seed_results.items():
-        best_lr = None if name in LR_FREE else results[0].spec.lr
+        best_lr = results[0].spec.lr
         outcomes.append(
             OptimizerOutcome(
                 optimizer=name,
@@ -482,8 +484,15 @@ def _summarise(
         metric=metric,
         computed=runner.computed,
         reused=runner.reused,
-        best_runs=tuple(results[0] for results in seed_results.values()),
+        best_runs=tuple(_diagnosed(results[0], grid) for results in seed_results.values()),
     )
+
+
+def _diagnosed(result: RunResult, grid: tuple[float, ...]) -> RunResult:
+    """The run with its diagnosis made knowing the rate grid (so that a rate at the grid's
+    edge is told to extend the grid, not to move past it)."""
+    context = RunContext.from_spec(result.spec, lr_grid=grid)
+    return replace(result, diagnosis=diagnose(result.history, context).to_dict())
 
 
 def _point(result: RunResult) -> TuningPoint:
@@ -523,14 +532,12 @@ def _iterations_per_epoch(spec: RunSpec) -> int:
 class _Runner:
     """Runs the specs the store lacks, storing each result as it arrives, with a bar."""
 
-    def __init__(
-        self, store: RunStore, jobs: int, engine: str, client: Any, progress: bool, total: int
-    ) -> None:
+    def __init__(self, store: RunStore, engine: engines.Engine, progress: bool, total: int) -> None:
         self.store = store
         self.computed = 0
         self.reused = 0
         self.seen: set[str] = set()
-        self.engine = engines.make(engine, jobs, client)
+        self.engine = engine
         self.bar = tqdm(total=total, desc="sweep", unit="run", disable=not progress)
 
     def __enter__(self) -> _Runner:
@@ -575,7 +582,7 @@ def _run_one(spec: RunSpec) -> RunResult:
     except NUMERICAL_FAILURES as error:
         message = f"the run failed: {type(error).__name__}: {error}"
         history = History(stop_reason="diverged", message=message)
-        diagnosis = {"label": "diverged", "evidence": message, "remedy": REMEDIES["diverged"]}
+        diagnosis = diagnose(history, RunContext.from_spec(spec)).to_dict()
         return RunResult(spec, history, time.perf_counter() - start, diagnosis)
 
 
