@@ -28,7 +28,7 @@ from optimlab.lab.optimizer_spec import (
         ("Adam:1e-3:betas=0.9,0.99", ("Adam", 1e-3, {"betas": (0.9, 0.99)})),
         ("Adam:0.001:convention=keras", ("Adam", 0.001, {"convention": "keras"})),
         ("RMSprop:centered=false", ("RMSprop", 0.01, {"centered": False})),
-        ("Newton:damping=0.5", ("Newton", 0.01, {"damping": 0.5})),
+        ("Newton:damping=0.5", ("Newton", 1.0, {"damping": 0.5})),
     ],
 )
 def test_specs_are_read_as_written(text, expected):
@@ -75,7 +75,6 @@ def test_every_listed_option_is_accepted_and_nothing_else(name):
         ("SGD:fast", "'fast' is neither a learning rate nor key=value"),
         ("SGD:0.1:0.2", "two learning rates"),
         ("SGD:momentum=0.9:momentum=0.5", "'momentum' is given twice"),
-        ("Newton:0.5", "Newton takes no learning rate"),
         ("AdamW:decoupled_weight_decay=true", "AdamW has no option 'decoupled_weight_decay'"),
         ("", "NAME"),
     ],
@@ -95,3 +94,11 @@ def test_names_are_case_insensitive():
     assert optimizer_name("rmsPROP") == "RMSprop"
     with pytest.raises(ValueError, match="unknown optimizer 'Nope'"):
         optimizer_name("Nope")
+
+
+def test_newton_and_adadelta_get_their_own_rate_unless_one_is_written():
+    # the full Newton step and Zeiler's multiplier, as torch.optim.Adadelta's default lr
+    assert parse_optimizer("Newton", 0.01) == ("Newton", 1.0, {})
+    assert parse_optimizer("Adadelta", 0.01) == ("Adadelta", 1.0, {})
+    assert parse_optimizer("Newton:0.5:damping=0.001", 0.01) == ("Newton", 0.5, {"damping": 0.001})
+    assert parse_optimizer("Adam", 0.01) == ("Adam", 0.01, {})

@@ -15,13 +15,16 @@ def test_plot_losses_draws_each_history(tmp_path, assert_png, lines_of, legend_o
     figure = plot_losses(histories, path=tmp_path / "loss.png", x_label="epoch")
     assert_png(tmp_path / "loss.png")
     drawn = lines_of(figure.axes[0])
-    for values in histories.values():
+    for values in histories.values():  # epoch k's loss is recorded at its end: epochs from 1
         assert any(
-            np.array_equal(y, values) and np.array_equal(x, np.arange(y.size)) for x, y in drawn
+            np.array_equal(y, values) and np.array_equal(x, np.arange(1, y.size + 1))
+            for x, y in drawn
         )
     assert legend_of(figure) == ["batch", "sgd"]
     assert figure.axes[0].get_yscale() == "log"
     assert figure.axes[0].get_xlabel() == "epoch"
+    figure = plot_losses(histories, x_label="iteration")
+    assert any(np.array_equal(x, np.arange(3)) for x, _ in lines_of(figure.axes[0]))
 
 
 def test_smoothing_is_the_debiased_ewma_drawn_over_the_faint_raw_curve(lines_of):

@@ -70,6 +70,8 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
         for r in result.results:
             if r.history.message:
                 click.echo(f"{r.spec.label}: {r.history.message}")
+            for note in r.notes:
+                click.echo(f"{r.spec.label}: note: {note}")
             click.echo(f"{r.spec.label}: {r.diagnosis['label']}: {r.diagnosis['remedy']}")
         say("writing the plots, results.json and the report ...")
         path = result.write(folder, command=command_line())

@@ -84,15 +84,20 @@ class CompareResult:
         from optimlab import viz
 
         folder = output_folder(folder)
+        loss = "mean squared error" if self.results[0].history.metric == "r2" else "loss"
         viz.plot_losses(
             {r.spec.label: r.history.epoch_train_loss for r in self.results},
             path=folder / "train_loss.png",
             x_label="epoch",
+            y_label=f"training {loss} (log scale)",
+            title="Training loss per epoch",
         )
         viz.plot_losses(
             {r.spec.label: r.history.epoch_val_loss for r in self.results},
             path=folder / "val_loss.png",
             x_label="epoch",
+            y_label=f"validation {loss} (log scale)",
+            title="Validation loss per epoch",
         )
         write_json(folder / "results.json", self.to_dict(), indent=None)
         dataset = self.results[0].spec.dataset
@@ -104,6 +109,9 @@ class CompareResult:
             "Diagnoses (the debugging checklist of "
             "\u201cOptimization Algorithms in Deep Neural Networks\u201d)"
         ).table(self.diagnoses())
+        notes = [{"run": r.spec.label, "note": note} for r in self.results for note in r.notes]
+        if notes:
+            report.section("Notes: what the lab chose on its own").table(notes)
         return report.write(folder / "report.html")
 
 

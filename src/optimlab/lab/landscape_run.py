@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from optimlab import checks, landscapes, optim
-from optimlab.lab.optimizer_spec import NO_LEARNING_RATE, parse_optimizer
+from optimlab.lab.optimizer_spec import parse_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder
 from optimlab.lab.report import Report
 
@@ -170,5 +170,5 @@ def landscape_by_name(name: str) -> landscapes.Landscape:
 
 def _factory(name: str, lr: float, options: dict[str, Any]) -> Callable[[np.ndarray], Any]:
     cls = optim.OPTIMIZERS[name]
-    kwargs = options if name in NO_LEARNING_RATE else {"lr": lr, **options}
+    kwargs = {"lr": lr, **options}
     return lambda x: cls(x, **kwargs)

@@ -20,7 +20,7 @@ from typing import Any
 
 from optimlab.lab.experiment import RunSpec, build_model, build_optimizer, load_split
 from optimlab.lab.lr_find import LRFindResult, _check_arguments, lr_find
-from optimlab.lab.optimizer_spec import NO_LEARNING_RATE, check_optimizer
+from optimlab.lab.optimizer_spec import check_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
 from optimlab.lab.report import Report
 
@@ -115,9 +115,10 @@ def run_lr_find(
     """
     if not isinstance(spec, RunSpec):
         raise ValueError(f"spec must be a RunSpec, got {type(spec).__name__}")
-    if spec.optimizer in NO_LEARNING_RATE:
+    if spec.optimizer == "Newton":
         raise ValueError(
-            f"{spec.optimizer} has no learning rate to ramp; choose a first-order optimizer"
+            "Newton has no learning rate to ramp (its step length is best at 1, the full "
+            "Newton step); choose a first-order optimizer"
         )
     check_settings(start, end, iterations, beta, burn_in, diverge_factor)
     check_optimizer(spec.optimizer, start, dict(spec.options))

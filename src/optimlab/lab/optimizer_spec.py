@@ -27,8 +27,10 @@ __all__ = [
     "parse_optimizer",
 ]
 
-#: Optimizers whose step length is fixed (a learning rate written in the spec is refused).
-NO_LEARNING_RATE = frozenset({"Newton"})
+#: Optimizers whose ``lr`` is not a learning rate shared with the others: Newton's step
+#: length and Adadelta's multiplier of its unit-correct step (1.0 each: the full Newton step,
+#: Zeiler's rule). A spec that gives them no rate gets their own default, not ``default_lr``.
+OWN_DEFAULT_RATE = frozenset({"Newton", "Adadelta"})
 
 
 class ParsedOptimizer(NamedTuple):
@@ -65,8 +67,8 @@ def option_names(name: str) -> tuple[str, ...]:
 def check_optimizer(name: str, lr: float, options: dict[str, Any]) -> None:
     """Refuse an optimizer setting that could not be built, before any training.
 
-    ``lr`` is passed as the learning rate unless ``options`` sets ``lr`` or the optimizer
-    takes none (Newton), as `optimlab.lab.experiment.build_optimizer` does.
+    ``lr`` is passed as the learning rate unless ``options`` sets ``lr``, as
+    `optimlab.lab.experiment.build_optimizer` does.
 
     Raises:
         ValueError: an unknown name or option (with the closest valid one), or a bad value
@@ -82,8 +84,7 @@ def check_optimizer(name: str, lr: float, options: dict[str, Any]) -> None:
                 f"{name} has no option {key!r}{hint}; its options are {', '.join(valid)}"
             )
     kwargs = dict(options)
-    if name not in NO_LEARNING_RATE:
-        kwargs.setdefault("lr", lr)
+    kwargs.setdefault("lr", lr)
     try:
         optim.OPTIMIZERS[name](np.zeros(2), **kwargs)
     except (ValueError, TypeError) as error:
@@ -95,7 +96,8 @@ def parse_optimizer(text: str, default_lr: float = 0.01) -> ParsedOptimizer:
 
     Args:
         text: the spec, e.g. ``"Adam:0.001:betas=0.9,0.99"``.
-        default_lr: the learning rate when the spec gives none.
+        default_lr: the learning rate when the spec gives none (Newton and Adadelta get
+            their own default instead, see `OWN_DEFAULT_RATE`).
 
     Raises:
         ValueError: a malformed spec or an invalid setting; the message quotes the spec.
@@ -122,17 +124,22 @@ def parse_optimizer(text: str, default_lr: float = 0.01) -> ParsedOptimizer:
         if lr is not None:
             raise ValueError(f"in {text!r}: two learning rates ({lr:g} and {part}); give one")
         lr = rate
-    if lr is not None and name in NO_LEARNING_RATE:
-        raise ValueError(
-            f"in {text!r}: {name} takes no learning rate (its step length is 1); "
-            "write it without one"
-        )
-    parsed = ParsedOptimizer(name, default_lr if lr is None else lr, options)
+    if lr is None:
+        lr = default_rate(name, default_lr)
+    parsed = ParsedOptimizer(name, lr, options)
     try:
         check_optimizer(*parsed)
     except ValueError as error:
         raise ValueError(f"in {text!r}: {error}") from None
     return parsed
+
+
+def default_rate(name: str, default_lr: float) -> float:
+    """The rate of a spec that gives none: ``default_lr``, or, for `OWN_DEFAULT_RATE`
+    optimizers, their own default (Newton's full step, Adadelta's 1.0)."""
+    if name in OWN_DEFAULT_RATE:
+        return float(optim.OPTIMIZERS[name].fields()["lr"].default)
+    return default_lr
 
 
 def _value(text: str) -> Any:

@@ -32,7 +32,7 @@ def plot_losses(
     y_label: str | None = None,
     y_range: tuple[float, float] | None = None,
 ) -> Any:
-    """Loss curves, one per run, against their index (iteration or epoch).
+    """Loss curves, one per run, against their index (iteration from 0, or epoch from 1).
 
     Curve i is drawn in the style `optimlab.viz.style.curve_style(i)` (colour, line style
     and a few markers placed so that curves lying on top of each other stay
@@ -80,8 +80,9 @@ def plot_losses(
 
     figure, axes = new_axes(figsize=(7.6, 4.8) if len(curves) > INSIDE_ENTRIES else (6.4, 4.8))
     count = len(curves)
+    first = 1 if x_label == "epoch" else 0  # epoch k's value is recorded at its end
     for index, (label, (values, diverged)) in enumerate(curves.items()):
-        steps = np.arange(values.size)
+        steps = np.arange(values.size) + first
         style = curve_style(index)
         width = _width(index, count)
         markers = marker_positions(values.size, index, count)
