@@ -14,8 +14,8 @@ from optimlab.models._checks import check_regression_y
 class LinearRegression(AffineModel):
     """Multiple linear regression trained on the mean squared error.
 
-    Loss: ``L(W, b) = (1/n) sum_i ||x_i W + b - y_i||^2 + l2/2 ||W||^2`` (the MSE of seed
-    000's practicals: a mean over samples, not halved; the penalty skips the intercept).
+    Loss: ``L(W, b) = (1/n) sum_i ||x_i W + b - y_i||^2 + l2/2 ||W||^2`` (the MSE of the
+    practicals of Yadav 2025: a mean over samples, not halved; the penalty skips the intercept).
     Gradient: ``dL/dW = (2/n) X^T (XW + b - y) + l2 W``, ``dL/db = (2/n) sum_i (x_i W + b - y_i)``.
     Hessian: ``(2/n) Xd^T Xd`` (``Xd = [X, 1]``) for each output, plus ``l2`` on the weights;
     constant in the parameters, so one Newton step lands on `ols_solution`.
