@@ -159,3 +159,11 @@ def test_landscape_and_lr_find_say_what_they_are_doing(tmp_path):
     assert result.exit_code == 0
     assert "ramping the learning rate of Adam from 1e-07 to 10 over 20 updates" in result.stderr
     assert "suggested learning rate" in result.stdout
+
+
+def test_data_too_small_to_split_is_refused_before_any_run(tmp_path, trained):
+    path = tmp_path / "tiny.csv"
+    path.write_text("y,x\n0,1\n1,2\n1,3\n")
+    result = invoke("compare", "--csv", path, "--target", "y", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "class 0 has 1 sample(s)" in result.output
+    assert trained == [] and not (tmp_path / "o").exists()

@@ -261,3 +261,20 @@ def test_an_unchanged_file_is_parsed_once_and_shared_read_only(tmp_path, monkeyp
     load_csv(path, "y")
     load_csv(path, "y")
     assert len(calls) == 4
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_semicolon_or_tab_separated_file_is_read_as_such(tmp_path, separator):
+    rows = [["y", "a", "b"], ["1.5", "2", "3"], ["2.5", "4", "5"], ["0.5", "6", "7"]]
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(separator.join(r) for r in rows) + "\n")
+    data = load_csv(path, "y")
+    np.testing.assert_array_equal(data.X, [[2, 3], [4, 5], [6, 7]])
+    np.testing.assert_array_equal(data.y, [1.5, 2.5, 0.5])
+
+
+def test_a_file_without_a_header_row_is_told_so(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("1,2,3\n4,5,6\n")
+    with pytest.raises(ValueError, match="the first row looks like data: the file needs a header"):
+        load_csv(path, "y")

@@ -139,7 +139,7 @@ def base_spec(
         if batch < 1:
             raise click.BadParameter(f"--batch-size must be >= 1, got {batch}")
     try:
-        return RunSpec(
+        spec = RunSpec(
             dataset=dataset,
             model=model,
             hidden=sizes,
@@ -156,6 +156,19 @@ def base_spec(
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
+    _check_data(spec, "'--csv'" if csv_path is not None else "'--dataset'")
+    return spec
+
+
+def _check_data(spec: RunSpec, hint: str) -> None:
+    """Split the data and build the model now (the data are cached), so that data too small
+    to split or a model that does not fit the task is refused before any run trains."""
+    from optimlab.lab.experiment import build_model, load_split
+
+    try:
+        build_model(spec, load_split(spec))
+    except (FileNotFoundError, ValueError) as error:
+        raise click.BadParameter(str(error), param_hint=hint) from None
 
 
 def _check_csv(path: str, target: str) -> None:

@@ -45,7 +45,7 @@ _NAN_WORDS = {"nan", "+nan", "-nan"}
 
 
 def load_csv(
-    path: str | os.PathLike, target: str, task: str | None = None, delimiter: str = ","
+    path: str | os.PathLike, target: str, task: str | None = None, delimiter: str | None = None
 ) -> Dataset:
     """Load a CSV file with a header row as a `Dataset`; ``target`` names the target column.
 
@@ -65,7 +65,9 @@ def load_csv(
         path: the CSV file.
         target: name of the target column; every other column is a feature.
         task: ``"regression"``, ``"binary"``, ``"multiclass"``, or None to infer it.
-        delimiter: the field separator (one character).
+        delimiter: the field separator (one character), or None (default) to take it from
+            the header row: a comma, unless the header holds none and more semicolons or
+            tabs (as spreadsheets in many locales save).
 
     Raises:
         FileNotFoundError: no such file.
@@ -77,11 +79,13 @@ def load_csv(
     """
     if task is not None:
         check_task(task)
-    if not isinstance(delimiter, str) or len(delimiter) != 1:
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         raise ValueError(f"delimiter must be one character, got {delimiter!r}")
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"CSV file not found: {str(path)!r}")
+    if path.is_file() and delimiter is None:
+        delimiter = _detect_delimiter(path)
     if path.is_dir():
         raise ValueError(f"{str(path)!r} is a directory, not a CSV file")
     identity = settled_identity(path)
@@ -100,10 +104,16 @@ def _read(path: Path, target: str, task: str | None, delimiter: str) -> Dataset:
     header = _header(path, delimiter)
     if target not in header:
         near = closest(str(target), header)
+        headless = all(_is_number(name) for name in header)
         raise ValueError(
             f"target column {target!r} is not in {str(path)!r}"
             f"{f' (did you mean {near!r}?)' if near else ''}; its columns are: "
             f"{', '.join(header)}"
+            + (
+                "; the first row looks like data: the file needs a header row naming its columns"
+                if headless
+                else ""
+            )
         )
     if len(header) < 2:
         raise ValueError(f"CSV file {str(path)!r} has no feature columns besides {target!r}")
@@ -151,6 +161,26 @@ def _read(path: Path, target: str, task: str | None, delimiter: str) -> Dataset:
         name=path.stem,
         class_labels=class_labels,
     )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _detect_delimiter(path: Path) -> str:
+    """A comma, unless the first non-blank line holds none and more semicolons or tabs."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as file:
+            line = next((line for line in file if line.strip()), "")
+    except (OSError, UnicodeDecodeError):
+        return ","  # reading the header again reports the problem
+    counts = {separator: line.count(separator) for separator in ";\t"}
+    best = max(counts, key=counts.get)
+    return best if "," not in line and counts[best] > 0 else ","
 
 
 def _header(path: Path, delimiter: str) -> list[str]:

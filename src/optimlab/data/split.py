@@ -48,8 +48,10 @@ def train_val_split(
         classes, counts = np.unique(y, return_counts=True)
         if counts.min() < 2:
             raise ValueError(
-                f"stratify=True needs at least 2 samples of every class; class "
-                f"{classes[counts.argmin()]} has {counts.min()}"
+                f"too few samples to hold out a validation set with every class on both "
+                f"sides (stratify=True): class {classes[counts.argmin()]} has "
+                f"{counts.min()} sample(s), at least 2 are needed; add samples of it or "
+                "remove it"
             )
         if n_val < len(classes) or len(X) - n_val < len(classes):
             raise ValueError(
