@@ -16,7 +16,7 @@ from pathlib import Path
 
 from _timing import Timing
 
-from optimlab._io import atomic_write
+from optimlab.files import atomic_write
 
 HEADING = "## Optimizer step throughput (bench/bench_step.py)"
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from optimlab._io import atomic_write
+from optimlab.files import atomic_write
 from optimlab.lab.store import json_safe
 
 __all__ = ["PYTHON_COMMAND", "output_folder", "write_json"]

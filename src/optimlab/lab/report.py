@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from optimlab import __version__
-from optimlab._io import atomic_write
+from optimlab.files import atomic_write
 
 _STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222;

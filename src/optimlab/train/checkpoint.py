@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from optimlab._io import atomic_write
+from optimlab.files import atomic_write
 
 FORMAT = "optimlab-checkpoint-1"
 

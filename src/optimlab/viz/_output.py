@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from optimlab._io import atomic_path
+from optimlab.files import atomic_path
 
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from optimlab._io import atomic_path
+from optimlab.files import atomic_path
 from optimlab.landscapes import Landscape
 from optimlab.viz import _inputs as check
 from optimlab.viz._figure import mark_divergence, new_axes

@@ -1,4 +1,5 @@
-"""Atomic file writes: what a user asked to save is never left half-written."""
+"""Atomic file writes (public: every package that saves files uses them): what a user asked
+to save is never left half-written."""
 
 from __future__ import annotations
 
