@@ -8,9 +8,12 @@ by default; the seeds' variants and Keras's conventions by option.
 
 from optimlab.optim._flat import flat_view, packed
 from optimlab.optim._kernels import has_nonfinite, parallel_threshold, set_parallel_threshold
+from optimlab.optim.adabelief import AdaBelief
 from optimlab.optim.adadelta import Adadelta
 from optimlab.optim.adagrad import Adagrad
 from optimlab.optim.adam import Adam, AdamW
+from optimlab.optim.adamax import Adamax
+from optimlab.optim.asgd import ASGD
 from optimlab.optim.base import Optimizer
 from optimlab.optim.elementwise import ElementwiseOptimizer
 from optimlab.optim.hyper import Hyper, Option
@@ -21,8 +24,11 @@ from optimlab.optim.nesterov import Nesterov
 from optimlab.optim.newton import Newton
 from optimlab.optim.radam import RAdam
 from optimlab.optim.rmsprop import RMSprop
+from optimlab.optim.rprop import Rprop
 from optimlab.optim.rules import Rule, RuleStep, rule
+from optimlab.optim.schedule_free import ScheduleFreeAdamW, ScheduleFreeSGD
 from optimlab.optim.sgd import SGD
+from optimlab.optim.yogi import Yogi
 
 OPTIMIZERS = {
     cls.__name__: cls
@@ -39,17 +45,27 @@ OPTIMIZERS = {
         RAdam,
         Lion,
         Newton,
+        Adamax,
+        ASGD,
+        Rprop,
+        AdaBelief,
+        Yogi,
+        ScheduleFreeSGD,
+        ScheduleFreeAdamW,
     )
 }
 """Every optimizer class by name."""
 
 __all__ = [
+    "ASGD",
     "OPTIMIZERS",
     "SGD",
+    "AdaBelief",
     "Adadelta",
     "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
     "ElementwiseOptimizer",
     "Hyper",
     "Lion",
@@ -61,8 +77,12 @@ __all__ = [
     "Option",
     "RAdam",
     "RMSprop",
+    "Rprop",
     "Rule",
     "RuleStep",
+    "ScheduleFreeAdamW",
+    "ScheduleFreeSGD",
+    "Yogi",
     "flat_view",
     "has_nonfinite",
     "packed",
