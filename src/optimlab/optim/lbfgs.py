@@ -190,10 +190,11 @@ class LBFGS(MatrixOptimizer):
         self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None, lr: float, extra: tuple
     ) -> bool:
         g = np.concatenate([np.asarray(a, dtype=self._dtype).reshape(-1) for a in g_arrays])
-        self.function_evaluations += 1
         if np.max(np.abs(g)) <= self.tolerance_grad:
+            self.function_evaluations += 1
             return False  # already optimal: nothing moves
         saved = (self._flat(), {k: v.copy() for k, v in self._state.items()}, self._scalars())
+        self.function_evaluations += 1
         try:
             self._iterate(self._loss, g, lr)
         except _NonFiniteError:
