@@ -116,8 +116,9 @@ def test_lbfgs_undoes_a_step_whose_later_evaluation_is_not_finite():
     calls.clear()
     with pytest.warns(RuntimeWarning, match="skipped"):
         assert skipping.step(closure=fails_later) == pytest.approx(closure(params)[0])
-    assert skipping.skipped_steps == 1
-    assert_unchanged(before[:1] + (snapshot(params, skipping)[1],), params, skipping)
+    assert skipping.skipped_steps == 1 and skipping.step_count == 0
+    for k in params:
+        np.testing.assert_array_equal(params[k], before[0][k])
 
 
 @pytest.mark.parametrize(("name", "cls", "kwargs"), MATRIX, ids=MATRIX_IDS)
