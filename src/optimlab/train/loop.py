@@ -118,9 +118,12 @@ def fit(
         seed: seed of the batch order.
 
     Returns:
-        The `History`. A run that diverges (non-finite or exploding loss or gradient) stops
-        with ``history.stop_reason == "diverged"``, a message saying what to try, and the
-        model's parameters restored to their last finite values.
+        The `History`; the model's parameters are left at the optimizer's evaluation point
+        (`Optimizer.eval`: the parameters themselves for most optimizers, Schedule-Free's
+        average x), and a later `fit` or ``optimizer.train()`` goes back. A run that
+        diverges (non-finite or exploding loss or gradient) stops with
+        ``history.stop_reason == "diverged"``, a message saying what to try, and the model's
+        parameters restored to their last finite values.
 
     Raises:
         ValueError, TypeError: a bad argument (named), before anything is changed; a
