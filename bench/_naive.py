@@ -158,3 +158,111 @@ def lion(
     _zeros(s, p, "m")
     p -= lr * np.sign(beta1 * s["m"] + (1 - beta1) * g)
     s["m"] = beta2 * s["m"] + (1 - beta2) * g
+
+
+def adamax(
+    p: np.ndarray,
+    g: np.ndarray,
+    s: dict,
+    t: int,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+) -> None:
+    """m <- b1 m + (1-b1) g; u <- max(b2 u, |g| + eps); w <- w - eta/(1-b1^t) m/u."""
+    beta1, beta2 = betas
+    _zeros(s, p, "m", "u")
+    s["m"] = beta1 * s["m"] + (1 - beta1) * g
+    s["u"] = np.maximum(beta2 * s["u"], np.abs(g) + eps)
+    p -= lr / (1 - beta1**t) * s["m"] / s["u"]
+
+
+def asgd(
+    p: np.ndarray,
+    g: np.ndarray,
+    s: dict,
+    t: int,
+    lr: float,
+    lambd: float,
+    alpha: float,
+    t0: float,
+) -> None:
+    """eta_t = eta / (1 + lambd eta (t-1))^alpha; w <- w (1 - lambd eta_t) - eta_t g;
+    ax <- ax + mu_t (w - ax), mu_t = 1 / max(1, t - 1 - t0)."""
+    _zeros(s, p, "ax")
+    eta = lr / (1 + lambd * lr * (t - 1)) ** alpha
+    mu = 1 / max(1, t - 1 - t0)
+    p *= 1 - lambd * eta
+    p -= eta * g
+    s["ax"] = p.copy() if mu == 1 else s["ax"] + mu * (p - s["ax"])
+
+
+def rprop(
+    p: np.ndarray,
+    g: np.ndarray,
+    s: dict,
+    t: int,
+    lr: float,
+    etas: tuple[float, float],
+    step_sizes: tuple[float, float],
+) -> None:
+    """Step sizes grown by eta+ where g keeps its sign, shrunk by eta- where it flips (and no
+    step there); w <- w - s sign(g)."""
+    _zeros(s, p, "prev")
+    if "size" not in s:
+        s["size"] = np.full_like(p, lr)
+    product = g * s["prev"]
+    factor = np.where(product > 0, etas[1], np.where(product < 0, etas[0], 1.0))
+    s["size"] = np.clip(s["size"] * factor, *step_sizes).astype(p.dtype)
+    g = np.where(product < 0, 0, g)
+    p -= np.sign(g) * s["size"]
+    s["prev"] = g
+
+
+def adabelief(
+    p: np.ndarray, g: np.ndarray, s: dict, t: int, lr: float, b1: float, b2: float, eps: float
+) -> None:
+    """m <- b1 m + (1-b1) g; s <- b2 s + (1-b2)(g - m)^2 + eps; w <- w - eta m^/(sqrt(s^) + eps)
+    (eps_root = eps, Optax's default)."""
+    _zeros(s, p, "m", "s")
+    s["m"] = b1 * s["m"] + (1 - b1) * g
+    s["s"] = b2 * s["s"] + (1 - b2) * (g - s["m"]) ** 2 + eps
+    p -= lr * (s["m"] / (1 - b1**t)) / (np.sqrt(s["s"] / (1 - b2**t)) + eps)
+
+
+def yogi(
+    p: np.ndarray, g: np.ndarray, s: dict, t: int, lr: float, b1: float, b2: float, eps: float
+) -> None:
+    """m as Adam; v <- v - (1-b2) sign(v - g^2) g^2 (both start at 1e-6)."""
+    if "m" not in s:
+        s["m"], s["v"] = np.full_like(p, 1e-6), np.full_like(p, 1e-6)
+    s["m"] = b1 * s["m"] + (1 - b1) * g
+    s["v"] = s["v"] - (1 - b2) * np.sign(s["v"] - g * g) * g * g
+    p -= lr * (s["m"] / (1 - b1**t)) / (np.sqrt(s["v"] / (1 - b2**t)) + eps)
+
+
+def schedule_free_sgd(
+    p: np.ndarray, g: np.ndarray, s: dict, t: int, lr: float, momentum: float
+) -> None:
+    """c = 1/t; y <- y + c (z - y) + eta (beta (1 - c) - 1) g; z <- z - eta g."""
+    if "z" not in s:
+        s["z"] = p.copy()
+    c = 1 / t
+    p += c * (s["z"] - p)
+    p += lr * (momentum * (1 - c) - 1) * g
+    s["z"] = s["z"] - lr * g
+
+
+def schedule_free_adamw(
+    p: np.ndarray,
+    g: np.ndarray,
+    s: dict,
+    t: int,
+    lr: float,
+    betas: tuple[float, float],
+    eps: float,
+) -> None:
+    """v as Adam's; the Schedule-Free SGD step on g / (sqrt(v / (1 - b2^t)) + eps)."""
+    _zeros(s, p, "v")
+    s["v"] = betas[1] * s["v"] + (1 - betas[1]) * g * g
+    schedule_free_sgd(p, g / (np.sqrt(s["v"] / (1 - betas[1] ** t)) + eps), s, t, lr, betas[0])

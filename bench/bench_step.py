@@ -42,17 +42,24 @@ import numpy as np
 from _memory_bound import candidates, parallel_probe, traffic_bytes
 from _naive import (
     NaiveStep,
+    adabelief,
     adadelta,
     adagrad,
     adam,
+    adamax,
     adamw,
+    asgd,
     lion,
     momentum_ema,
     nadam,
     radam,
     rmsprop,
+    rprop,
+    schedule_free_adamw,
+    schedule_free_sgd,
     sgd,
     sgd_momentum,
+    yogi,
 )
 from _report import (
     Row,
@@ -66,17 +73,25 @@ from _report import (
 from _timing import QuietGate, Timing, round_robin
 
 from optimlab.optim import (
+    ASGD,
     SGD,
+    AdaBelief,
     Adadelta,
     Adagrad,
     Adam,
+    Adamax,
     AdamW,
     Lion,
     Momentum,
+    Muon,
     NAdam,
     Optimizer,
     RAdam,
     RMSprop,
+    Rprop,
+    ScheduleFreeAdamW,
+    ScheduleFreeSGD,
+    Yogi,
     set_parallel_threshold,
 )
 
@@ -173,7 +188,32 @@ CASES = (
     ),
     Case("RAdam", RAdam, {"lr": 1e-3, "betas": BETAS, "eps": 1e-8}, radam, 2, "RAdam"),
     Case("Lion", Lion, {"lr": 1e-4, "betas": (0.9, 0.99)}, lion, 1),
+    Case("Adamax", Adamax, {"lr": 2e-3, "betas": BETAS, "eps": 1e-8}, adamax, 2, "Adamax"),
+    Case("ASGD", ASGD, {"lr": 1e-2, "lambd": 1e-4, "alpha": 0.75, "t0": 1e6}, asgd, 1, "ASGD"),
+    Case(
+        "Rprop",
+        Rprop,
+        {"lr": 1e-2, "etas": (0.5, 1.2), "step_sizes": (1e-6, 50.0)},
+        rprop,
+        2,
+        "Rprop",
+    ),
+    Case("AdaBelief", AdaBelief, {"lr": 1e-3, "b1": 0.9, "b2": 0.999, "eps": 1e-16}, adabelief, 2),
+    Case("Yogi", Yogi, {"lr": 1e-2, "b1": 0.9, "b2": 0.999, "eps": 1e-3}, yogi, 2),
+    Case("ScheduleFreeSGD", ScheduleFreeSGD, {"lr": 1.0, "momentum": 0.9}, schedule_free_sgd, 1),
+    Case(
+        "ScheduleFreeAdamW",
+        ScheduleFreeAdamW,
+        {"lr": 2.5e-3, "betas": BETAS, "eps": 1e-8},
+        schedule_free_adamw,
+        2,
+    ),
 )
+
+#: Muon's step is matrix products (15 of them with 5 Newton-Schulz steps), not memory
+#: traffic: it is timed on one square float32 matrix against torch.optim.Muon.
+MUON_SIZE = 4096
+TARGET_MUON_VS_TORCH = 0.8
 
 TORCH_IMPLEMENTATIONS = ("fused", "foreach")
 
@@ -410,6 +450,43 @@ def measure(
     return rows, bounds, noise
 
 
+def muon_section(size: int, repeats: int, torch: Any, gate: QuietGate) -> list[str]:
+    """Muon's step on one ``size`` x ``size`` float32 matrix: ours (bfloat16 emulated and
+    full float32 Newton-Schulz) against torch.optim.Muon (bfloat16), as markdown lines."""
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((size, size)).astype(np.float32) / np.float32(np.sqrt(size))
+    G = rng.standard_normal((size, size)).astype(np.float32)
+    steps: dict[str, Callable[[], None]] = {}
+    for precision in ("bfloat16", "full"):
+        opt = Muon(W.copy(), lr=0.02, ns_precision=precision)
+        steps[f"ours {precision}"] = lambda opt=opt: opt.step(G)
+    if torch is not None:
+        param = torch.nn.Parameter(torch.from_numpy(W.copy()))
+        param.grad = torch.from_numpy(G.copy())
+        steps["torch bfloat16"] = torch.optim.Muon([param], lr=0.02).step
+    timings, busy = round_robin(steps, repeats, 0.0, gate, warmup=1)
+    lines = [
+        f"### Muon: one step on a {size} x {size} float32 matrix",
+        "",
+        "Five Newton-Schulz steps, 15 matrix products: the cost is the products, not memory "
+        "traffic. Ours emulates PyTorch's bfloat16 on float32 products (and rounds after each "
+        "operation); 'full' computes in float32. Target: torch / ours (bfloat16) >= "
+        f"{TARGET_MUON_VS_TORCH}.",
+        "",
+        "| contender | s/step best (median) | torch / contender |",
+        "|---|--:|--:|",
+    ]
+    reference = timings.get("torch bfloat16")
+    for name, timing in timings.items():
+        ratio = "—" if reference is None else f"{reference.best / timing.best:.2f}"
+        if name == "ours bfloat16" and reference is not None:
+            ok = reference.best / timing.best >= TARGET_MUON_VS_TORCH
+            ratio += " ok" if ok else " **MISS**"
+        lines.append(f"| {name} | {timing.best:.3f} ({timing.median:.3f}) | {ratio} |")
+    lines += ["", f"{busy} of {repeats} rounds began on a busy machine."]
+    return lines
+
+
 def machine_lines(
     torch: Any, command: str, load: tuple[float, float], seconds: float, noise: str
 ) -> list[str]:
@@ -512,6 +589,9 @@ def main(argv: list[str] | None = None) -> None:
         help="seconds the whole run may wait for other processes to leave a core free (120)",
     )
     parser.add_argument("--no-torch", action="store_true", help="leave torch out even if present")
+    parser.add_argument(
+        "--muon-size", type=int, help=f"side of Muon's square matrix (default {MUON_SIZE}; 0: skip)"
+    )
     parser.add_argument("--write", type=Path, metavar="PATH", help="write the table into PATH")
     args = parser.parse_args(argv)
 
@@ -543,6 +623,8 @@ def main(argv: list[str] | None = None) -> None:
     verify(cases, torch)
     gate = QuietGate(parallel_probe(), budget_seconds=max_wait)
     rows, bounds, noise = measure(cases, sizes, repeats, batch_seconds, torch, gate)
+    muon_size = args.muon_size if args.muon_size is not None else (256 if args.quick else MUON_SIZE)
+    muon = muon_section(muon_size, min(repeats, 3), torch, gate) if muon_size else []
     seconds = time.perf_counter() - start
     body = section(
         rows,
@@ -556,6 +638,8 @@ def main(argv: list[str] | None = None) -> None:
         ),
         [*method_lines(sizes, repeats, batch_seconds), "", *torch_lines(torch, cases)],
     )
+    if muon:
+        body = body.rstrip("\n") + "\n\n" + "\n".join(muon) + "\n"
     print(body)
     if args.write:
         write_section(args.write, body)

@@ -13,11 +13,12 @@ value (every first-order method here), and `Newton`'s own, which solves with the
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -237,6 +238,32 @@ class Optimizer(ABC):
             for start, stop, shape in zip(self._offsets[:-1], self._offsets[1:], self._shapes)
         ]
         return rebuild(self.params, arrays)
+
+    # -- where the model is evaluated ---------------------------------------------------
+
+    @property
+    def training(self) -> bool:
+        """False while the parameters sit at the evaluation point (after `eval`)."""
+        return True
+
+    def eval(self) -> None:
+        """Put the parameters where the model is evaluated. For most optimizers that is the
+        iterate itself and nothing moves; Schedule-Free moves them to its average x. `fit`
+        evaluates every epoch this way and ends with the parameters there."""
+
+    def train(self) -> None:
+        """Put the parameters back where gradients are taken (undo `eval`)."""
+
+    @contextlib.contextmanager
+    def evaluating(self) -> Iterator[None]:
+        """The parameters at the evaluation point for the duration of a ``with`` block."""
+        was_training = self.training
+        self.eval()
+        try:
+            yield
+        finally:
+            if was_training:
+                self.train()
 
     def learning_rate(self, step: int | None = None) -> float:
         """The learning rate used for the update with 0-based index ``step`` (default: next)."""

@@ -9,6 +9,11 @@ visible branch of the epoch.
 
 A schedule given to `fit` is applied to each update as ``optimizer.step(grads, lr=rate)``:
 the optimizer's own ``lr`` is never changed.
+
+Where the model is evaluated is the optimizer's to say (`Optimizer.evaluating`): for most
+optimizers the parameters themselves; Schedule-Free's gradients are taken at y but its
+answer is the average x. `fit` trains at the training point, evaluates each epoch (and runs
+the callbacks) at the evaluation point, and returns the model there.
 """
 
 from __future__ import annotations
@@ -113,9 +118,12 @@ def fit(
         seed: seed of the batch order.
 
     Returns:
-        The `History`. A run that diverges (non-finite or exploding loss or gradient) stops
-        with ``history.stop_reason == "diverged"``, a message saying what to try, and the
-        model's parameters restored to their last finite values.
+        The `History`; the model's parameters are left at the optimizer's evaluation point
+        (`Optimizer.eval`: the parameters themselves for most optimizers, Schedule-Free's
+        average x), and a later `fit` or ``optimizer.train()`` goes back. A run that
+        diverges (non-finite or exploding loss or gradient) stops with
+        ``history.stop_reason == "diverged"``, a message saying what to try, and the model's
+        parameters restored to their last finite values.
 
     Raises:
         ValueError, TypeError: a bad argument (named), before anything is changed; a
@@ -134,6 +142,8 @@ def fit(
         validation = model.validate(*validation)
     sampler = BatchSampler(X.shape[0], batch_size, mode, drop_last, seed)
     total = iterations if iterations is not None else epochs * _iterations_per_epoch(sampler)
+    at_evaluation_point = not optimizer.training
+    optimizer.train()  # gradients are taken at the training point (Schedule-Free: y, not x)
     run = _Training(
         TrainingState(model, optimizer, History(metric=metric_for(model)[0]), model.flat_params()),
         X,
@@ -148,7 +158,12 @@ def fit(
     for callback in callbacks:
         callback.on_train_begin(run.state)
     if resume is not None:
-        run.restore(resume, callbacks)
+        try:
+            run.restore(resume, callbacks)
+        except BaseException:
+            if at_evaluation_point:
+                optimizer.eval()  # as it was: a refused resume changes nothing
+            raise
     else:  # the scale against which an exploding loss is judged
         run.first_loss = float(model.loss_and_grad(X, y, check=False)[0])
     compiled = iterations is None and compiled_sgd.applies(
@@ -161,6 +176,7 @@ def fit(
         clip_value=clip_value,
     )
     run.train(callbacks, validation, evaluate_train, compiled, checkpoint, progress)
+    optimizer.eval()  # the model is returned at its evaluation point (Schedule-Free: x)
     for callback in callbacks:
         callback.on_train_end(run.state)
     return run.state.history
@@ -223,10 +239,11 @@ class _Training:
                 if len(losses) == 0:
                     break
                 state.epoch += 1
-                self.end_of_epoch(np.average(losses, weights=sizes), validation, evaluate_train)
-                history.epoch_time.append(time.perf_counter() - start_time)
+                with state.optimizer.evaluating():  # metrics and callbacks see the evaluated model
+                    self.end_of_epoch(np.average(losses, weights=sizes), validation, evaluate_train)
+                    history.epoch_time.append(time.perf_counter() - start_time)
+                    stoppers = [c for c in callbacks if c.on_epoch_end(state)]
                 self.bar.set_postfix(loss=f"{history.epoch_train_loss[-1]:.4g}", refresh=False)
-                stoppers = [c for c in callbacks if c.on_epoch_end(state)]
                 if stoppers and history.stop_reason == "completed":
                     history.stop_reason = stoppers[0].stop_reason
                     history.message = (
