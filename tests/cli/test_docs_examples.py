@@ -1,5 +1,5 @@
-"""The examples of docs/ run as written: every TOML file, every ``optimlab`` command line of
-docs/commands/, and every Python block there. Small budgets are added on the command line
+"""The examples of docs/ run as written: every TOML file and every ``optimlab`` command line
+of docs/ (and README.md), and every Python block of docs/commands/. Small budgets are added on the command line
 (which wins over the file); the demo and the GIFs are stand-ins here, since
 tests/cli/test_cli.py and tests/lab/test_landscape_run.py make the real ones."""
 
@@ -23,6 +23,11 @@ else:  # pragma: no cover
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PAGES = sorted((DOCS / "commands").glob("*.md"))
+#: Every page whose shell examples run: the docs (not the developers' notes) and README.md.
+SHELL_PAGES = [
+    *sorted(p for p in DOCS.rglob("*.md") if "dev" not in p.relative_to(DOCS).parts),
+    DOCS.parent / "README.md",
+]
 COMMANDS = set(main.commands)
 
 
@@ -119,7 +124,9 @@ def test_every_toml_example_runs_through_its_command(workdir, page, block):
         assert (workdir / f"out-{command}" / "report.html").exists()
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+@pytest.mark.parametrize(
+    "page", SHELL_PAGES, ids=[str(p.relative_to(DOCS.parent)) for p in SHELL_PAGES]
+)
 def test_every_command_line_of_the_page_runs(workdir, page):
     for index, args in enumerate(command_lines(page)):
         write_inputs(page, workdir, args)
