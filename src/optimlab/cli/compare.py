@@ -18,7 +18,7 @@ from optimlab.cli._table import format_table
     "--optimizer",
     "optimizers",
     multiple=True,
-    default=("SGD:0.1", "SGD:0.05:momentum=0.9", "RMSprop:0.003", "Adam:0.01"),
+    default=("SGD:0.1", "SGD:0.01:momentum=0.9", "RMSprop:0.003", "Adam:0.01"),
     show_default=True,
     help="NAME[:LR][:key=value...], repeatable, e.g. --optimizer Adam:0.01 "
     "--optimizer SGD:0.1:momentum=0.9:nesterov=true",
