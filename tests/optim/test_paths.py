@@ -57,9 +57,10 @@ def test_fused_equals_numpy(name, cls, kwargs, dtype, tol):
 
 @pytest.fixture
 def parallel_from_1000():
+    default = optim.parallel_threshold()
     optim.set_parallel_threshold(1000)
     yield
-    optim.set_parallel_threshold(None)
+    optim.set_parallel_threshold(default)
 
 
 @needs_numba
@@ -96,12 +97,33 @@ def test_gradient_dtype_is_cast_to_the_parameters():
     assert relative_error(a, b) == 0
 
 
-def test_parallel_threshold_is_off_by_default_and_checked():
-    assert optim.parallel_threshold() is None
+def test_parallel_threshold_is_about_a_million_by_default_and_checked():
+    assert optim.parallel_threshold() == 2**20
     for bad in (0, -5, 2.5, True, "many"):
         with pytest.raises(ValueError, match="elements must be a positive whole number"):
             optim.set_parallel_threshold(bad)
-    assert optim.parallel_threshold() is None
+    assert optim.parallel_threshold() == 2**20
+
+
+@needs_numba
+def test_two_threads_stepping_on_the_pool_at_once_both_finish(parallel_from_1000):
+    """The workqueue layer aborts on two parallel regions at once: the lock queues them."""
+    import threading
+
+    grads = gradient_sequence(np.float32, 20, shapes={"big": (5000,)})
+    results = {}
+
+    def train(name):
+        results[name] = run(
+            optim.Adam, {"lr": 0.01}, initial(np.float32, shapes={"big": (5000,)}), grads
+        )
+
+    threads = [threading.Thread(target=train, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    np.testing.assert_array_equal(results[0]["big"], results[1]["big"])
 
 
 def test_parallel_threshold_from_environment_is_checked():
@@ -109,7 +131,8 @@ def test_parallel_threshold_from_environment_is_checked():
     env = {**os.environ, "OPTIMLAB_PARALLEL_THRESHOLD": "lots"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode != 0 and "OPTIMLAB_PARALLEL_THRESHOLD" in done.stderr
-    env["OPTIMLAB_PARALLEL_THRESHOLD"] = "4096"
     code += "; print(optimlab.optim.parallel_threshold())"
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert done.stdout.strip() == "4096"
+    for text, shown in (("4096", "4096"), ("none", "None"), ("", str(2**20))):
+        env["OPTIMLAB_PARALLEL_THRESHOLD"] = text
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        assert done.stdout.strip() == shown

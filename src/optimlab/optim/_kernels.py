@@ -9,11 +9,19 @@ A rule is a function of scalars written like the textbook formula::
 
 Called with NumPy arrays it is the readable reference path (one temporary per operation).
 Compiled by Numba it becomes the body of one loop over flat contiguous buffers: every
-array is read once and written once per step. The loop runs on one thread unless
-`set_parallel_threshold` (or the ``OPTIMLAB_PARALLEL_THRESHOLD`` environment variable)
-asks for Numba's thread pool on large buffers: that doubles a step measured alone on two
-cores, but inside a training loop the pool competes with the BLAS threads of the matrix
-products for the same cores: training an MLP got up to 7 times slower (docs/benchmarks.md).
+array is read once and written once per step.
+
+Threads. Buffers of at least `DEFAULT_PARALLEL_THRESHOLD` values (2^20, about a million) run
+on Numba's thread pool, smaller ones on one thread; `set_parallel_threshold` (or the
+``OPTIMLAB_PARALLEL_THRESHOLD`` environment variable, ``none`` for never) moves the line.
+Below a million values a step takes well under a millisecond and threads do not pay for
+their start. The pool uses Numba's ``workqueue`` threading layer (unless the
+``NUMBA_THREADING_LAYER`` environment variable or ``numba.config`` chose another before
+optimlab's first parallel step): its idle threads sleep, where OpenMP's spin for a while
+after each parallel region and, inside a training loop, take the cores from the BLAS
+threads of the next matrix products (training an MLP got up to 7 times slower,
+docs/benchmarks.md). The workqueue layer does not allow two parallel regions at once, so
+optimlab's parallel calls hold one lock.
 
 Both paths compute in the parameters' dtype with coefficients cast to that dtype, and
 perform the same operations in the same order, so their iterates agree (bit for bit in
@@ -25,6 +33,7 @@ float64 inside Numba and break that agreement.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -56,6 +65,7 @@ __all__ = [
     "has_nonfinite",
     "helper",
     "parallel_threshold",
+    "run_locked",
     "runs_parallel",
     "set_parallel_threshold",
 ]
@@ -78,6 +88,8 @@ def _checked_threshold(value: object, name: str) -> int | None:
 def _threshold_from_environment() -> int | None:
     text = os.environ.get(_ENVIRONMENT_VARIABLE, "").strip()
     if not text:
+        return DEFAULT_PARALLEL_THRESHOLD
+    if text.lower() == "none":
         return None
     try:
         value = int(text)
@@ -86,23 +98,36 @@ def _threshold_from_environment() -> int | None:
     return _checked_threshold(value, f"the environment variable {_ENVIRONMENT_VARIABLE}")
 
 
+#: Buffers at least this long run on Numba's thread pool by default.
+DEFAULT_PARALLEL_THRESHOLD = 1 << 20
+
 _parallel_threshold: int | None = _threshold_from_environment()
+_pool_lock = threading.Lock()
 
 
 def parallel_threshold() -> int | None:
-    """Buffers at least this long run on Numba's thread pool; None (the default): never."""
+    """Buffers at least this long run on Numba's thread pool; None: never."""
     return _parallel_threshold
 
 
 def set_parallel_threshold(elements: int | None) -> None:
-    """Run update steps on buffers of at least ``elements`` values on Numba's thread pool.
-
-    Worth it when steps dominate the time (a very large model with cheap gradients); not
-    when the gradients come from matrix products, whose BLAS threads then fight the pool
-    for the cores. ``None`` restores the default, one thread.
-    """
+    """Run update steps on buffers of at least ``elements`` values on Numba's thread pool
+    (default `DEFAULT_PARALLEL_THRESHOLD`); ``None``: always on one thread."""
     global _parallel_threshold
     _parallel_threshold = _checked_threshold(elements, "elements")
+
+
+def _prefer_sleeping_threads() -> None:
+    """Ask for Numba's workqueue layer (idle threads sleep), unless a layer was chosen."""
+    if "NUMBA_THREADING_LAYER" not in os.environ and numba.config.THREADING_LAYER == "default":
+        numba.config.THREADING_LAYER = "workqueue"
+
+
+def run_locked(function: Callable, *args: Any) -> Any:
+    """Call a parallel compiled function, one at a time across threads (the workqueue
+    layer aborts the process on concurrent parallel regions)."""
+    with _pool_lock:
+        return function(*args)
 
 
 helper = register_jitable
@@ -149,6 +174,8 @@ def compile_loop(fn: Callable, n_state: int, n_coefficients: int, parallel: bool
             for i in numba.prange(p.size):
                 p[i], s0[i], s1[i], s2[i] = fn(p[i], g[i], s0[i], s1[i], s2[i], *coefficients)
 
+    if parallel:
+        _prefer_sleeping_threads()
     return numba.njit(parallel=parallel, error_model="numpy")(loop)
 
 
@@ -173,7 +200,11 @@ def has_nonfinite(x: np.ndarray) -> bool:
         return not bool(np.isfinite(x).all())
     parallel = runs_parallel(x.size)
     if parallel not in _nonfinite_compiled:
+        if parallel:
+            _prefer_sleeping_threads()
         _nonfinite_compiled[parallel] = numba.njit(
             parallel=parallel, error_model="numpy", fastmath={"reassoc"}
         )(_nonfinite_kernel)
+    if parallel:
+        return bool(run_locked(_nonfinite_compiled[parallel], x))
     return bool(_nonfinite_compiled[parallel](x))

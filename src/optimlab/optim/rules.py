@@ -46,6 +46,7 @@ from optimlab.optim._kernels import (
     compile_loop,
     has_nonfinite,
     helper,
+    run_locked,
     runs_parallel,
 )
 
@@ -137,7 +138,10 @@ class Rule:
         values = np.asarray(coefficients, dtype=p.dtype)
         parallel = runs_parallel(p.size)
         loop = self._loops.get(parallel) or self.loop(parallel)
-        loop(p, g, *states, values)
+        if parallel:
+            run_locked(loop, p, g, *states, values)
+        else:
+            loop(p, g, *states, values)
 
 
 def rule(n_state: int) -> Callable[[Callable], Rule]:
