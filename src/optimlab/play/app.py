@@ -50,7 +50,6 @@ for (let i = 0; i < paths.length; i++) {
   }
 }
 for (const span of spans) { span.location = k; }
-label.text = "iteration " + k;
 """
 
 _PLAY = """
@@ -109,6 +108,8 @@ class Explorer:
         self.surface: Landscape | None = None
         self.runs: list[Run] = []
         self.last_update_ms = math.nan
+        self.drawn: dict[str, Run] = {}
+        self.start_message = ""
         self.syncing = False
         self._build(problems or [])
         self.show_config(config)
@@ -126,8 +127,10 @@ class Explorer:
             CustomJS,
             DataTable,
             Div,
+            LegendItem,
             LogColorMapper,
             NumberFormatter,
+            ScientificFormatter,
             Select,
             Slider,
             Span,
@@ -142,7 +145,9 @@ class Explorer:
         from bokeh.plotting import figure
 
         on = self._on_control
-        self.problems = Div(text=_problems_html(problems), styles={"color": "#b00020"}, width=330)
+        self.problems = Div(
+            text=_problems_html(problems), styles={"color": "#b00020"}, width=330, name="problems"
+        )
         self.surface_select = Select(
             title="surface", options=list(SURFACES), width=160, name="surface"
         )
@@ -169,7 +174,6 @@ class Explorer:
         self.steps = Slider(
             title="steps", start=10, end=1000, step=10, value=300, width=320, name="steps"
         )
-        self.start_text = Div(text="", width=320, name="start-text")
         self.reset_start = Button(label="surface's own start", width=160, name="reset-start")
         self.schedule = Select(
             title="learning-rate schedule", options=list(SCHEDULES), width=160, name="schedule"
@@ -198,6 +202,7 @@ class Explorer:
                 TabPanel(title=name, child=column(*c.children)) for name, c in self.controls.items()
             ],
             width=330,
+            name="optimizer-tabs",
         )
         for widget, attribute in (
             (self.surface_select, "value"), (self.expression, "value"),
@@ -258,6 +263,7 @@ class Explorer:
             fill_color="white",
             line_color="black",
             line_width=2,
+            name="start-point",
         )
         self.figure.on_event(Tap, self._tap)
 
@@ -321,9 +327,7 @@ class Explorer:
                     line_width=1.5,
                     name=f"path-{name}",
                 ),
-                self.figure.line(
-                    "x", "y", source=trail, color=color, line_width=2.5, legend_label=name
-                ),
+                self.figure.line("x", "y", source=trail, color=color, line_width=2.5),
                 self.figure.scatter(
                     "x", "y", source=head, color=color, size=10, line_color="black"
                 ),
@@ -344,14 +348,16 @@ class Explorer:
                 self.distance_plot.line("k", "v", source=distance, color=color, line_width=2),
                 self.data_plot.line("x", "y", source=line, color=color, line_width=2),
             ]
+        self.legend_items = {
+            name: LegendItem(label=name, renderers=self.renderers[name][:3]) for name in OPTIMIZERS
+        }
         self.figure.legend.location = "top_right"
         self.figure.legend.click_policy = "hide"
         self.figure.legend.background_fill_alpha = 0.6
 
         self.iteration = Slider(
-            title="", start=0, end=300, step=1, value=300, width=440, name="iteration"
+            title="iteration", start=0, end=300, step=1, value=300, width=440, name="iteration"
         )
-        self.iteration_label = Div(text="", width=110, name="iteration-label")
         self.play = Toggle(label="▶ play", width=80, name="play")
         self.back = Button(label="◀", width=40, name="step-back")
         self.forward = Button(label="▶", width=40, name="step-forward")
@@ -367,13 +373,11 @@ class Explorer:
                 "trails": self.trails,
                 "lines": self.lines,
                 "spans": spans,
-                "label": self.iteration_label,
             },
             code=_ANIMATE,
         )
         self.animate = animate
         self.iteration.js_on_change("value", animate)
-        self.iteration.js_on_change("tags", animate)
         self.play.js_on_change(
             "active", CustomJS(args={"toggle": self.play, "slider": self.iteration}, code=_PLAY)
         )
@@ -390,7 +394,7 @@ class Explorer:
             TableColumn(
                 field="loss",
                 title="final loss",
-                formatter=NumberFormatter(format="0.000e+0"),
+                formatter=ScientificFormatter(precision=3),
                 width=80,
             ),
             TableColumn(
@@ -416,7 +420,7 @@ class Explorer:
             index_position=None,
             name="rates",
         )
-        self.share = Div(text="", width=620, name="share")
+        self.share = Div(text=_share_html("", self.notebook), width=620, name="share")
         self.share.js_on_change(
             "tags", CustomJS(args={"share": self.share, "notebook": self.notebook}, code=_URL)
         )
@@ -428,7 +432,6 @@ class Explorer:
             button.on_click(lambda event=None, kind=kind: self.export(kind))
             self.export_buttons.append(button)
         self.export_message = Div(text="", width=300, name="export-message")
-        self.timing = Div(text="", width=300, name="timing", styles={"color": "#666"})
 
         surface_box = column(
             self.problems,
@@ -438,7 +441,6 @@ class Explorer:
             self.expression_message,
             self.noise,
             row(self.seed, self.reset_start),
-            self.start_text,
             self.steps,
             row(self.schedule, self.decay),
             row(self.period),
@@ -450,12 +452,16 @@ class Explorer:
         )
         main = column(
             self.figure,
-            row(self.play, self.back, self.forward, self.iteration, self.iteration_label),
+            row(self.play, self.back, self.forward, self.iteration),
             row(*self.export_buttons, self.export_message),
             self.share,
-            self.timing,
         )
         side = column(self.loss_plot, self.distance_plot, self.data_plot)
+        for widget in (
+            self.surface_select, self.expression, self.expression_message, self.steps,
+            self.chosen, self.tabs, self.figure, self.iteration, self.share, self.problems,
+        ):  # fmt: skip
+            widget.css_classes = [f"optimlab-{widget.name}"]
         self.layout = column(row(surface_box, main, side), self.table, name="optimlab-play")
 
     # -- config <-> widgets --------------------------------------------------------------
@@ -565,32 +571,50 @@ class Explorer:
         return self.surfaces[key]
 
     def update(self) -> None:
-        """Recompute what changed and redraw; a problem becomes a message, never a traceback."""
+        """Recompute what changed and redraw; a problem becomes a message, never a traceback.
+
+        The changes go to the browser as one message (the document is held meanwhile), and
+        only what changed is sent: the surface when it is another, a path when it is new.
+        """
+        document = self.layout.document
+        if document is not None:
+            document.hold("combine")
+        try:
+            self._update()
+        finally:
+            if document is not None:
+                document.unhold()
+
+    def _update(self) -> None:
         began = time.perf_counter()
         try:
             surface = self.current_surface()
         except ValueError as error:
             self.expression_message.text = _escape(str(error))
             self._clear_paths()
+            self.surface = None
             return
         self.expression_message.text = ""
         start = np.array(self.config.start if self.config.start is not None else surface.start)
         problem = self._start_problem(surface, start)
         if problem:
             self.expression_message.text = problem
-            self.problems.text = _problems_html([problem])
+            self.problems.text = self.start_message = _problems_html([problem])
             self._clear_paths()
             return
-        grid = self._draw_surface(surface)
-        if grid is None:
-            return
+        if self.problems.text == self.start_message:
+            self.problems.text = ""
+        if surface is not self.surface:
+            self.drawn = {}
+            if self._draw_surface(surface) is None:
+                return
         self.surface = surface
         self.runs = [self.cache.run(self.config, s, surface, start) for s in self.config.optimizers]
         self._draw_runs(surface, start)
         self.last_update_ms = (time.perf_counter() - began) * 1000.0
-        self.timing.text = f"computed and sent in {self.last_update_ms:.0f} ms"
         self.share.tags = [self.config.to_query()]
-        self.share.text = _share_html(self.config.to_query(), self.notebook)
+        if self.notebook:
+            self.share.text = _share_html(self.config.to_query(), self.notebook)
 
     def _start_problem(self, surface: Landscape, start: np.ndarray) -> str:
         with np.errstate(all="ignore"):
@@ -656,13 +680,14 @@ class Explorer:
 
     def _clear_paths(self) -> None:
         self.runs = []
+        self.drawn = {}
         for sources in (self.paths, self.trails, self.heads, self.lines):
             for source in sources:
-                source.data = {"x": [], "y": []}
+                _set(source, {"x": [], "y": []})
         for source in self.ends:
-            source.data = {"x": [], "y": [], "text": []}
+            _set(source, {"x": [], "y": [], "text": []})
         for source in (*self.losses, *self.distances):
-            source.data = {"k": [], "v": []}
+            _set(source, {"k": [], "v": []})
         self.table_source.data = {key: [] for key in self.table_source.data}
 
     def _draw_runs(self, surface: Landscape, start: np.ndarray) -> None:
@@ -670,9 +695,7 @@ class Explorer:
         rows: dict[str, list[Any]] = {
             key: [] for key in ("name", "end", "loss", "measured", "predicted", "note")
         }
-        self.start_point.data = {"x": [start[0]], "y": [start[1]]}
-        where = "own start" if self.config.start is None else "clicked start"
-        self.start_text.text = f"start: ({start[0]:.4g}, {start[1]:.4g}) ({where})"
+        _set(self.start_point, {"x": [start[0]], "y": [start[1]]})
         (x_low, x_high), (y_low, y_high) = surface.bounds
         for index, name in enumerate(OPTIMIZERS):
             run = by_name.get(name)
@@ -683,9 +706,11 @@ class Explorer:
             for renderer in self.renderers[name]:
                 renderer.visible = visible
             if not visible:
-                self.paths[index].data = {"x": [], "y": []}
-                self.ends[index].data = {"x": [], "y": [], "text": []}
-                self.losses[index].data = self.distances[index].data = {"k": [], "v": []}
+                self.drawn.pop(name, None)
+                _set(self.paths[index], {"x": [], "y": []})
+                _set(self.ends[index], {"x": [], "y": [], "text": []})
+                _set(self.losses[index], {"k": [], "v": []})
+                _set(self.distances[index], {"k": [], "v": []})
                 if run is not None:
                     rows["name"].append(name)
                     rows["end"].append("-")
@@ -694,23 +719,6 @@ class Explorer:
                     rows["predicted"].append(math.nan)
                     rows["note"].append(f"invalid settings: {run.error}")
                 continue
-            finite = run.path[: run.last + 1]
-            self.paths[index].data = {"x": finite[:, 0], "y": finite[:, 1]}
-            if run.stopped:
-                end = np.clip(run.end, (x_low, y_low), (x_high, y_high))
-                self.ends[index].data = {
-                    "x": [end[0]],
-                    "y": [end[1]],
-                    "text": [f"{name}: {run.stopped}"],
-                }
-            else:
-                self.ends[index].data = {"x": [], "y": [], "text": []}
-            k = np.arange(run.last + 1)
-            self.losses[index].data = _positive_curve(k, run.losses[: run.last + 1])
-            if run.distances is not None:
-                self.distances[index].data = _positive_curve(k, run.distances[: run.last + 1])
-            else:
-                self.distances[index].data = {"k": [], "v": []}
             rows["name"].append(name)
             rows["end"].append(f"({run.end[0]:.4g}, {run.end[1]:.4g})")
             rows["loss"].append(float(run.losses[run.last]))
@@ -719,13 +727,35 @@ class Explorer:
             rows["note"].append(
                 f"stopped: {run.stopped}" if run.stopped else run.prediction or "ok"
             )
+            if self.drawn.get(name) is run:
+                continue  # the same run is already in the browser
+            self.drawn[name] = run
+            finite = run.path[: run.last + 1]
+            _set(self.paths[index], {"x": finite[:, 0], "y": finite[:, 1]})
+            _set(self.trails[index], {"x": finite[:, 0], "y": finite[:, 1]})
+            _set(self.heads[index], {"x": finite[-1:, 0], "y": finite[-1:, 1]})
+            if self.config.surface == "logistic":
+                _set(self.lines[index], _decision_line(finite[-1]))
+            if run.stopped:
+                end = np.clip(run.end, (x_low, y_low), (x_high, y_high))
+                label = f"{name}: {run.stopped}"
+                _set(self.ends[index], {"x": [end[0]], "y": [end[1]], "text": [label]})
+            else:
+                _set(self.ends[index], {"x": [], "y": [], "text": []})
+            k = np.arange(run.last + 1)
+            _set(self.losses[index], _positive_curve(k, run.losses[: run.last + 1]))
+            if run.distances is not None:
+                _set(self.distances[index], _positive_curve(k, run.distances[: run.last + 1]))
+            else:
+                _set(self.distances[index], {"k": [], "v": []})
         self.table_source.data = rows
+        minimum = [item for item in self.figure.legend.items if item.label.value == "minimum"]
+        items = minimum + [self.legend_items[run.name] for run in self.runs if not run.error]
+        if items != list(self.figure.legend.items):
+            self.figure.legend.items = items
         steps = self.config.steps
         self.iteration.end = steps
         self.iteration.value = steps
-        self.iteration_label.text = f"iteration {steps}"
-        # redraw the trails and markers at the final iteration (the slider may not have moved)
-        self.iteration.tags = [time.perf_counter()]
 
     # -- export --------------------------------------------------------------------------
 
@@ -752,6 +782,26 @@ class Explorer:
             "b64": [base64.b64encode(payload).decode()],
             "mime": [mime],
         }
+
+
+def _set(source: Any, data: dict[str, Any]) -> None:
+    """Replace ``source.data`` unless it already holds these values (nothing is sent then)."""
+    current = source.data
+    if current.keys() == data.keys() and all(
+        len(current[key]) == len(value)
+        and np.array_equal(np.asarray(current[key]), np.asarray(value))
+        for key, value in data.items()
+    ):
+        return
+    source.data = data
+
+
+def _decision_line(w: np.ndarray) -> dict[str, list[float]]:
+    """The line w1 x1 + w2 x2 = 0 across the data window (as the page's script draws it)."""
+    w1, w2 = float(w[0]), float(w[1])
+    if abs(w2) > 1e-12 * max(1.0, abs(w1)):
+        return {"x": [-3.0, 3.0], "y": [3.0 * w1 / w2, -3.0 * w1 / w2]}
+    return {"x": [0.0, 0.0], "y": [-3.0, 3.0]}
 
 
 def _positive_curve(k: np.ndarray, values: np.ndarray) -> dict[str, Any]:
@@ -781,5 +831,4 @@ def _problems_html(problems: list[str]) -> str:
 def _share_html(query: str, notebook: bool) -> str:
     if notebook:
         return f"as a link: <code>optimlab play</code>, then add <code>?{_escape(query)}</code>"
-    link = f'<a href="?{_escape(query)}" target="_blank">link</a>'
-    return f"share this view: {link} (the page's address is the link too)"
+    return "share this view: the page's address is a link to it (copy it from the address bar)"

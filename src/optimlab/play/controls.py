@@ -126,6 +126,7 @@ class OptimizerControls:
                     )
                 ]
             for widget in widgets:
+                widget.css_classes = [f"optimlab-{name}-{field_name}"]
                 attribute = "active" if isinstance(widget, CheckboxGroup) else "value"
                 widget.on_change(attribute, lambda attr, old, new: self._changed())
             self.widgets[field_name] = widgets
