@@ -184,3 +184,23 @@ def test_logistic_view_shows_the_data():
     assert explorer.data_plot.visible
     assert len(explorer.data_points.data["x"]) == 100
     assert all(len(run.path) == 61 for run in explorer.runs)
+
+
+def test_the_notebook_explorer_shows_the_same_app_with_inline_bokehjs(monkeypatch):
+    import bokeh.io
+    from bokeh.resources import INLINE
+
+    import optimlab.play
+
+    calls = {}
+    monkeypatch.setattr(bokeh.io, "output_notebook", lambda **kw: calls.update(output=kw))
+    monkeypatch.setattr(bokeh.io, "show", lambda app, **kw: calls.update(app=app, show=kw))
+    optimlab.play.explorer(surface="booth", steps=40, notebook_url="localhost:8899")
+    assert calls["output"]["resources"] is INLINE
+    assert calls["show"] == {"notebook_url": "localhost:8899"}
+    doc = Document()
+    calls["app"](doc)
+    explorer = doc.explorer
+    assert explorer.notebook and explorer.config.surface == "booth" and explorer.config.steps == 40
+    explorer.set_start(1.0, 1.0)
+    assert "optimlab play" in explorer.share.text and "start=1.0%2C1.0" in explorer.share.text

@@ -409,13 +409,13 @@ class Explorer:
                 formatter=NumberFormatter(format="0.0000"),
                 width=70,
             ),
-            TableColumn(field="note", title="status / theory's assumption", width=300),
+            TableColumn(field="note", title="status / theory's assumption", width=260),
         ]
         self.table_source = ColumnDataSource({c.field: [] for c in columns})
         self.table = DataTable(
             source=self.table_source,
             columns=columns,
-            width=760,
+            width=640,
             height=190,
             index_position=None,
             name="rates",
@@ -455,6 +455,7 @@ class Explorer:
             row(self.play, self.back, self.forward, self.iteration),
             row(*self.export_buttons, self.export_message),
             self.share,
+            self.table,
         )
         side = column(self.loss_plot, self.distance_plot, self.data_plot)
         for widget in (
@@ -462,7 +463,7 @@ class Explorer:
             self.chosen, self.tabs, self.figure, self.iteration, self.share, self.problems,
         ):  # fmt: skip
             widget.css_classes = [f"optimlab-{widget.name}"]
-        self.layout = column(row(surface_box, main, side), self.table, name="optimlab-play")
+        self.layout = row(surface_box, main, side, name="optimlab-play")
 
     # -- config <-> widgets --------------------------------------------------------------
 
