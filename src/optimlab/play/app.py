@@ -457,13 +457,16 @@ class Explorer:
             self.share,
             self.table,
         )
-        side = column(self.loss_plot, self.distance_plot, self.data_plot)
         for widget in (
             self.surface_select, self.expression, self.expression_message, self.steps,
             self.chosen, self.tabs, self.figure, self.iteration, self.share, self.problems,
         ):  # fmt: skip
             widget.css_classes = [f"optimlab-{widget.name}"]
-        self.layout = row(surface_box, main, side, name="optimlab-play")
+        curves = (self.loss_plot, self.distance_plot, self.data_plot)
+        if self.notebook:  # a notebook cell is narrower than a browser window
+            self.layout = column(row(surface_box, main), row(*curves), name="optimlab-play")
+        else:
+            self.layout = row(surface_box, main, column(*curves), name="optimlab-play")
 
     # -- config <-> widgets --------------------------------------------------------------
 

@@ -32,8 +32,12 @@ def make_document(
         view, problems = config or PlayConfig(), []
         context = getattr(doc, "session_context", None)
         request = getattr(context, "request", None) if context is not None else None
-        arguments = getattr(request, "arguments", None) or {}
-        if arguments:
+        arguments = {
+            key: value
+            for key, value in (getattr(request, "arguments", None) or {}).items()
+            if not key.startswith("bokeh-") and key != "resources"  # Bokeh's own
+        }
+        if arguments and not notebook:  # a notebook's request is not a shared link
             view, problems = PlayConfig.from_query(arguments)
         explorer_view = Explorer(view, notebook=notebook, problems=problems)
         doc.title = "optimlab play"
