@@ -32,7 +32,15 @@ from optimlab.optim import OPTIMIZERS, ElementwiseOptimizer, Newton, Optimizer
 from optimlab.play.config import OptimizerSetting, PlayConfig
 from optimlab.theory import gd_rate, heavy_ball_optimal, linear_rate
 
-__all__ = ["Run", "RunCache", "build_surface", "make_schedule", "prediction", "run_optimizer"]
+__all__ = [
+    "Run",
+    "RunCache",
+    "build_surface",
+    "make_schedule",
+    "prediction",
+    "run_optimizer",
+    "warm_up",
+]
 
 
 @dataclass
@@ -299,6 +307,15 @@ def prediction(
         lr, momentum, rate = heavy_ball_optimal(mu, L)
         return rate, f"best heavy ball (lr={lr:.3g}, momentum={momentum:.3g})"
     return math.nan, ""
+
+
+def warm_up() -> None:
+    """Run every optimizer for two steps, so that their compiled rules are built (Numba
+    compiles each rule on first use) before a page asks for a path."""
+    config = PlayConfig(surface="quadratic", steps=2)
+    surface = build_surface(config)
+    for name in OPTIMIZERS:
+        run_optimizer(config, OptimizerSetting(name), surface, surface.start)
 
 
 class RunCache:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from optimlab.play.config import PlayConfig
+from optimlab.play.runs import warm_up
 
 __all__ = ["explorer", "free_port", "make_document", "serve", "start_server"]
 
@@ -55,7 +57,8 @@ def free_port() -> int:
 
 
 def start_server(config: PlayConfig | None = None, port: int | None = None) -> Any:
-    """A started (not yet looping) Bokeh server with the explorer at ``/``.
+    """A started (not yet looping) Bokeh server with the explorer at ``/``; the optimizers'
+    compiled rules are built meanwhile in a background thread.
 
     Args:
         config: the view a plain visit opens.
@@ -79,6 +82,7 @@ def start_server(config: PlayConfig | None = None, port: int | None = None) -> A
         num_procs=1,
     )
     server.start()
+    threading.Thread(target=warm_up, name="optimlab-play-warm-up", daemon=True).start()
     return server
 
 
