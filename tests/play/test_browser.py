@@ -177,6 +177,7 @@ def test_click_slider_and_formula_draw_the_librarys_iterates(page, server):
     _wait_for_share_change(page, before)
     start = _start(page)
     np.testing.assert_allclose(start, target, atol=0.05)  # where the click landed
+    assert page.url.endswith("?" + _share(page))  # the address bar holds the view
     for name, lr in (("SGD", 0.01), ("Adam", 0.05)):
         np.testing.assert_array_equal(
             _drawn(page, name)[-1], _library_end("himmelblau", start, name, {"lr": lr}, 100)
@@ -217,7 +218,19 @@ def test_click_slider_and_formula_draw_the_librarys_iterates(page, server):
     expected = np.linalg.matrix_power(np.eye(2) - 0.01 * A, 100) @ start
     np.testing.assert_allclose(_drawn(page, "SGD")[-1], expected, rtol=1e-12, atol=1e-15)
 
-    # 4. a refused formula is a message on the page
+    # 4. the address reopens exactly this view
+    link, drawn = page.url, _drawn(page, "SGD")
+    other = page.context.new_page()
+    other.goto(link, timeout=TIMEOUT)
+    other.wait_for_function(
+        "() => window.Bokeh && Bokeh.documents.length && "
+        "Bokeh.documents[0].get_model_by_name('share').tags.length",
+        timeout=TIMEOUT,
+    )
+    np.testing.assert_array_equal(_drawn(other, "SGD"), drawn)
+    other.close()
+
+    # 5. a refused formula is a message on the page
     box.fill("__import__('os')")
     box.press("Enter")
     page.wait_for_function(
