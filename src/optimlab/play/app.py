@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import math
-import time
 from typing import Any
 
 import numpy as np
@@ -107,7 +106,6 @@ class Explorer:
         self.surfaces: dict[tuple, Landscape] = {}
         self.surface: Landscape | None = None
         self.runs: list[Run] = []
-        self.last_update_ms = math.nan
         self.drawn: dict[str, Run] = {}
         self.start_message = ""
         self.syncing = False
@@ -590,7 +588,6 @@ class Explorer:
                 document.unhold()
 
     def _update(self) -> None:
-        began = time.perf_counter()
         try:
             surface = self.current_surface()
         except ValueError as error:
@@ -615,7 +612,6 @@ class Explorer:
         self.surface = surface
         self.runs = [self.cache.run(self.config, s, surface, start) for s in self.config.optimizers]
         self._draw_runs(surface, start)
-        self.last_update_ms = (time.perf_counter() - began) * 1000.0
         self.share.tags = [self.config.to_query()]
         if self.notebook:
             self.share.text = _share_html(self.config.to_query(), self.notebook)

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from optimlab import checks
 from optimlab.landscapes import LANDSCAPES
-from optimlab.optim import OPTIMIZERS, Option
+from optimlab.optim import OPTIMIZERS
 
 __all__ = [
     "CLIPS",
@@ -419,8 +419,3 @@ def option_choices(name: str, field_name: str) -> tuple[str, ...] | None:
 
     known = {("Momentum", "form"): momentum.FORMS, ("Newton", "method"): newton.METHODS}
     return known.get((name, field_name))
-
-
-def is_option(name: str, field_name: str) -> bool:
-    """True for a structural choice (`Option`), False for a hyperparameter."""
-    return isinstance(OPTIMIZERS[name].fields()[field_name], Option)
