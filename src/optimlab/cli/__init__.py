@@ -17,6 +17,7 @@ from optimlab.cli.compare import compare
 from optimlab.cli.demo import demo
 from optimlab.cli.landscape import landscape
 from optimlab.cli.lr_find import lr_find
+from optimlab.cli.play import play
 from optimlab.cli.sweep import sweep
 from optimlab.lab.engines import Terminated
 
@@ -66,5 +67,5 @@ def main() -> None:
     """
 
 
-for command in (demo, compare, sweep, landscape, lr_find):
+for command in (demo, compare, sweep, landscape, lr_find, play):
     main.add_command(command)
