@@ -1,7 +1,7 @@
 """The examples of docs/ run as written: every TOML file and every ``optimlab`` command line
-of docs/ (and README.md), and every Python block of docs/commands/. Small budgets are added on the command line
-(which wins over the file); the demo and the GIFs are stand-ins here, since
-tests/cli/test_cli.py and tests/lab/test_landscape_run.py make the real ones."""
+of docs/ (and README.md), and every Python block of docs/commands/. Small budgets are added
+on the command line (which wins over the file); the demo and the GIFs are stand-ins here,
+since tests/cli/test_cli.py and tests/lab/test_landscape_run.py make the real ones."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def command_lines(page: Path) -> list[list[str]]:
     lines = []
     for block in blocks(page, "bash", "shell", "sh"):
         for line in block.replace("\\\n", " ").splitlines():
-            if line.strip().startswith("optimlab "):
+            if line.strip().startswith("optimlab ") and not line.strip().startswith(
+                "optimlab play"  # a server that runs until stopped: tests/play starts it
+            ):
                 lines.append(shlex.split(line, comments=True)[1:])
     return lines
 

@@ -31,7 +31,15 @@ class OptimizerControls:
     """
 
     def __init__(self, name: str, on_change: Callable[[], None]) -> None:
-        from bokeh.models import CheckboxGroup, CustomJSTickFormatter, Div, Select, Slider, Spinner
+        from bokeh.models import (
+            CheckboxGroup,
+            CustomJSTickFormatter,
+            Div,
+            Select,
+            Slider,
+            Spinner,
+            TextInput,
+        )
 
         self.name = name
         self.cls = OPTIMIZERS[name]
@@ -113,16 +121,26 @@ class OptimizerControls:
                         name=f"{name}-{field_name}",
                     )
                 ]
+            elif isinstance(default, tuple) or default is None:
+                widgets = [
+                    TextInput(
+                        title=f"{title} (comma-separated)",
+                        value=_text(default),
+                        width=200,
+                        name=f"{name}-{field_name}",
+                    )
+                ]
             else:
+                whole = isinstance(default, int)
                 widgets = [
                     Spinner(
                         title=title,
-                        value=float(default),
-                        low=0.0,
-                        step=0.001,
+                        value=default if whole else float(default),
+                        low=0 if whole else 0.0,
+                        step=1 if whole else 0.001,
                         width=140,
                         name=f"{name}-{field_name}",
-                        format="0[.][000000]",
+                        format="0" if whole else "0[.][000000]",
                     )
                 ]
             for widget in widgets:
@@ -195,6 +213,10 @@ def _read(field_name: str, field: Any, widgets: list[Any]) -> Any:
         return float(f"{10 ** float(widget.value):.3g}")
     if isinstance(field.default, str):
         return widget.value
+    if isinstance(field.default, tuple) or field.default is None:
+        return _parse(widget.value, field.default)
+    if isinstance(field.default, int):
+        return int(widget.value) if widget.value is not None else field.default
     return float(widget.value) if widget.value is not None else float(field.default)
 
 
@@ -213,8 +235,40 @@ def _write(field_name: str, field: Any, widgets: list[Any], value: Any) -> None:
         widget.value = min(max(math.log10(max(number, 1e-300)), widget.start), widget.end)
     elif isinstance(field.default, str):
         widget.value = str(value)
+    elif isinstance(field.default, tuple) or field.default is None:
+        widget.value = _text(value)
+    elif isinstance(field.default, int):
+        widget.value = int(value)
     else:
         widget.value = float(value)
+
+
+def _text(value: Any) -> str:
+    """A tuple (or None) as the text a user edits: ``0.5, 1.2``; ``none`` for None."""
+    if value is None:
+        return "none"
+    if isinstance(value, tuple):
+        return ", ".join(_text(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _parse(text: str, default: Any) -> Any:
+    """The value a text box holds; what cannot be read is kept for the optimizer's check to
+    refuse with its own message (shown under the controls)."""
+
+    def item(word: str) -> Any:
+        word = word.strip()
+        if word.lower() == "none":
+            return None
+        try:
+            return int(word) if word.lstrip("+-").isdigit() else float(word)
+        except ValueError:
+            return word
+
+    words = [w for w in str(text).split(",") if w.strip()]
+    if not isinstance(default, tuple):
+        return item(words[0]) if words else None
+    return tuple(item(w) for w in words)
 
 
 def _same(value: Any, default: Any) -> bool:
