@@ -406,7 +406,9 @@ class TorchOptimizer(torch.optim.Optimizer):
 
         The loaded groups and state are checked (every hyperparameter, every state tensor's
         name and shape, the step counts) before the optimizer uses them; if anything does
-        not fit, a ValueError is raised and the optimizer is left as it was.
+        not fit, a ValueError is raised and the optimizer is left as it was. A setting the
+        saved groups lack (a checkpoint of ``torch.optim.Adam`` has no ``bias_correction``)
+        keeps its current value.
         """
         if not isinstance(state_dict, Mapping) or not {"state", "param_groups"} <= set(state_dict):
             raise ValueError(
@@ -422,8 +424,10 @@ class TorchOptimizer(torch.optim.Optimizer):
             originals = {
                 p: state_dict["state"].get(i, {}) for i, p in zip(saved_ids, ours) if i is not None
             }
-            for index, group in enumerate(self.param_groups):
-                if group.get("convention", self.convention) != self.convention:
+            for index, (group, previous) in enumerate(zip(self.param_groups, before[1])):
+                for name, value in previous.items():
+                    group.setdefault(name, value)  # a torch.optim checkpoint lacks our options
+                if group["convention"] != self.convention:
                     raise ValueError(
                         f"this state was saved under convention={group['convention']!r}, "
                         f"not {self.convention!r}"
