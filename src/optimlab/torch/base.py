@@ -55,13 +55,16 @@ def _plain(value: Any) -> Any:
 
 
 class GroupWork(NamedTuple):
-    """The parameters of one group that a step updates (those with a gradient)."""
+    """The parameters of one group that a step updates (those with a gradient), their
+    gradients, their positions in the group, and the gradients of CPU tensors as NumPy
+    views of their memory (None for other devices)."""
 
     index: int
     group: dict[str, Any]
     params: list[torch.Tensor]
     grads: list[torch.Tensor]
     indices: list[int]
+    arrays: list[np.ndarray | None]
 
 
 class GroupRules:
@@ -337,12 +340,12 @@ class TorchOptimizer(torch.optim.Optimizer):
     def _gradients(self, group: dict[str, Any], index: int) -> GroupWork:
         """The group's parameters that have a gradient, those gradients (dense) and their
         positions in the group."""
-        work = GroupWork(index, group, [], [], [])
+        work = GroupWork(index, group, [], [], [], [])
         for i, p in enumerate(group["params"]):
             g = p.grad
             if g is None:
                 continue
-            if g.is_sparse or g.layout != torch.strided:
+            if g.layout != torch.strided:
                 raise TypeError(
                     f"{type(self).__name__} does not support sparse gradients (parameter {i} "
                     f"of group {index}); use dense ones, e.g. nn.Embedding(..., sparse=False)"
@@ -350,6 +353,10 @@ class TorchOptimizer(torch.optim.Optimizer):
             work.params.append(p)
             work.grads.append(g)
             work.indices.append(i)
+            if g.device.type == "cpu":
+                work.arrays.append((g.detach() if g.requires_grad else g).numpy())
+            else:
+                work.arrays.append(None)
         return work
 
     def _refuse_nonfinite(self, work: Sequence[GroupWork], step: int) -> bool:
@@ -458,12 +465,11 @@ def _first_nonfinite(work: Sequence[GroupWork]) -> tuple[int, int, torch.Tensor]
     """(group index, parameter index, gradient) of the first gradient holding inf or NaN."""
     others = []
     for item in work:
-        for i, g in zip(item.indices, item.grads):
-            if g.device.type == "cpu" and g.is_contiguous():
-                if has_nonfinite(g.detach().numpy().reshape(-1)):
-                    return item.index, i, g
-            else:
+        for i, g, a in zip(item.indices, item.grads, item.arrays):
+            if a is None:
                 others.append((item.index, i, g))
+            elif has_nonfinite(a.reshape(-1)) if a.flags.c_contiguous else not np.isfinite(a).all():
+                return item.index, i, g
     if others:
         finite = torch.stack([torch.isfinite(g).all().to("cpu") for _, _, g in others])
         if not bool(finite.all()):

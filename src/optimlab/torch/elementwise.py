@@ -68,14 +68,18 @@ class StateLayout:
 
 class _Record:
     """A parameter's state tensors and, on the CPU, NumPy views of its memory (cached: a
-    view costs microseconds to make, and the step is a few microseconds in all)."""
+    view costs microseconds to make, and the step is a few microseconds in all).
 
-    __slots__ = ("flat", "ptr", "scalars", "shaped", "state", "step", "tensors")
+    ``flat`` holds 1-D views of the parameter and its state when all are contiguous (the
+    compiled loop's input), ``shaped`` the views as shaped (any strides)."""
+
+    __slots__ = ("flat", "kind", "ptr", "scalars", "shaped", "state", "step", "tensors")
 
     def __init__(self, p: torch.Tensor, state: dict[str, Any], layout: StateLayout) -> None:
         self.state = state
         self.tensors = tuple(state[name] for name in layout.names)
         self.ptr = p.data_ptr()
+        self.kind = (p.device, p.dtype)
         self.step = state["step"].numpy()
         self.scalars = tuple(state[name].numpy() for name in layout.scalars)
         self.shaped = self.flat = None
@@ -85,15 +89,22 @@ class _Record:
             if all(a.flags.c_contiguous for a in arrays):
                 self.flat = tuple(a.reshape(-1) for a in arrays)
 
-    def current(self, p: torch.Tensor, state: dict[str, Any], layout: StateLayout) -> bool:
-        return (
-            state is self.state
-            and p.data_ptr() == self.ptr
-            and all(state[name] is t for name, t in zip(layout.names, self.tensors))
-        )
+    def current(self, p: torch.Tensor, state: dict[str, Any], names: tuple[str, ...]) -> bool:
+        if state is not self.state or p.data_ptr() != self.ptr:
+            return False
+        return all(state[name] is tensor for name, tensor in zip(names, self.tensors))
 
-    def clock(self) -> tuple[int, tuple]:
+    def clock(self, scalars: bool) -> tuple[int, tuple]:
+        """(updates done, scalar state) of this parameter."""
+        if not scalars:
+            return int(self.step), ()
         return int(self.step), tuple(float(s) for s in self.scalars)
+
+    def views(self, g: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``(p, g, *states)`` as NumPy views for the Numba engine."""
+        if self.flat is not None and g.flags.c_contiguous:
+            return (self.flat[0], g.reshape(-1), *self.flat[1:])
+        return (self.shaped[0], g, *self.shaped[1:])
 
 
 class ElementwiseTorchOptimizer(TorchOptimizer):
@@ -168,9 +179,8 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
                     work.append((item, rules))
             if not work:
                 return loss
-            first = work[0][0]
-            t = self._record(first.params[0], work[0][1]).clock()[0] + 1
-            if self._refuse_nonfinite([item for item, _ in work], t):
+            done = self.state.get(work[0][0].params[0], {}).get("step", 0)
+            if self._refuse_nonfinite([item for item, _ in work], int(done) + 1):
                 return loss
             for item, rules in work:
                 self._update_group(item, rules)
@@ -183,12 +193,11 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
             self._layouts[id(rules)] = entry
         return entry[1]
 
-    def _record(self, p: torch.Tensor, rules: GroupRules) -> _Record:
+    def _record(self, p: torch.Tensor, layout: StateLayout) -> _Record:
         """The parameter's state (created on its first update) and its cached views."""
-        layout = self._layout(rules)
         state = self.state[p]
         record = self._records.get(p)
-        if record is not None and record.current(p, state, layout):
+        if record is not None and record.current(p, state, layout.names):
             return record
         if not state:
             state["step"] = torch.tensor(0.0, dtype=scalar_dtype())
@@ -212,29 +221,37 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
         return record
 
     def _update_group(self, item: GroupWork, rules: GroupRules) -> None:
-        partitions: dict[tuple, list] = {}
-        for p, g in zip(item.params, item.grads):
-            record = self._record(p, rules)
-            done, scalars = record.clock()
-            key = (p.device, p.dtype, done, scalars)
-            partitions.setdefault(key, []).append((p, g, record))
         layout = self._layout(rules)
-        for (device, dtype, done, scalars), members in partitions.items():
+        records = [self._record(p, layout) for p in item.params]
+        has_scalars = bool(layout.scalars)
+        clocks = [r.clock(has_scalars) for r in records]
+        kind, clock = records[0].kind, clocks[0]
+        if all(r.kind == kind for r in records) and clocks.count(clock) == len(clocks):
+            partitions = {(kind, clock): range(len(records))}  # the usual case: one pass
+        else:
+            partitions = {}
+            for i, (r, c) in enumerate(zip(records, clocks)):
+                partitions.setdefault((r.kind, c), []).append(i)
+        for ((device, dtype), (done, scalars)), members in partitions.items():
             t = done + 1
-            if layout.scalars:
+            if has_scalars:
                 rules.set_clock(done, scalars)
             step = rules.proxy.rule_at(t, rules.rate(t))
             engine = self.engine(device)
             if engine == "numba":
-                run_numba(step, [_views(p, g, r) for p, g, r in members], _NUMPY[dtype])
+                views = [records[i].views(item.arrays[i]) for i in members]
+                run_numba(step, views, _NUMPY[dtype])
             else:
-                ps = [p for p, _, _ in members]
-                gs = [g for _, g, _ in members]
-                states = [[r.tensors[k] for _, _, r in members] for k in range(len(layout.names))]
+                ps = [item.params[i] for i in members]
+                gs = [item.grads[i] for i in members]
+                states = [
+                    [records[i].tensors[k] for i in members] for k in range(len(layout.names))
+                ]
                 run = compiled_foreach if engine == "compiled" else run_foreach
                 run(step, ps, gs, states)
-            new_scalars = rules.advance() if layout.scalars else ()
-            for _, _, record in members:
+            new_scalars = rules.advance() if has_scalars else ()
+            for i in members:
+                record = records[i]
                 record.step[...] = t
                 for view, value in zip(record.scalars, new_scalars):
                     view[...] = value
@@ -268,7 +285,7 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
             for p in with_state:
                 by_kind.setdefault((p.device, p.dtype), []).append(p)
             for (_, dtype), params in by_kind.items():
-                records = [self._record(p, rules) for p in params]
+                records = [self._record(p, layout) for p in params]
                 states = {
                     name: TensorList([r.tensors[k] for r in records])
                     for k, name in enumerate(layout.names)
@@ -326,14 +343,6 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
 
 
 _NUMPY = {torch.float32: np.dtype(np.float32), torch.float64: np.dtype(np.float64)}
-
-
-def _views(p: torch.Tensor, g: torch.Tensor, record: _Record) -> tuple[np.ndarray, ...]:
-    """``(p, g, *states)`` as NumPy views for the Numba engine."""
-    g = g.detach().numpy()
-    if record.flat is not None and g.flags.c_contiguous:
-        return (record.flat[0], g.reshape(-1), *record.flat[1:])
-    return (record.shaped[0], g, *record.shaped[1:])
 
 
 def _describe(value: Any) -> str:

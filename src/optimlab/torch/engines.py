@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from optimlab.optim import RuleStep
+from optimlab.optim import RuleStep, parallel_threshold
 from optimlab.torch.translate import TensorList, on_tensors
 
 __all__ = ["compiled_foreach", "dtype_coefficients", "in_dtype", "run_foreach", "run_numba"]
@@ -45,17 +45,20 @@ def dtype_coefficients(step: RuleStep, dtype: torch.dtype) -> tuple:
 def run_numba(step: RuleStep, arrays: Sequence[tuple[np.ndarray, ...]], dtype: np.dtype) -> None:
     """Apply ``step`` in place to ``(p, g, *states)`` NumPy views, one tuple per tensor.
 
-    Views that are 1-D and contiguous run the compiled loop (`optimlab.optim.Rule.fused`);
-    others (a tensor with unusual strides) run the NumPy formula on their shaped views.
+    Views that are 1-D and contiguous run the rule's compiled loop (`optimlab.optim.Rule.loop`,
+    on Numba's thread pool from `optimlab.optim.parallel_threshold` values on); others (a
+    tensor with unusual strides) run the NumPy formula on their shaped views.
     """
     rule = step.rule
     coefficients = step.array(dtype)
+    threshold = parallel_threshold()
     for views in arrays:
-        p, g, *states = views
-        if p.ndim == 1 and all(v.ndim == 1 and v.flags.c_contiguous for v in views):
-            rule.fused(p, g, states, coefficients)
+        p = views[0]
+        if p.ndim == 1 and views[1].ndim == 1:
+            loop = rule.loop(threshold is not None and p.size >= threshold)
+            loop(*views, coefficients)
         else:
-            rule.numpy(p, g, states, step.coefficients)
+            rule.numpy(p, views[1], views[2:], step.coefficients)
 
 
 def _apply(

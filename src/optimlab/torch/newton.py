@@ -26,6 +26,7 @@ function::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -59,7 +60,10 @@ class _Derivatives:
 
     def hessian(self) -> np.ndarray:
         if self._hessian is None:
-            with torch.enable_grad():
+            with torch.enable_grad(), warnings.catch_warnings():
+                # torch.func's forward mode touches torch.jit.script, which warns of its
+                # own deprecation: not the user's concern
+                warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")
                 h = torch.func.hessian(self.loss)(self.theta)
             self._hessian = h.detach().cpu().numpy()
         return self._hessian

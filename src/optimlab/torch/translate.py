@@ -38,7 +38,8 @@ class TensorList:
     """Tensors that one rule updates together; each arithmetic operation is one foreach call.
 
     Supports ``+ - * /`` with another `TensorList` of the same length or a scalar (on
-    either side), unary minus, and the functions of `TORCH_NUMPY`. Testing its truth
+    either side), unary minus, comparisons (``<``, ``>``, ... give masks for ``np.where``)
+    and the functions of `TORCH_NUMPY`. Testing its truth
     value is an error: rules branch only on coefficients (flags), never on array values.
     """
 
@@ -93,6 +94,24 @@ class TensorList:
     def __rtruediv__(self, other: Any) -> TensorList:
         s = _scalar(other)
         return TensorList([torch.div(t.new_full((), s), t) for t in self.tensors])
+
+    def _compare(self, other: Any, op: Callable) -> TensorList:
+        other = self._other(other)
+        if isinstance(other, list):
+            return TensorList([op(a, b) for a, b in zip(self.tensors, other)])
+        return TensorList([op(a, other) for a in self.tensors])
+
+    def __lt__(self, other: Any) -> TensorList:
+        return self._compare(other, torch.lt)
+
+    def __le__(self, other: Any) -> TensorList:
+        return self._compare(other, torch.le)
+
+    def __gt__(self, other: Any) -> TensorList:
+        return self._compare(other, torch.gt)
+
+    def __ge__(self, other: Any) -> TensorList:
+        return self._compare(other, torch.ge)
 
     def __neg__(self) -> TensorList:
         return TensorList(torch._foreach_neg(self.tensors))
