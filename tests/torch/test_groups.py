@@ -162,3 +162,36 @@ def test_tensor_learning_rates_are_accepted():
     w.grad = torch.ones(2, dtype=torch.float64)
     opt.step()
     np.testing.assert_array_equal(w.detach().numpy(), [0.5, 0.5])
+
+
+def test_an_optimlab_schedule_as_the_learning_rate_is_evaluated_at_each_step():
+    from optimlab.schedules import CosineAnnealing
+
+    init, grads = initial(37), gradients(38, steps=25)
+    reference = [a.copy() for a in init]
+    theirs = optim.Adam(reference, lr=CosineAnnealing(0.05, T_max=20))
+    params = parameters(init)
+    opt = ot.Adam(params, lr=CosineAnnealing(0.05, T_max=20))
+    for g in grads:
+        theirs.step(g)
+        for p, gi in zip(params, g):
+            p.grad = torch.tensor(gi)
+        opt.step()
+    assert relative_error([p.detach().numpy() for p in params], reference) == 0.0
+
+
+@pytest.mark.parametrize("foreach", [False, True], ids=["numba", "foreach"])
+def test_parameters_with_unusual_strides_are_updated_in_place(foreach):
+    rng = np.random.default_rng(39)
+    w0 = rng.normal(size=(4, 3))
+    reference = np.ascontiguousarray(w0.T)
+    theirs = optim.RMSprop(reference, lr=0.01, centered=True, momentum=0.5)
+    w = torch.nn.Parameter(torch.tensor(w0).t())  # a transposed view: not contiguous
+    assert not w.is_contiguous()
+    opt = ot.RMSprop([w], lr=0.01, centered=True, momentum=0.5, foreach=foreach)
+    for _ in range(20):
+        g = rng.normal(size=(3, 4))
+        theirs.step(g)
+        w.grad = torch.tensor(g.T.copy()).t()  # a gradient with the parameter's strides
+        opt.step()
+    assert relative_error([w.detach().numpy()], [reference]) <= 1e-15
