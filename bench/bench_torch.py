@@ -40,8 +40,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _memory_bound import parallel_probe
 from _report import cpu_model, size_label, usable_cores, write_section
-from _timing import Timing, round_robin
+from _timing import QuietGate, Timing, round_robin
 
 import optimlab
 import optimlab.torch as ot
@@ -146,7 +147,7 @@ def epoch_runner(make: Callable[[list], torch.optim.Optimizer]) -> Callable[[], 
     return epoch
 
 
-def step_rows(sizes: list[int], repeats: int, batch_seconds: float) -> list[str]:
+def step_rows(sizes: list[int], repeats: int, batch_seconds: float, gate: QuietGate) -> list[str]:
     lines = [
         "| optimizer | params | ours | ours parallel | torch fused | torch foreach "
         "| ours / foreach | ours / fused | parallel / foreach | parallel / fused |",
@@ -160,7 +161,7 @@ def step_rows(sizes: list[int], repeats: int, batch_seconds: float) -> list[str]
     verdicts = []
     for n in sizes:
         for label in OPTIMIZERS:
-            timings, _ = round_robin(contenders(label, n), repeats, batch_seconds)
+            timings, _ = round_robin(contenders(label, n), repeats, batch_seconds, gate)
             lines.append(row(label, n, timings))
             ours, foreach = timings["ours"], timings["torch foreach"]
             fused = timings.get("torch fused")
@@ -213,7 +214,7 @@ def row(label: str, n: int, t: dict[str, Timing]) -> str:
     )
 
 
-def training_rows(repeats: int) -> list[str]:
+def training_rows(repeats: int, gate: QuietGate) -> list[str]:
     runs = {
         "optimlab.torch Adam": epoch_runner(lambda ps: ot.Adam(ps, lr=3e-3)),
         "torch.optim Adam(foreach=True)": epoch_runner(
@@ -223,7 +224,7 @@ def training_rows(repeats: int) -> list[str]:
             lambda ps: torch.optim.Adam(ps, lr=3e-3, fused=True)
         ),
     }
-    timings, _ = round_robin(runs, repeats, batch_seconds=0.0, warmup=1)
+    timings, _ = round_robin(runs, repeats, batch_seconds=0.0, gate=gate, warmup=1)
     anchor = timings["torch.optim Adam(foreach=True)"]
     lines = ["| contender | samples/s | vs foreach |", "|---|--:|--:|"]
     for name, timing in timings.items():
@@ -240,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=None, help="comma-separated, e.g. 1e4,1e7")
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--batch-ms", type=float, default=20.0)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
+    parser.add_argument(
+        "--max-wait", type=float, default=120.0, help="seconds to wait for free cores in all"
+    )
     parser.add_argument("--write", type=Path, default=None, help="put the results in this file")
     args = parser.parse_args(argv)
     sizes = [
@@ -247,10 +252,11 @@ def main(argv: list[str] | None = None) -> int:
         for s in (args.sizes or ("1e4,1e6" if args.quick else "1e4,1e6,1e7")).split(",")
     ]
     repeats = args.repeats or (3 if args.quick else 7)
-    torch.set_num_threads(usable_cores())
+    torch.set_num_threads(args.threads or usable_cores())
+    gate = QuietGate(parallel_probe(), budget_seconds=args.max_wait)
     start, load = time.time(), os.getloadavg()
-    steps = step_rows(sizes, repeats, args.batch_ms / 1e3)
-    training = training_rows(max(2, repeats // 2))
+    steps = step_rows(sizes, repeats, args.batch_ms / 1e3, gate)
+    training = training_rows(max(2, repeats // 2), gate)
     end_load = os.getloadavg()
     command = "python " + " ".join(shlex.quote(a) for a in [Path(sys.argv[0]).name, *sys.argv[1:]])
     body = "\n".join(
@@ -264,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
             f"- Versions: optimlab {optimlab.__version__}, torch {torch.__version__} "
             f"({torch.get_num_threads()} threads), numpy {np.__version__}",
             "- Method: float32, one parameter tensor, `p.grad` set once and `step()` repeated; "
-            f"contenders interleaved, {repeats} repeats, best (median). 'ours': optimlab.torch "
+            f"contenders interleaved, {repeats} repeats, best (median); before each round the "
+            f"run waited for both cores to be free ({gate.waited_seconds:.0f} s in all). "
+            "'ours': optimlab.torch "
             "with default options (the rule's Numba kernel, one thread, non-finite check on); "
             f"'ours parallel': the same with `set_parallel_threshold({PARALLEL_FROM})` (Numba's "
             "thread pool for tensors that long; torch uses every core).",

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from optimlab import checks
-from optimlab.optim import Optimizer, has_nonfinite
+from optimlab.optim import Optimizer, RuleStep, has_nonfinite
 from optimlab.optim.hyper import MISSING, Hyper
 
 __all__ = [
@@ -45,6 +45,15 @@ def scalar_dtype() -> torch.dtype:
     """The dtype of ``state["step"]``: float64 under ``torch.set_default_dtype(torch.float64)``,
     else float32 (as torch.optim stores it)."""
     return torch.float64 if torch.get_default_dtype() == torch.float64 else torch.float32
+
+
+def _same(a: Any, b: Any) -> bool:
+    """True when ``a`` and ``b`` are the same value of the same type (a float equal to
+    the previous one, a tuple of equal floats)."""
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except (TypeError, ValueError, RuntimeError):
+        return False
 
 
 def _plain(value: Any) -> Any:
@@ -112,6 +121,7 @@ class GroupRules:
             if key.startswith("scalar/")
         }
         self.clock: tuple = (0, tuple(self.scalar_initial.values()))
+        self._reused: tuple = (None, None, None)
 
     def clean_values(self) -> dict[str, Any]:
         """The group's values as the checks returned them (``betas`` a tuple of floats)."""
@@ -128,7 +138,8 @@ class GroupRules:
         for name in self.hyper_names:
             value = group[name]
             if value is not raw[name]:
-                setattr(self.proxy, name, _plain(value))
+                if not _same(value, raw[name]):  # a scheduler writes a new float each step
+                    setattr(self.proxy, name, _plain(value))
                 raw[name] = value
         for name in self.option_names:
             value = group[name]
@@ -140,6 +151,21 @@ class GroupRules:
                         f"a new parameter group or build a new optimizer with {name}={value!r}"
                     )
                 raw[name] = value
+
+    def step_at(self, t: int, lr: float, dtype: np.dtype) -> tuple[RuleStep, np.ndarray]:
+        """``rule_at(t, lr)`` of the proxy and its coefficients as an array of ``dtype``,
+        reused while nothing they depend on changes (when the optimizer says its
+        coefficients are constant: same hyperparameters, rate and first-step flag)."""
+        proxy = self.proxy
+        key = None
+        if proxy.constant_coefficients:
+            key = (getattr(proxy, "hyper_version", None), lr, t == 1, dtype)
+            if key == self._reused[0]:
+                return self._reused[1], self._reused[2]
+        step = proxy.rule_at(t, lr)
+        coefficients = step.array(dtype)
+        self._reused = (key, step, coefficients)
+        return step, coefficients
 
     def rate(self, t: int) -> float:
         """The learning rate of update number ``t`` (the group's ``lr``, or its schedule at
@@ -353,13 +379,13 @@ class TorchOptimizer(torch.optim.Optimizer):
             work.params.append(p)
             work.grads.append(g)
             work.indices.append(i)
-            if g.device.type == "cpu":
+            if g.is_cpu:
                 work.arrays.append((g.detach() if g.requires_grad else g).numpy())
             else:
                 work.arrays.append(None)
         return work
 
-    def _refuse_nonfinite(self, work: Sequence[GroupWork], step: int) -> bool:
+    def _refuse_nonfinite(self, work: Sequence[GroupWork]) -> bool:
         """Apply the ``nonfinite`` policy to every gradient of the step, before any update;
         return True when the step is to be skipped."""
         if self.nonfinite == "ignore":
@@ -369,8 +395,9 @@ class TorchOptimizer(torch.optim.Optimizer):
             return False
         index, i, g = bad
         count = int(g.numel() - torch.isfinite(g).sum().item())
+        done = self.state.get(self.param_groups[index]["params"][i], {}).get("step", 0)
         message = (
-            f"step {step}: the gradient of parameter {i} of group {index} (shape "
+            f"step {int(done) + 1}: the gradient of parameter {i} of group {index} (shape "
             f"{tuple(g.shape)}) holds {count} non-finite value(s) (inf or NaN); the "
             "parameters were not changed. Lower the learning rate or clip the gradients "
             "(torch.nn.utils.clip_grad_norm_), or pass nonfinite='skip' to skip such steps"

@@ -179,8 +179,7 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
                     work.append((item, rules))
             if not work:
                 return loss
-            done = self.state.get(work[0][0].params[0], {}).get("step", 0)
-            if self._refuse_nonfinite([item for item, _ in work], int(done) + 1):
+            if self._refuse_nonfinite([item for item, _ in work]):
                 return loss
             for item, rules in work:
                 self._update_group(item, rules)
@@ -236,11 +235,11 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
             t = done + 1
             if has_scalars:
                 rules.set_clock(done, scalars)
-            step = rules.proxy.rule_at(t, rules.rate(t))
             engine = self.engine(device)
+            step, coefficients = rules.step_at(t, rules.rate(t), _NUMPY[dtype])
             if engine == "numba":
                 views = [records[i].views(item.arrays[i]) for i in members]
-                run_numba(step, views, _NUMPY[dtype])
+                run_numba(step, views, coefficients)
             else:
                 ps = [item.params[i] for i in members]
                 gs = [item.grads[i] for i in members]

@@ -42,15 +42,17 @@ def dtype_coefficients(step: RuleStep, dtype: torch.dtype) -> tuple:
     return tuple(c if isinstance(c, bool) else float(cast(c)) for c in step.coefficients)
 
 
-def run_numba(step: RuleStep, arrays: Sequence[tuple[np.ndarray, ...]], dtype: np.dtype) -> None:
-    """Apply ``step`` in place to ``(p, g, *states)`` NumPy views, one tuple per tensor.
+def run_numba(
+    step: RuleStep, arrays: Sequence[tuple[np.ndarray, ...]], coefficients: np.ndarray
+) -> None:
+    """Apply ``step`` in place to ``(p, g, *states)`` NumPy views, one tuple per tensor
+    (``coefficients``: ``step.array`` in the views' dtype).
 
     Views that are 1-D and contiguous run the rule's compiled loop (`optimlab.optim.Rule.loop`,
     on Numba's thread pool from `optimlab.optim.parallel_threshold` values on); others (a
     tensor with unusual strides) run the NumPy formula on their shaped views.
     """
     rule = step.rule
-    coefficients = step.array(dtype)
     threshold = parallel_threshold()
     for views in arrays:
         p = views[0]
