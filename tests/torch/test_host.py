@@ -158,3 +158,17 @@ def test_adapters_are_chosen_by_kind():
     assert ot.adapter_for(NormalizedMomentum) is ot.HostTorchOptimizer
     with pytest.raises(TypeError, match="needs an optimlab optimizer class"):
         ot.torch_optimizer(torch.optim.Adam)
+
+
+def test_a_non_finite_gradient_in_any_group_stops_every_group():
+    cls = ot.torch_optimizer(NormalizedMomentum)
+    params = parameters(initial(65))
+    opt = cls([{"params": params[:1]}, {"params": params[1:], "lr": 0.01}])
+    for p in params:
+        p.grad = torch.ones_like(p)
+    params[2].grad[0, 0, 0] = float("nan")
+    before = [p.detach().clone() for p in params]
+    with pytest.raises(FloatingPointError, match="parameter 1 of group 1"):
+        opt.step()
+    for p, b in zip(params, before):
+        assert torch.equal(p, b)

@@ -36,7 +36,11 @@ except ImportError as error:  # pragma: no cover - exercised without torch
 from optimlab import optim
 from optimlab.optim import ElementwiseOptimizer, Newton
 from optimlab.torch.base import GroupRules, TorchOptimizer
-from optimlab.torch.elementwise import EVALUATION_POINTS, ElementwiseTorchOptimizer
+from optimlab.torch.elementwise import (
+    EVALUATION_POINTS,
+    ElementwiseTorchOptimizer,
+    evaluation_point,
+)
 from optimlab.torch.host import HostTorchOptimizer
 from optimlab.torch.newton import NEWTON_MAX_PARAMETERS, NewtonTorchOptimizer
 
@@ -54,7 +58,7 @@ def adapter_for(cls: type[optim.Optimizer]) -> type[TorchOptimizer]:
         if klass in ADAPTERS:
             return ADAPTERS[klass]
     if issubclass(cls, ElementwiseOptimizer) and (
-        not cls.needs_closure or any(k in EVALUATION_POINTS for k in cls.__mro__)
+        not cls.needs_closure or evaluation_point(cls) is not None
     ):
         return ElementwiseTorchOptimizer
     return HostTorchOptimizer

@@ -69,7 +69,6 @@ class GroupWork(NamedTuple):
     views of their memory (None for other devices)."""
 
     index: int
-    group: dict[str, Any]
     params: list[torch.Tensor]
     grads: list[torch.Tensor]
     indices: list[int]
@@ -366,7 +365,7 @@ class TorchOptimizer(torch.optim.Optimizer):
     def _gradients(self, group: dict[str, Any], index: int) -> GroupWork:
         """The group's parameters that have a gradient, those gradients (dense) and their
         positions in the group."""
-        work = GroupWork(index, group, [], [], [], [])
+        work = GroupWork(index, [], [], [], [])
         for i, p in enumerate(group["params"]):
             g = p.grad
             if g is None:

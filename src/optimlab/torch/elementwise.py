@@ -38,7 +38,7 @@ from optimlab.torch.base import (
 from optimlab.torch.engines import compiled_foreach, in_dtype, run_foreach, run_numba
 from optimlab.torch.translate import TensorList
 
-__all__ = ["EVALUATION_POINTS", "ElementwiseTorchOptimizer", "StateLayout"]
+__all__ = ["EVALUATION_POINTS", "ElementwiseTorchOptimizer", "StateLayout", "evaluation_point"]
 
 
 def _nesterov_lookahead(
@@ -52,6 +52,11 @@ EVALUATION_POINTS: dict[type, Callable[..., TensorList]] = {Nesterov: _nesterov_
 """Where the closure of an optimizer that needs one (``needs_closure``) is evaluated:
 ``point(rules, params, states_by_name, dtype) -> TensorList``. An elementwise optimizer that
 needs a closure and has no entry here runs in `optimlab.torch.host` instead."""
+
+
+def evaluation_point(cls: type) -> Callable[..., TensorList] | None:
+    """The entry of `EVALUATION_POINTS` for ``cls`` or its nearest base, or None."""
+    return next((EVALUATION_POINTS[k] for k in cls.__mro__ if k in EVALUATION_POINTS), None)
 
 
 class StateLayout:
@@ -274,7 +279,7 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
         """Move the parameters to the evaluation point, call the closure, move them back."""
         if closure is None:
             raise TypeError(self._closure_needed())
-        point = EVALUATION_POINTS[self.OPTIMLAB]
+        point = evaluation_point(self.OPTIMLAB)
         saved = []
         for group in self.param_groups:
             rules = self.group_rules(group)

@@ -17,6 +17,7 @@ stays a Python bool, which rules only test).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -106,11 +107,14 @@ def compiled_foreach(
     meant for CUDA, where the fused kernels save the memory passes of the foreach form.
     """
     rule = step.rule
-    if rule not in _compiled:
-        fn = on_tensors(rule.fn)
+    with warnings.catch_warnings():
+        # importing and running inductor touches torch.jit, which warns of its deprecation
+        warnings.filterwarnings("ignore", "`torch.jit.script", DeprecationWarning)
+        if rule not in _compiled:
+            fn = on_tensors(rule.fn)
 
-        def update(ps, gs, states, coefficients):  # pragma: no cover - traced by dynamo
-            _apply(fn, ps, gs, states, coefficients)
+            def update(ps, gs, states, coefficients):  # pragma: no cover - traced by dynamo
+                _apply(fn, ps, gs, states, coefficients)
 
-        _compiled[rule] = torch.compile(update, fullgraph=False, dynamic=False)
-    _compiled[rule](ps, gs, states, list(dtype_coefficients(step, ps[0].dtype)))
+            _compiled[rule] = torch.compile(update, fullgraph=False, dynamic=False)
+        _compiled[rule](ps, gs, states, list(dtype_coefficients(step, ps[0].dtype)))

@@ -31,7 +31,7 @@ from optimlab.optim import Optimizer
 from optimlab.optim.tree import leaves
 from optimlab.torch.base import GroupRules, TorchOptimizer, closure_result, scalar_dtype
 
-__all__ = ["HostArrays", "HostRules", "HostTorchOptimizer"]
+__all__ = ["Evaluations", "HostArrays", "HostRules", "HostTorchOptimizer"]
 
 
 class HostArrays:
@@ -92,6 +92,22 @@ class HostArrays:
         return out
 
 
+class Evaluations:
+    """A closure in optimlab's form, ``f(arrays) -> (loss, grads, ...)``, built on a function
+    that returns the loss as the user's closure did; remembers that first loss (a tensor,
+    returned by ``step`` as torch optimizers return theirs)."""
+
+    def __init__(self, evaluate: Callable[[Any], tuple]) -> None:
+        self.evaluate = evaluate
+        self.first: Any = None
+
+    def __call__(self, point: Any) -> tuple:
+        loss, *rest = self.evaluate(point)
+        if self.first is None:
+            self.first = loss
+        return (float(loss), *rest)
+
+
 class HostRules(GroupRules):
     """A group's `GroupRules` whose instance of the optimlab class holds the group's
     parameters (``host.arrays``) and is the one that updates them."""
@@ -130,8 +146,11 @@ class HostTorchOptimizer(TorchOptimizer):
             )
 
     def _make_rules(self, group: dict[str, Any]) -> HostRules:
+        # gradients from p.grad are checked for the whole step before any group moves;
+        # a closure's gradients are checked by the optimlab optimizer that asks for them
+        nonfinite = self.nonfinite if self.needs_closure else "ignore"
         return HostRules(
-            self.OPTIMLAB, group, self.convention, HostArrays(group["params"]), self.nonfinite
+            self.OPTIMLAB, group, self.convention, HostArrays(group["params"]), nonfinite
         )
 
     def step(self, closure: Callable[..., Any] | None = None) -> Any:
@@ -142,7 +161,7 @@ class HostTorchOptimizer(TorchOptimizer):
                 loss (required by optimizers that evaluate the gradient elsewhere).
 
         Returns:
-            The closure's loss, or None without a closure.
+            The closure's loss (at the starting point), or None without a closure.
         """
         with torch.no_grad():
             if self.needs_closure and closure is None:
@@ -151,24 +170,33 @@ class HostTorchOptimizer(TorchOptimizer):
                 (index, group, self.group_rules(group))
                 for index, group in enumerate(self.param_groups)
             ]
-            loss = None if self.needs_closure else closure_result(closure)
+            if self.needs_closure:
+                return self._step_with_closure(closure, *work[0])
+            loss = closure_result(closure)
+            gradients = [self._gradients(group, index) for index, group, _ in work]
+            if self._refuse_nonfinite(gradients):
+                return loss
             for index, group, rules in work:
-                host = rules.host
-                host.check(index)
-                host.copy_in()
-                optimizer = rules.proxy
-                skipped = optimizer.skipped_steps
-                if self.needs_closure:
-                    loss = optimizer.step(closure=self._numpy_closure(closure, rules))
-                    loss = self._closure_loss if self._closure_loss is not None else loss
-                else:
-                    optimizer.step(host.gradients())
-                self.skipped_steps += optimizer.skipped_steps - skipped
-                host.copy_out()
+                rules.host.check(index)
+                rules.host.copy_in()
+                rules.proxy.step(rules.host.gradients())
+                rules.host.copy_out()
                 self._expose_state(group, rules)
         return loss
 
-    _closure_loss: Any = None
+    def _step_with_closure(
+        self, closure: Callable[..., Any], index: int, group: dict[str, Any], rules: HostRules
+    ) -> Any:
+        rules.host.check(index)
+        rules.host.copy_in()
+        optimizer = rules.proxy
+        skipped = optimizer.skipped_steps
+        evaluate = self._numpy_closure(closure, rules)
+        loss = optimizer.step(closure=evaluate)
+        self.skipped_steps += optimizer.skipped_steps - skipped
+        rules.host.copy_out()
+        self._expose_state(group, rules)
+        return loss if evaluate.first is None else evaluate.first
 
     def _closure_needed(self) -> str:
         return (
@@ -177,10 +205,10 @@ class HostTorchOptimizer(TorchOptimizer):
             "loss.backward(); return loss)"
         )
 
-    def _numpy_closure(self, closure: Callable[[], Any], rules: HostRules) -> Callable:
-        """The optimlab form of a PyTorch closure: ``f(arrays) -> (loss, grads)``."""
+    def _numpy_closure(self, closure: Callable[[], Any], rules: HostRules) -> Evaluations:
+        """The optimlab form of a PyTorch closure: ``f(arrays) -> (loss, grads)``, which
+        moves the parameters to ``arrays`` for the call and back."""
         host = rules.host
-        self._closure_loss = None
 
         def at(point: Any) -> tuple[float, list[np.ndarray]]:
             saved = host.set_point(leaves(point)[1])
@@ -190,11 +218,9 @@ class HostTorchOptimizer(TorchOptimizer):
             finally:
                 for p, original in saved:
                     p.copy_(original)
-            if self._closure_loss is None:
-                self._closure_loss = loss
-            return float(loss), grads
+            return loss, grads
 
-        return at
+        return Evaluations(at)
 
     # -- state in PyTorch's layout --------------------------------------------------------
 

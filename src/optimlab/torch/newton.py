@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from optimlab.optim.tree import leaves
-from optimlab.torch.host import HostRules, HostTorchOptimizer
+from optimlab.torch.host import Evaluations, HostRules, HostTorchOptimizer
 
 __all__ = ["NEWTON_MAX_PARAMETERS", "NewtonTorchOptimizer"]
 
@@ -107,13 +107,13 @@ class NewtonTorchOptimizer(HostTorchOptimizer):
             "torch.func.functional_call), which torch.func differentiates twice"
         )
 
-    def _numpy_closure(self, closure: Callable[[list], Any], rules: HostRules) -> Callable:
+    def _numpy_closure(self, closure: Callable[[list], Any], rules: HostRules) -> Evaluations:
         """``f(arrays) -> (loss, grads, hessian)`` for `optimlab.optim.Newton`."""
         params = rules.host.params
         shapes = [p.shape for p in params]
         sizes = [p.numel() for p in params]
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
         device, dtype = params[0].device, params[0].dtype
-        self._closure_loss = None
 
         def loss_of(theta: torch.Tensor) -> torch.Tensor:
             pieces = torch.split(theta, sizes)
@@ -125,17 +125,14 @@ class NewtonTorchOptimizer(HostTorchOptimizer):
                 )
             return loss.reshape(())
 
-        def at(point: Any) -> tuple[float, list, Any]:
+        def at(point: Any) -> tuple[torch.Tensor, list, Any]:
             arrays = leaves(point)[1]
             theta = torch.cat(
                 [torch.from_numpy(np.ascontiguousarray(a)).reshape(-1) for a in arrays]
             ).to(device=device, dtype=dtype)
             with torch.no_grad():
                 loss = loss_of(theta)
-            if self._closure_loss is None:
-                self._closure_loss = loss
             derivatives = _Derivatives(loss_of, theta)
-            offsets = np.concatenate([[0], np.cumsum(sizes)])
             grads = [
                 _Lazy(
                     lambda i=i: derivatives.gradient()[offsets[i] : offsets[i + 1]].reshape(
@@ -144,9 +141,9 @@ class NewtonTorchOptimizer(HostTorchOptimizer):
                 )
                 for i in range(len(params))
             ]
-            return float(loss), grads, _Lazy(derivatives.hessian)
+            return loss, grads, _Lazy(derivatives.hessian)
 
-        return at
+        return Evaluations(at)
 
     @property
     def last_step_length(self) -> float | None:
