@@ -195,3 +195,21 @@ def test_parameters_with_unusual_strides_are_updated_in_place(foreach):
         w.grad = torch.tensor(g.T.copy()).t()  # a gradient with the parameter's strides
         opt.step()
     assert relative_error([w.detach().numpy()], [reference]) <= 1e-15
+
+
+def test_docstrings_list_every_argument_and_cite_sources_by_title():
+    import re
+
+    import optimlab.torch
+
+    for name, cls in ot.OPTIMIZERS.items():
+        for field in cls.fields().values():
+            if not field.fixed:
+                assert f"    {field.name}: " in cls.__doc__, (name, field.name)
+    modules = [
+        m
+        for m in vars(optimlab.torch).values()
+        if getattr(m, "__name__", "").startswith("optimlab.torch")
+    ]
+    texts = [cls.__doc__ for cls in ot.OPTIMIZERS.values()] + [m.__doc__ or "" for m in modules]
+    assert not any(re.search(r"\bseeds? \d{3}", text) for text in texts)

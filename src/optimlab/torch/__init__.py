@@ -67,7 +67,8 @@ def adapter_for(cls: type[optim.Optimizer]) -> type[TorchOptimizer]:
 def torch_optimizer(cls: type[optim.Optimizer]) -> type[TorchOptimizer]:
     """The ``torch.optim.Optimizer`` subclass that runs the optimlab optimizer ``cls``.
 
-    Its name, signature, defaults and docstring are ``cls``'s; built once per class.
+    Its name, signature and defaults are ``cls``'s, its docstring lists them; built once
+    per class.
 
     Raises:
         TypeError: ``cls`` is not an optimlab optimizer class.
@@ -76,17 +77,42 @@ def torch_optimizer(cls: type[optim.Optimizer]) -> type[TorchOptimizer]:
         raise TypeError(f"torch_optimizer needs an optimlab optimizer class, got {cls!r}")
     if cls not in _built:
         base = adapter_for(cls)
-        doc = (
-            f"{cls.__name__} for PyTorch: `optimlab.optim.{cls.__name__}` as a "
-            f"torch.optim.Optimizer (params: model.parameters() or parameter groups).\n\n"
-            f"{cls.__doc__ or ''}"
-        )
         _built[cls] = type(
             cls.__name__,
             (base,),
-            {"OPTIMLAB": cls, "__doc__": doc, "__module__": __name__, "__qualname__": cls.__name__},
+            {
+                "OPTIMLAB": cls,
+                "__doc__": _docstring(cls, base),
+                "__module__": __name__,
+                "__qualname__": cls.__name__,
+            },
         )
     return _built[cls]
+
+
+def _docstring(cls: type[optim.Optimizer], base: type[TorchOptimizer]) -> str:
+    """The torch class's docstring: what it is, where its formula is, its arguments."""
+    name = cls.__name__
+    lines = [
+        f"{name} for PyTorch: `optimlab.optim.{name}` as a ``torch.optim.Optimizer``.",
+        "",
+        f"The update, its variants and its sources: ``help(optimlab.optim.{name})``. "
+        + base.usage(cls),
+        "",
+        "Args:",
+        "    params: model.parameters(), model.named_parameters() or parameter-group dicts.",
+    ]
+    for field in cls.fields().values():
+        if field.fixed:
+            continue
+        default = f"default {field.default!r}"
+        if field.keras != field.default:
+            default += f" ({field.keras!r} under convention='keras')"
+        kind = "keyword-only, " if field.keyword_only else ""
+        lines.append(f"    {field.name}: {kind}{default}.")
+    for argument, default in base.COMMON_ARGUMENTS.items():
+        lines.append(f"    {argument}: keyword-only, default {default!r} (see docs/torch.md).")
+    return "\n".join(lines) + "\n"
 
 
 OPTIMIZERS: dict[str, type[TorchOptimizer]] = {

@@ -232,6 +232,17 @@ class TorchOptimizer(torch.optim.Optimizer):
         return inspect.Signature(parameters)
 
     @classmethod
+    def usage(cls, optimizer: type[Optimizer]) -> str:
+        """One sentence on how a training loop calls the torch form of ``optimizer``."""
+        if optimizer.needs_closure:
+            return (
+                "Call ``opt.step(closure)`` with a closure that zeroes the gradients, "
+                "computes the loss, calls ``loss.backward()`` and returns the loss: it is "
+                "called where the optimizer needs the gradient."
+            )
+        return "Use it as any torch optimizer: ``opt.zero_grad(); loss.backward(); opt.step()``."
+
+    @classmethod
     def fields(cls) -> dict[str, Any]:
         """The declared arguments by name (those of the optimlab class)."""
         return cls.OPTIMLAB.fields()

@@ -87,6 +87,15 @@ class NewtonTorchOptimizer(HostTorchOptimizer):
     a list of tensors, and returns the loss at the starting point.
     """
 
+    @classmethod
+    def usage(cls, optimizer: type) -> str:
+        return (
+            "Call ``opt.step(closure)`` with ``closure(params) -> loss``, a function of the "
+            "parameters (a list of tensors in order; for a module, build it with "
+            "``torch.func.functional_call``): torch.func differentiates it twice. At most "
+            f"{NEWTON_MAX_PARAMETERS:,} parameters."
+        )
+
     def _check_group(self, group: dict[str, Any], index: int) -> None:
         super()._check_group(group, index)
         total = sum(p.numel() for g in self.param_groups for p in g["params"])
