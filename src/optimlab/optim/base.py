@@ -354,16 +354,21 @@ class Optimizer(ABC):
             "value(s) (inf or NaN); the parameters were not changed. Lower the learning rate "
             "or clip the gradients, or pass nonfinite='skip' to skip such steps"
         )
+        self._refuse_step(message, stacklevel=5)
+        return True
+
+    def _refuse_step(self, message: str, stacklevel: int) -> None:
+        """Apply the ``nonfinite`` policy to a step that cannot be taken: raise
+        ``FloatingPointError(message)``, or count it as skipped (warning the first time)."""
         if self.nonfinite == "raise":
             raise FloatingPointError(message)
         if self.skipped_steps == 0:
             warnings.warn(
                 message.replace("; the parameters", "; skipped: the parameters"),
                 RuntimeWarning,
-                stacklevel=4,
+                stacklevel=stacklevel,
             )
         self.skipped_steps += 1
-        return True
 
     # -- saving and resuming -------------------------------------------------------------
 
@@ -494,3 +499,27 @@ class Optimizer(ABC):
     def __repr__(self) -> str:
         hypers = ", ".join(f"{h}={getattr(self, h)!r}" for h in self.HYPERPARAMETERS)
         return f"{type(self).__name__}({hypers})"
+
+
+class ClosureSearch:
+    """For optimizers that evaluate the closure again during a step (Newton's line search,
+    L-BFGS's iterations): keeps the closure as ``self._closure`` and the loss at the start
+    as ``self._loss`` while the step runs. Put it before the optimizer's base class."""
+
+    _closure: Callable | None = None
+    _loss: float = math.nan
+
+    def step(
+        self, grads: Tree | None = None, closure: Callable | None = None, *, lr: float | None = None
+    ) -> Any:
+        """One step; returns the loss at the starting point (see `Optimizer.step`)."""
+        self._closure = closure
+        try:
+            return super().step(grads, closure, lr=lr)
+        finally:
+            self._closure = None
+
+    def _gradients(self, grads: Tree | None, closure: Callable | None) -> tuple[Any, Tree, tuple]:
+        loss, grads, extra = super()._gradients(grads, closure)
+        self._loss = float(loss)
+        return loss, grads, extra

@@ -4,16 +4,16 @@ Nocedal 1989), with PyTorch's optional strong-Wolfe line search."""
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from optimlab import checks
+from optimlab.optim.base import ClosureSearch
 from optimlab.optim.hyper import Hyper, Option
 from optimlab.optim.matrix import MatrixOptimizer
-from optimlab.optim.tree import Tree, check_same_structure
+from optimlab.optim.tree import check_same_structure
 
 LINE_SEARCHES = (None, "strong_wolfe")
 #: The Wolfe conditions' constants: sufficient decrease c1 and curvature c2 (PyTorch's).
@@ -58,7 +58,7 @@ def _int_at_least_1(name: str, value: Any) -> int:
     return checks.integer(name, value, low=1)
 
 
-class LBFGS(MatrixOptimizer):
+class LBFGS(ClosureSearch, MatrixOptimizer):
     r"""L-BFGS (Nocedal 1980; Liu and Nocedal 1989), PyTorch's algorithm (``torch.optim.LBFGS``).
 
     Newton's step -H^{-1} g without the Hessian: the last m pairs s_i = w_{i+1} - w_i,
@@ -127,29 +127,12 @@ class LBFGS(MatrixOptimizer):
         self.hessian_scale = 1.0
         self.history_length = 0
         self.history_start = 0
-        self._closure: Callable | None = None
-        self._loss = math.nan
 
     def _closure_needed(self) -> str:
         return (
             "LBFGS evaluates the loss several times per step: call step(closure=f) with "
             "f(params) -> (loss, grads)"
         )
-
-    def step(
-        self, grads: Tree | None = None, closure: Callable | None = None, *, lr: float | None = None
-    ) -> Any:
-        """Run up to ``max_iter`` iterations; returns the loss at the starting point."""
-        self._closure = closure
-        try:
-            return super().step(grads, closure, lr=lr)
-        finally:
-            self._closure = None
-
-    def _gradients(self, grads: Tree | None, closure: Callable | None) -> tuple[Any, Tree, tuple]:
-        loss, grads, extra = super()._gradients(grads, closure)
-        self._loss = float(loss)
-        return loss, grads, extra
 
     # -- the parameters as one vector --------------------------------------------------
 
@@ -206,20 +189,12 @@ class LBFGS(MatrixOptimizer):
         return True
 
     def _refuse_inner_nonfinite(self) -> bool:
-        message = (
+        self._refuse_step(
             f"step {self.step_count + 1}: the closure returned a non-finite loss or gradient "
             "at a point L-BFGS tried; the parameters and the state were restored. Lower lr, "
-            "use line_search_fn='strong_wolfe', or pass nonfinite='skip' to skip such steps"
+            "use line_search_fn='strong_wolfe', or pass nonfinite='skip' to skip such steps",
+            stacklevel=6,
         )
-        if self.nonfinite == "raise":
-            raise FloatingPointError(message)
-        if self.skipped_steps == 0:
-            warnings.warn(
-                message.replace("; the parameters", "; skipped: the parameters"),
-                RuntimeWarning,
-                stacklevel=5,
-            )
-        self.skipped_steps += 1
         return False
 
     def _iterate(self, loss: float, g: np.ndarray, lr: float) -> None:

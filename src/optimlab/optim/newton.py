@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import math
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import scipy.linalg
 
 from optimlab import checks
-from optimlab.optim.base import Optimizer
+from optimlab.optim.base import ClosureSearch, Optimizer
 from optimlab.optim.hyper import Hyper, Option
-from optimlab.optim.tree import Tree, rebuild
+from optimlab.optim.tree import rebuild
 
 METHODS = ("solve", "pinv")
 
 
-class Newton(Optimizer):
+class Newton(ClosureSearch, Optimizer):
     r"""Newton-Raphson in its three textbook forms, and an optional backtracking line search.
 
         exact:   w_{t+1} = w_t - H(w_t)^{-1} grad L(w_t)              (method="solve"; an
@@ -59,29 +57,12 @@ class Newton(Optimizer):
 
     def _setup(self) -> None:
         self.last_step_length: float | None = None
-        self._closure: Callable | None = None
-        self._loss = math.nan
 
     def _closure_needed(self) -> str:
         return (
             "Newton needs the Hessian: call step(closure=f) with "
             "f(params) -> (loss, grads, hessian)"
         )
-
-    def step(
-        self, grads: Tree | None = None, closure: Callable | None = None, *, lr: float | None = None
-    ) -> Any:
-        """Take one Newton step; returns the loss at the starting point (see `Optimizer.step`)."""
-        self._closure = closure
-        try:
-            return super().step(grads, closure, lr=lr)
-        finally:
-            self._closure = None
-
-    def _gradients(self, grads: Tree | None, closure: Callable | None) -> tuple[Any, Tree, tuple]:
-        loss, grads, extra = super()._gradients(grads, closure)
-        self._loss = float(loss)
-        return loss, grads, extra
 
     def _direction(self, g: np.ndarray, hessian: Any) -> np.ndarray:
         n = g.size
