@@ -220,61 +220,38 @@ def key_handles(planned: list[PlannedPath]) -> tuple[list[Any], list[str]]:
     from matplotlib.lines import Line2D
 
     grey = "0.45"
-    handles = [
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markersize=8,
-            markerfacecolor="none",
-            markeredgecolor=grey,
-            markeredgewidth=2.0,
+    outlined = {"color": grey, "markeredgecolor": "black", "markeredgewidth": 0.8}
+    entries = [
+        (
+            True,
+            "start",
+            {
+                "marker": "o",
+                "markersize": 8,
+                "markerfacecolor": "none",
+                "markeredgecolor": grey,
+                "markeredgewidth": 2.0,
+            },
+        ),
+        (
+            any(p.has_end_marker for p in planned),
+            "end",
+            {"marker": "s", "markersize": 7, **outlined},
+        ),
+        (
+            any(p.exits for p in planned),
+            "left the frame",
+            {"marker": ">", "markersize": 8, **outlined},
+        ),
+        (
+            any(p.diverged for p in planned),
+            "diverged",
+            {"marker": "X", "markersize": 9, "color": DIVERGED_COLOR, "markeredgecolor": grey},
         ),
     ]
-    labels = ["start"]
-    if any(p.has_end_marker for p in planned):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="s",
-                markersize=7,
-                color=grey,
-                markeredgecolor="black",
-                markeredgewidth=0.8,
-            )
-        )
-        labels.append("end")
-    if any(p.exits for p in planned):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker=">",
-                markersize=8,
-                color=grey,
-                markeredgecolor="black",
-                markeredgewidth=0.8,
-            )
-        )
-        labels.append("left the frame")
-    if any(p.diverged for p in planned):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="X",
-                markersize=9,
-                color=DIVERGED_COLOR,
-                markeredgecolor=grey,
-            )
-        )
-        labels.append("diverged")
-    return handles, labels
+    shown = [(label, style) for wanted, label, style in entries if wanted]
+    handles = [Line2D([], [], linestyle="none", **style) for _, style in shown]
+    return handles, [label for label, _ in shown]
 
 
 def draw_start(axes: Any, path: PlannedPath) -> Any:
