@@ -3,10 +3,9 @@
 For each optimizer and each buffer size (float32, one flat array), this times in the same
 run and interleaved (see `_timing`):
 
-* ours: ``opt.step(g)`` with default options (the fused Numba kernel on one thread,
-  non-finite check on), and with the thread pool asked for
-  (``set_parallel_threshold(PARALLEL_FROM)``, the row marked "parallel", which the targets
-  judge: it is the setting for steps that dominate the time); Adam also with
+* ours: ``opt.step(g)`` with default options (the fused Numba kernel, on Numba's thread
+  pool from 2^20 values, non-finite check on: the rows the targets judge), and on one
+  thread (``set_parallel_threshold(None)``, the rows marked "one thread"); Adam also with
   ``nonfinite="ignore"``, to show the cost of the check;
 * PyTorch's ``fused=True`` and ``foreach=True`` CPU implementations, where they exist
   (``p.grad`` set once, ``opt.step()`` called repeatedly), on all cores;
@@ -92,14 +91,14 @@ from optimlab.optim import (
     ScheduleFreeAdamW,
     ScheduleFreeSGD,
     Yogi,
+    parallel_threshold,
     set_parallel_threshold,
 )
 
 BETAS = (0.9, 0.999)
 
-#: The threshold the "parallel" rows set: buffers of this many values or more use the pool.
-PARALLEL_FROM = 1 << 16
-PARALLEL = " parallel"
+#: The suffix of the rows whose steps run on one thread (``set_parallel_threshold(None)``).
+ONE_THREAD = " one thread"
 
 
 @dataclass(frozen=True)
@@ -119,11 +118,14 @@ class Case:
 
     @property
     def all_variants(self) -> tuple[tuple[str, dict[str, Any]], ...]:
-        """The variants, then each again on Numba's thread pool."""
-        pool = {"parallel_threshold": PARALLEL_FROM}
+        """The variants with the default threads, then each again on one thread."""
+        serial = {"parallel_threshold": None}
         return (
             *self.variants,
-            *((f"{PARALLEL}{suffix}", {**options, **pool}) for suffix, options in self.variants),
+            *(
+                (f"{ONE_THREAD}{suffix}", {**options, **serial})
+                for suffix, options in self.variants
+            ),
         )
 
 
@@ -228,17 +230,19 @@ DISTURBED = 0.9
 def ours_step(case: Case, p: np.ndarray, g: np.ndarray, options: dict) -> Callable[[], None]:
     """One step of ours; with ``parallel_threshold`` in ``options``, set for that step only."""
     options = dict(options)
-    threshold = options.pop("parallel_threshold", None)
-    opt = case.ours(p, **case.hyper, **options)
-    if threshold is None:
+    if "parallel_threshold" not in options:
+        opt = case.ours(p, **case.hyper, **options)
         return lambda: opt.step(g)
+    threshold = options.pop("parallel_threshold")
+    opt = case.ours(p, **case.hyper, **options)
+    default = parallel_threshold()
 
     def step() -> None:
         set_parallel_threshold(threshold)
         try:
             opt.step(g)
         finally:
-            set_parallel_threshold(None)
+            set_parallel_threshold(default)
 
     return step
 
@@ -365,7 +369,7 @@ class Comparison:
             Row(
                 label=self.case.label + suffix,
                 n=self.n,
-                targeted=self.case.targeted and suffix == PARALLEL,
+                targeted=self.case.targeted and suffix == "",
                 ours=timings[f"ours{suffix}"],
                 naive=timings["naive"],
                 bound=timings[self.bound_key],
@@ -543,13 +547,11 @@ def method_lines(sizes: list[int], repeats: int, batch_seconds: float) -> list[s
     lines = [
         f"float32, one flat buffer of each size; {repeats} interleaved rounds; in each round "
         f"every contender runs untimed for 2 ms, then k steps back to back (about "
-        f"{batch_seconds * 1e3:.0f} ms). Ours: default options (fused Numba kernel on one "
-        "thread, non-finite check) unless the row says otherwise; rows marked 'parallel' set "
-        f"`optimlab.optim.set_parallel_threshold({PARALLEL_FROM})` for their steps, so that "
-        "buffers that long run on Numba's thread pool. The targets judge the parallel rows: "
-        "torch uses all cores too. The default stays one thread because inside a training "
-        "loop the pool fights the BLAS threads of the matrix products (see the training "
-        "benchmark). torch: `p.grad` set once, "
+        f"{batch_seconds * 1e3:.0f} ms). Ours: default options (fused Numba kernel, on "
+        "Numba's thread pool (workqueue layer) from 2^20 values and on one thread below, "
+        "non-finite check) unless the row says otherwise; the targets judge these rows. "
+        "Rows marked 'one thread' set `optimlab.optim.set_parallel_threshold(None)` for "
+        "their steps. torch: `p.grad` set once, "
         "`opt.step()` repeated. Naive: the formulas as NumPy expressions with temporaries "
         "(bench/_naive.py). Memory bound: the fastest of the candidates below, each moving "
         "the optimizer's bytes ((2 + k) reads and (1 + k) writes of 4 bytes per param for k "
