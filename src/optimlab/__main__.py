@@ -1,5 +1,5 @@
 """``python -m optimlab``: the same as the ``optimlab`` command."""
 
-from optimlab.cli import main
+from optimlab.console import main
 
-main(prog_name="optimlab")
+main()

@@ -167,3 +167,19 @@ def test_data_too_small_to_split_is_refused_before_any_run(tmp_path, trained):
     result = invoke("compare", "--csv", path, "--target", "y", "--out", tmp_path / "o")
     assert result.exit_code == 2 and "class 0 has 1 sample(s)" in result.output
     assert trained == [] and not (tmp_path / "o").exists()
+
+
+def test_ctrl_c_while_the_libraries_are_still_being_imported_is_one_line(tmp_path):
+    """The program's entry point catches a Ctrl-C that lands before the command line exists."""
+    script = (
+        "import builtins, optimlab.console\n"
+        "original = builtins.__import__\n"
+        "def importing(name, *args, **kwargs):  # Ctrl-C while optimlab.cli is imported\n"
+        "    if name == 'optimlab.cli':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return original(name, *args, **kwargs)\n"
+        "builtins.__import__ = importing\n"
+        "optimlab.console.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 130 and done.stderr.strip() == "interrupted", done.stderr

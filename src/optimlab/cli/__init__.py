@@ -12,7 +12,7 @@ import threading
 import click
 
 from optimlab import __version__
-from optimlab.cli._common import one_line
+from optimlab.cli._common import interrupted, one_line
 from optimlab.cli.compare import compare
 from optimlab.cli.demo import demo
 from optimlab.cli.landscape import landscape
@@ -36,14 +36,19 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context):
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _terminate)
+            signal.signal(signal.SIGINT, interrupted)
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if interrupted.seen:  # a Ctrl-C that a library callback swallowed
+                raise KeyboardInterrupt
+            return result
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Terminated:
             click.echo("\nterminated", err=True)
             ctx.exit(143)
         except KeyboardInterrupt:
+            interrupted.handled()
             click.echo("\ninterrupted", err=True)
             ctx.exit(130)
         except Exception as error:

@@ -72,8 +72,30 @@ def choice_of(names: list[str], what: str, value: str, param_hint: str | None = 
     )
 
 
+class _Interrupted:
+    """The SIGINT handler of the commands: it remembers the Ctrl-C and raises
+    KeyboardInterrupt. A Ctrl-C that lands inside a library callback (Numba compiling, say)
+    can be swallowed there: the next progress message, or the command's end, stops then."""
+
+    seen = False
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def handled(self) -> None:
+        """Say that the KeyboardInterrupt reached the code that deals with it."""
+        self.seen = False
+
+
+interrupted = _Interrupted()
+
+
 def say(message: str) -> None:
-    """A progress message, on stderr (stdout keeps the results)."""
+    """A progress message, on stderr (stdout keeps the results); stops on a Ctrl-C that
+    was swallowed since the last one."""
+    if interrupted.seen:
+        raise KeyboardInterrupt
     click.echo(message, err=True)
 
 

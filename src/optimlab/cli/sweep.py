@@ -11,6 +11,7 @@ import click
 from optimlab.cli._common import (
     choice_of,
     command_line,
+    interrupted,
     one_line,
     out_option,
     output_folder,
@@ -184,6 +185,7 @@ def sweep(
                     notify=say,
                 )
             except KeyboardInterrupt as interrupt:
+                interrupted.handled()
                 terminated = isinstance(interrupt, engines.Terminated)
                 stopped = "terminated" if terminated else "interrupted"
                 say(
