@@ -278,3 +278,10 @@ def test_a_file_without_a_header_row_is_told_so(tmp_path):
     path.write_text("1,2,3\n4,5,6\n")
     with pytest.raises(ValueError, match="the first row looks like data: the file needs a header"):
         load_csv(path, "y")
+
+
+def test_decimal_commas_are_named_as_such(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("y;a\n1;2,5\n0;3,1\n1;0,7\n")
+    with pytest.raises(ValueError, match=r"'2,5' has a decimal comma"):
+        load_csv(path, "y")

@@ -4,6 +4,7 @@ independent references, the spelling of remedies, and the curve rules' guards ag
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -168,7 +169,7 @@ def test_optimizer_tokens_follow_the_command_format():
         "SGD:0.1:momentum=0.9:nesterov=true"
     )
     # Newton takes its step length as the lr option, never as the positional rate
-    assert optimizer_token("Newton", 0.3, {"damping": 0.001}) == "Newton:damping=0.001"
+    assert optimizer_token("Newton", 0.3, {"damping": 0.001}) == "Newton:0.3:damping=0.001"
     assert optimizer_token("Newton", 0.3, {"lr": 0.5}) == "Newton:lr=0.5"
 
 
@@ -196,12 +197,12 @@ def test_the_spelled_command_runs(tmp_path):
     rows = np.column_stack([X, np.ones(60), X @ [1.0, -1.0] + 0.1 * rng.normal(size=60)])
     path = tmp_path / "data.csv"
     path.write_text("a,b,one,y\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n")
-    spec = RunSpec(dataset=f"csv:{path}:y", optimizer="Newton", batch_size=None, epochs=3)
+    spec = RunSpec(dataset=f"csv:{path}:y", optimizer="Newton", lr=1.0, batch_size=None, epochs=3)
     failed = History(stop_reason="diverged", message="the run failed: step 1: singular Hessian")
     found = diagnose(failed, RunContext.from_spec(spec))
     assert found.label == "constant features" and "'one'" in found.remedy
-    option = found.remedy.split("`")[1]  # `--optimizer Newton:damping=0.001`
-    assert option == "--optimizer Newton:damping=0.001"
+    option = found.remedy.split("`")[1]  # `--optimizer Newton:1:damping=0.001`
+    assert option == "--optimizer Newton:1:damping=0.001"
     result = CliRunner().invoke(
         main,
         [
@@ -259,3 +260,25 @@ def test_unscaled_features_explain_an_adaptive_optimizers_shortfall_too():
         "data",
         {"scale": True},
     )
+
+
+def test_a_run_far_above_a_constant_prediction_has_diverged_whatever_its_curve():
+    # moons is balanced: predicting the class frequencies costs ln 2 per sample
+    spec = RunSpec(dataset="moons", model="mlp", optimizer="SGD", lr=30.0, epochs=5)
+    context = RunContext.from_spec(spec)
+    assert context.baseline_loss == pytest.approx(math.log(2), rel=1e-12)
+    flat_but_huge = History(
+        metric="accuracy",
+        epoch_train_loss=[27.0, 26.5, 27.2, 26.9, 27.1],
+        epoch_val_loss=[28.0, 27.0, 27.5, 27.2, 27.8],
+    )
+    found = diagnose(flat_but_huge, context)
+    assert (found.label, found.cause) == ("diverged", "optimizer")
+    assert "0.6931" in found.evidence and found.changes == {"lr": 3.0}
+
+
+def test_a_zero_learning_rate_is_told_to_take_the_default_one():
+    spec = RunSpec(dataset="moons", model="mlp", optimizer="Adam", lr=0.0, epochs=5)
+    still = History(metric="accuracy", epoch_train_loss=[0.69] * 5, epoch_val_loss=[0.7] * 5)
+    found = diagnose(still, RunContext.from_spec(spec))
+    assert found.label == "too slow" and found.changes == {"lr": 0.001}  # torch.optim.Adam's

@@ -163,14 +163,6 @@ def _read(path: Path, target: str, task: str | None, delimiter: str) -> Dataset:
     )
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _detect_delimiter(path: Path) -> str:
     """A comma, unless the first non-blank line holds none and more semicolons or tabs."""
     try:
@@ -325,7 +317,7 @@ def _diagnose(
     for line, cells in data:
         for j, cell in enumerate(cells):
             if j != t:
-                _number(cell, header[j], line, path, text_columns)
+                _number(cell, header[j], line, path, text_columns, delimiter != ",")
     where = f"CSV file {str(path)!r}, column {target!r}"
     cells = [(line, row[t].strip()) for line, row in data]
     for line, cell in cells:
@@ -358,13 +350,26 @@ def _rows(path: Path, delimiter: str, n_columns: int) -> list[tuple[int, list[st
     return data
 
 
-def _number(cell: str, column: str, line: int, path: Path, text_columns: list[str]) -> float:
-    """A feature cell as a finite float, or a ValueError naming the column and line."""
+def _number(
+    cell: str,
+    column: str,
+    line: int,
+    path: Path,
+    text_columns: list[str],
+    commas_are_decimal: bool = False,
+) -> float:
+    """A feature cell as a finite float, or a ValueError naming the column and line (a
+    decimal comma is named as such in files whose fields are not comma-separated)."""
     text = cell.strip()
     where = f"CSV file {str(path)!r}, column {column!r}, line {line}"
     if not text:
         raise ValueError(f"{where}: empty cell; fill in or remove missing values")
     if not _is_number(text):
+        if commas_are_decimal and "," in text and _is_number(text.replace(",", ".", 1)):
+            raise ValueError(
+                f"{where}: {text!r} has a decimal comma; optimlab reads a point as the "
+                "decimal mark: save the file with points in its numbers"
+            )
         if text_columns:
             names = ", ".join(map(repr, text_columns))
             advice = (

@@ -11,8 +11,9 @@ import math
 EXPLODE_FACTOR = 1e4
 
 CHECKLIST = (
-    "Try, in this order: lower the learning rate (by 3-10x), clip the "
-    "gradients (clip_norm=1.0), standardise the features, and check the data for extreme values."
+    "Try, in this order: lower the learning rate (by 3-10x), clip the gradients (the "
+    "command's --clip-norm 1, fit's clip_norm=1.0), standardise the features (--scale), and "
+    "check the data for extreme values."
 )
 
 

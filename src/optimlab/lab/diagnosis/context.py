@@ -61,6 +61,9 @@ class RunContext:
             seed: the run's settings (`RunSpec`'s fields of the same names).
         lr_grid: the learning rates a sweep tried for this optimizer (empty: not a sweep).
         target_mean, target_std: of the training targets (regression only).
+        baseline_loss: the training loss of the best constant prediction (the target's
+            variance, on the scale the histories report; the entropy of the class
+            frequencies): a run that ends far above it has blown up.
         constant_features: names of the features that are constant on the training split.
         feature_rms: smallest and largest root-mean-square of the non-constant features as
             the model saw them (after ``scale``).
@@ -93,6 +96,7 @@ class RunContext:
     lr_grid: tuple[float, ...] = ()
     target_mean: float | None = None
     target_std: float | None = None
+    baseline_loss: float | None = None
     constant_features: tuple[str, ...] = ()
     feature_rms: tuple[float, float] | None = None
     linear_best_metric: float | None = None
@@ -142,6 +146,12 @@ class RunContext:
         if split.task == "regression":
             values = np.asarray(y, dtype=np.float64)
             target_mean, target_std = float(values.mean()), float(values.std())
+            baseline = target_std**2 * split.loss_factor  # the histories' original scale
+        else:
+            labels = np.asarray(y).reshape(len(y), -1)
+            labels = labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0]
+            frequencies = np.unique(labels, return_counts=True)[1] / len(labels)
+            baseline = float(-(frequencies * np.log(frequencies)).sum())
         constant = probes.constant_columns(X)
         names = _feature_names(spec.dataset, X.shape[1]) if constant.size else ()
         linear = neighbour = None
@@ -172,6 +182,7 @@ class RunContext:
             lr_grid=tuple(lr_grid),
             target_mean=target_mean,
             target_std=target_std,
+            baseline_loss=baseline,
             constant_features=tuple(names[i] for i in constant),
             feature_rms=probes.feature_rms(X),
             linear_best_metric=linear,

@@ -11,11 +11,8 @@ from optimlab.lab.diagnosis.labels import Diagnosis, make, sentence
 from optimlab.lab.diagnosis.remedies import (
     DAMPING,
     Remedy,
-    grid_extension,
     option_change,
-    rate_change,
 )
-from optimlab.lab.diagnosis.spelling import spell
 from optimlab.train import History
 
 #: Unstandardised features are the cause when their root-mean-squares differ by more than
@@ -112,23 +109,10 @@ def unscaled_targets(
         f"{context.target_std:.4g} (root-mean-square {scale:.3g}, threshold "
         f"{TARGET_SCALE:g}){fit_text}; {why}"
     )
-    remedy = Remedy()
-    if not context.scale:
-        remedy.primary(
-            context,
-            "standardise the features and the target, fitted on the training split (losses "
-            "and predictions are still reported on the target's own scale)",
-            {"scale": True},
-        )
-    position = context.grid_position
-    if context.scale_free and context.model != "mlp" and position != "interior":
-        if position in ("highest", "only"):
-            extension = grid_extension(context, scale)
-            remedy = extension if context.scale else extension.also(remedy.parts[0])
-        else:
-            rate = spell(context, rate_change(context, scale))
-            remedy.also(
-                f"to keep the target as it is, give {context.optimizer} a rate on the "
-                f"target's scale ({scale:.3g} x the rate): {rate}"
-            )
+    remedy = Remedy().primary(
+        context,
+        "standardise the features and the target, fitted on the training split (losses "
+        "and predictions are still reported on the target's own scale)",
+        {"scale": True},
+    )
     return make("unscaled targets", f"{evidence} {finding.evidence}", remedy)

@@ -21,9 +21,11 @@ from optimlab.lab.diagnosis.remedies import (
     newton_safeguard,
     option_change,
     rate_change,
+    rate_change_to,
     rate_word,
 )
 from optimlab.lab.diagnosis.spelling import number
+from optimlab.optim import OPTIMIZERS
 from optimlab.train import History
 
 #: Rate factors: a diverged run's rate is divided by 10, an oscillating one's by 3; a too
@@ -164,6 +166,14 @@ def _faster(context: RunContext, factor: float, label: str) -> Remedy:
     """More progress per epoch, or more epochs, whichever the run has room for."""
     rate = context.rate
     position = context.grid_position
+    if rate == 0:
+        default = float(OPTIMIZERS[context.optimizer].fields()["lr"].default)
+        return Remedy().primary(
+            context,
+            f"the learning rate is 0, so nothing moves; start from {context.optimizer}'s "
+            f"default rate",
+            rate_change_to(context, default),
+        )
     if context.optimizer == "Newton":
         if rate is not None and rate < 1.0:
             return Remedy().primary(

@@ -80,11 +80,14 @@ class Remedy:
 def rate_change(context: RunContext, factor: float) -> dict[str, Any]:
     """Changes that multiply the rate in effect by ``factor`` (through ``options`` for
     Newton and for an ``lr`` option)."""
-    rate = float(context.rate)
-    new = float(number(rate * factor))
+    return rate_change_to(context, float(number(float(context.rate) * factor)))
+
+
+def rate_change_to(context: RunContext, rate: float) -> dict[str, Any]:
+    """Changes that set the rate in effect to ``rate``."""
     if context.rate_in_options:
-        return {"options": _with_option(context, "lr", new)}
-    return {"lr": new}
+        return {"options": _with_option(context, "lr", rate)}
+    return {"lr": rate}
 
 
 def option_change(context: RunContext, key: str, value: Any) -> dict[str, Any]:
@@ -113,12 +116,14 @@ def grid_extension(context: RunContext, factor: float) -> Remedy:
     if factor < 1:
         why = (
             f"{number(rate)} is the lowest rate of the sweep's grid, so the sweep could not "
-            f"go lower: extend the grid down (`--lr-min {number(new)}`), which tries"
+            f"go lower: extend the grid down (`--lr-min {number(new)}`, or add {number(new)} "
+            "to `--lrs`), which tries"
         )
     else:
         why = (
             f"{number(rate)} is the highest rate of the sweep's grid, so the sweep could not "
-            f"go higher: extend the grid up (`--lr-max {number(new)}`), which tries"
+            f"go higher: extend the grid up (`--lr-max {number(new)}`, or add {number(new)} "
+            "to `--lrs`), which tries"
         )
     return Remedy().primary(context, why, rate_change(context, factor))
 

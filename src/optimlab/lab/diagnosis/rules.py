@@ -4,6 +4,9 @@ Without a context the label is the curve's (see `optimlab.lab.diagnosis.curve`) 
 remedy the context-free text of `REMEDIES`. With one, the label is refined and the cause
 named, in this order (the thresholds are constants of `data_faults` and `model_faults`):
 
+0. A run whose final training loss is more than ``BASELINE_FACTOR`` (2) times the loss of the
+   best constant prediction (the class frequencies' entropy, the target's variance) is
+   "diverged", whatever its curve.
 1. A failed run (curve label "diverged"): Newton stopped by a singular Hessian is
    "constant features" (data) when the training split has constant features, otherwise
    "singular Hessian" (optimizer). Otherwise "unscaled features" (data) when ``scale`` is
@@ -106,7 +109,21 @@ def diagnose_all(
     return {name: diagnose(history, contexts.get(name)) for name, history in histories.items()}
 
 
+#: A run whose final training loss exceeds this multiple of the best constant prediction's
+#: has blown up, however its own curve looks.
+BASELINE_FACTOR = 2.0
+
+
 def _refine(history: History, finding: CurveFinding, context: RunContext) -> Diagnosis:
+    blown = _against_baseline(history, finding, context)
+    if blown is not finding:  # far above a constant prediction: the data's fault first
+        return data_faults.unscaled_targets(history, finding, context) or _refine_curve(
+            history, blown, context
+        )
+    return _refine_curve(history, finding, context)
+
+
+def _refine_curve(history: History, finding: CurveFinding, context: RunContext) -> Diagnosis:
     label = finding.label
     if label == "diverged":
         return (
@@ -132,6 +149,24 @@ def _refine(history: History, finding: CurveFinding, context: RunContext) -> Dia
     return found
 
 
+def _against_baseline(history: History, finding: CurveFinding, context: RunContext) -> CurveFinding:
+    """ "diverged" for a run that ends more than `BASELINE_FACTOR` times above the loss of
+    predicting a constant (the class frequencies, the target's mean); else ``finding``."""
+    final = history.epoch_train_loss[-1] if history.epoch_train_loss else None
+    baseline = context.baseline_loss
+    if finding.label == "diverged" or final is None or not baseline:
+        return finding
+    if not final > BASELINE_FACTOR * baseline:
+        return finding
+    constant = "the target's mean" if context.task == "regression" else "the class frequencies"
+    evidence = (
+        f"The training loss ended at {final:.4g}, {final / baseline:.3g}x the loss of "
+        f"predicting {constant} ({baseline:.4g}; threshold {BASELINE_FACTOR:g}x): the run blew "
+        "up, whatever its curve did afterwards."
+    )
+    return replace(finding, label="diverged", evidence=evidence)
+
+
 def _slow_or_healthy(history: History, finding: CurveFinding, context: RunContext) -> Diagnosis:
     """Plateaued early, too slow or healthy: a linear model judged against its best fit,
     an MLP that never moved, else the curve's label."""
@@ -139,6 +174,8 @@ def _slow_or_healthy(history: History, finding: CurveFinding, context: RunContex
         found = model_faults.against_linear_best(history, finding, context)
         if found is not None:
             return found
+    if finding.never_moved and context.rate == 0:
+        return optimizer_faults.too_slow(finding, context)
     if finding.never_moved and context.model == "mlp":
         return optimizer_faults.stuck(history, finding, context)
     if finding.label == "plateaued early":

@@ -16,10 +16,10 @@ def number(value: float) -> str:
 
 
 def optimizer_token(name: str, lr: float | None, options: dict[str, Any]) -> str:
-    """The ``--optimizer NAME[:LR][:key=value...]`` value. Newton takes no positional
-    rate (its step length is the ``lr`` option), so its ``lr`` is written as an option."""
+    """The ``--optimizer NAME[:LR][:key=value...]`` value (Newton's ``LR`` is its step
+    length)."""
     parts = [name]
-    if name != "Newton" and "lr" not in options and lr is not None:
+    if "lr" not in options and lr is not None:
         parts.append(number(lr))
     for key, value in sorted(options.items()):
         parts.append(f"{key}={_value(value)}")
@@ -34,10 +34,9 @@ def spell(context: RunContext, changes: dict[str, Any]) -> str:
         name = changes.get("optimizer", context.optimizer)
         lr = changes.get("lr", context.lr)
         options = dict(changes.get("options", context.options))
-        prefix = "optimlab compare " if context.lr_grid else ""
-        commands.append(f"{prefix}--optimizer {optimizer_token(name, lr, options)}")
+        commands.append(f"--optimizer {optimizer_token(name, lr, options)}")
         arguments = dict(options)
-        if name != "Newton" and lr is not None:
+        if lr is not None:
             arguments = {"lr": lr, **arguments}
         listed = "".join(f", {key}={_python(value)}" for key, value in arguments.items())
         calls.append(f"{name}(params{listed})")
@@ -76,7 +75,7 @@ _FIELDS = {
     "clip_norm": lambda v: (f"--clip-norm {number(v)}", f"fit(..., clip_norm={number(v)})"),
     "scale": lambda v: (
         "--scale" if v else "--no-scale",
-        "optimlab.data.Standardizer on the features" if v else None,
+        "optimlab.data.Standardizer on the features and a regression target" if v else None,
     ),
     "epochs": lambda v: (f"--epochs {v}", f"fit(..., epochs={v})"),
     "batch_size": lambda v: (
