@@ -18,7 +18,9 @@ def test_gradient_descent_on_the_ravine_follows_its_closed_form():
     rows = {row["optimizer"]: row for row in found.table()}
     end = expected[-1]  # lr 0.25: |1 - 2.5| > 1 in the steep direction, yet finite here
     assert rows["SGD:0.25"]["loss"] == pytest.approx(0.5 * (end[0] ** 2 + 10 * end[1] ** 2))
-    assert rows["SGD:0.25"]["status"] == "ok"
+    # y grew to 1.5^12 = 130, far outside the window (|y| <= 4): it left the frame
+    assert abs(end[1]) > 100 and rows["SGD:0.25"]["status"] == "left the frame"
+    assert rows["SGD:0.05"]["status"] == "moving"  # still 0.55^12 > 0 from the minimum
 
 
 def test_a_diverging_path_is_cut_and_marked():
@@ -73,3 +75,17 @@ def test_log_names_each_optimizer_before_it_runs():
     said = []
     run_landscape("booth", ["SGD:0.01", "Adam"], steps=3, log=said.append)
     assert said == ["SGD:0.01: 3 steps on booth ...", "Adam: 3 steps on booth ..."]
+
+
+def test_a_path_ending_is_named_from_the_gradient_and_the_curvature_there():
+    from optimlab.lab.landscape_run import ending
+    from optimlab.landscapes import Quadratic, Saddle
+
+    saddle, bowl = Saddle(), Quadratic(condition_number=4.0)
+    start = saddle.start
+    assert ending(saddle, np.array([start, [0.0, 0.0]])) == "saddle point"  # x^2 - y^2 at 0
+    assert ending(bowl, np.array([bowl.start, [0.0, 0.0]])) == "minimum"
+    assert ending(bowl, np.array([bowl.start, [0.1, 0.0]])) == "moving"
+    (_, high), _ = bowl.bounds
+    assert ending(bowl, np.array([bowl.start, [high + 1.0, 0.0]])) == "left the frame"
+    assert ending(bowl, np.array([bowl.start, [np.nan, np.nan]])) == "diverged"

@@ -24,7 +24,13 @@ from optimlab.lab.optimizer_spec import parse_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder
 from optimlab.lab.report import Report
 
-__all__ = ["DEFAULT_OPTIMIZERS", "LandscapeResult", "landscape_by_name", "run_landscape"]
+__all__ = [
+    "DEFAULT_OPTIMIZERS",
+    "LandscapeResult",
+    "ending",
+    "landscape_by_name",
+    "run_landscape",
+]
 
 #: The optimizers run when none are given.
 DEFAULT_OPTIMIZERS = ("SGD:0.001", "SGD:0.001:momentum=0.9", "RMSprop:0.01", "Adam:0.05")
@@ -49,7 +55,7 @@ class LandscapeResult:
 
     def table(self) -> list[dict[str, Any]]:
         """Per optimizer: where it ended (its last finite point), the function's value there,
-        and ``"diverged"`` or ``"ok"``."""
+        and how it ended (`ending`)."""
         rows = []
         for label, path in self.paths.items():
             finite = path[np.isfinite(path).all(axis=1)]
@@ -59,7 +65,7 @@ class LandscapeResult:
                     "optimizer": label,
                     "end": f"({end[0]:.4g}, {end[1]:.4g})",
                     "loss": float(self.surface.value(end)),
-                    "status": "diverged" if len(finite) < len(path) else "ok",
+                    "status": ending(self.surface, path),
                 }
             )
         return rows
@@ -96,6 +102,13 @@ class LandscapeResult:
         viz.plot_trajectories(self.surface, self.paths, path=folder / f"{name}.png")
         report = Report(f"optimlab landscape {name}", command, self.config())
         section = report.section(f"Paths on {name}").table(self.table())
+        section.text(
+            "status: 'minimum' or 'saddle point' where a path stopped at a point whose "
+            "gradient vanishes (a saddle point has a direction of negative curvature: the "
+            "path is stuck, not done); 'moving' where it was still on its way after the "
+            "last step; 'left the frame' where it ended outside the plotted window; "
+            "'diverged' where its values stopped being finite."
+        )
         start = tuple(float(v) for v in self.surface.start)
         section.figure(folder / f"{name}.png", f"{self.steps} steps from {start}")
         if animate:
@@ -103,6 +116,26 @@ class LandscapeResult:
             viz.animate_trajectories(self.surface, self.paths, folder / f"{name}.gif")
             section.figure(folder / f"{name}.gif", "animated")
         return report.write(folder / "report.html")
+
+
+#: A point whose gradient norm is at most this is stationary.
+STATIONARY = 1e-6
+
+
+def ending(surface: landscapes.Landscape, path: np.ndarray) -> str:
+    """How a path ended: ``"diverged"`` (non-finite values), ``"left the frame"`` (outside
+    the plotted window), ``"minimum"`` or ``"saddle point"`` (a vanishing gradient, told
+    apart by the Hessian's smallest eigenvalue), else ``"moving"``."""
+    finite = path[np.isfinite(path).all(axis=1)]
+    if len(finite) < len(path):
+        return "diverged"
+    end = finite[-1]
+    if any(not low <= value <= high for value, (low, high) in zip(end, surface.bounds)):
+        return "left the frame"
+    if np.linalg.norm(surface.grad(end)) > STATIONARY:
+        return "moving"
+    curvature = np.linalg.eigvalsh(surface.hessian(end)).min()
+    return "saddle point" if curvature < 0 else "minimum"
 
 
 def run_landscape(
