@@ -128,6 +128,115 @@ EXPLICIT: list[tuple[str, str, dict[str, Any]]] = [
     ("Lion", "Lion", {"lr": 1e-3, "betas": (0.8, 0.95), "weight_decay": 0.1}),
     ("Lion-maximize", "Lion", {"lr": 2e-3, "maximize": True}),
     ("Lion-keras", "Lion", {"lr": 1e-3, "weight_decay": 0.05, "convention": "keras"}),
+    ("Adamax", "Adamax", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.01}),
+    ("Adamax-maximize", "Adamax", {"lr": 0.01, "maximize": True}),
+    (
+        "ASGD",
+        "ASGD",
+        {"lr": 0.02, "lambd": 0.01, "alpha": 0.5, "t0": 10.0, "weight_decay": 0.01},
+    ),
+    ("ASGD-maximize", "ASGD", {"lr": 0.02, "t0": 5.0, "maximize": True}),
+    ("Rprop", "Rprop", {"lr": 0.02, "etas": (0.3, 1.5), "step_sizes": (1e-4, 0.5)}),
+    ("Rprop-maximize", "Rprop", {"lr": 0.01, "maximize": True}),
+    (
+        "AdaBelief",
+        "AdaBelief",
+        {"lr": 0.01, "b1": 0.8, "b2": 0.99, "eps": 1e-10, "eps_root": 1e-12},
+    ),
+    ("AdaBelief-nesterov", "AdaBelief", {"lr": 0.01, "nesterov": True}),
+    (
+        "Yogi",
+        "Yogi",
+        {"lr": 0.02, "b1": 0.8, "b2": 0.99, "eps": 1e-4, "initial_accumulator_value": 1e-3},
+    ),
+    (
+        "ScheduleFreeSGD",
+        "ScheduleFreeSGD",
+        {
+            "lr": 0.05,
+            "momentum": 0.8,
+            "weight_decay": 0.01,
+            "warmup_steps": 5,
+            "r": 0.5,
+            "weight_lr_power": 1.0,
+        },
+    ),
+    (
+        "ScheduleFreeAdamW",
+        "ScheduleFreeAdamW",
+        {
+            "lr": 0.01,
+            "betas": (0.85, 0.995),
+            "eps": 1e-6,
+            "weight_decay": 0.01,
+            "warmup_steps": 4,
+            "r": 1.0,
+            "weight_lr_power": 2.5,
+        },
+    ),
+    (
+        "LAMB",
+        "LAMB",
+        {"lr": 0.01, "b1": 0.8, "b2": 0.99, "eps": 1e-5, "eps_root": 1e-8, "weight_decay": 0.01},
+    ),
+    (
+        "LARS",
+        "LARS",
+        {"lr": 0.5, "weight_decay": 0.01, "trust_coefficient": 0.01, "eps": 1e-6, "momentum": 0.8},
+    ),
+    ("LARS-nesterov", "LARS", {"lr": 0.5, "nesterov": True}),
+    (
+        "NovoGrad",
+        "NovoGrad",
+        {"lr": 0.01, "b1": 0.8, "b2": 0.5, "eps": 1e-5, "eps_root": 1e-8, "weight_decay": 0.01},
+    ),
+    (
+        "Adafactor",
+        "Adafactor",
+        {"lr": 0.02, "beta2_decay": -0.6, "eps": (1e-20, 1e-2), "d": 1.5, "weight_decay": 0.01},
+    ),
+    ("Adafactor-maximize", "Adafactor", {"lr": 0.02, "maximize": True}),
+    (
+        "Muon",
+        "Muon",
+        {
+            "lr": 0.02,
+            "weight_decay": 0.05,
+            "momentum": 0.9,
+            "nesterov": False,
+            "ns_coefficients": (3.0, -3.2, 1.2),
+            "eps": 1e-6,
+            "ns_steps": 3,
+            "adjust_lr_fn": "match_rms_adamw",
+            "adamw_lr": 0.01,
+            "adamw_betas": (0.8, 0.99),
+            "adamw_eps": 1e-6,
+            "adamw_weight_decay": 0.05,
+        },
+    ),
+    ("Muon-full", "Muon", {"lr": 0.02, "ns_precision": "full"}),
+    (
+        "SOAP",
+        "SOAP",
+        {
+            "lr": 0.01,
+            "betas": (0.9, 0.99),
+            "shampoo_beta": 0.9,
+            "eps": 1e-6,
+            "weight_decay": 0.02,
+            "precondition_frequency": 3,
+        },
+    ),
+    (
+        "SOAP-1d-short-axes",
+        "SOAP",
+        {
+            "lr": 0.01,
+            "precondition_1d": True,
+            "max_precondition_dim": 4,
+            "correct_bias": False,
+        },
+    ),
 ]
 
 # optimizers that need a closure have tests of their own
@@ -148,13 +257,14 @@ CASES = EXPLICIT + default_cases()
 IDS = [label for label, _, _ in CASES]
 
 # the cases with a torch.optim counterpart of the same arguments (PyTorch convention,
-# options torch has)
+# options torch has); Muon (2-D tensors only in torch) and L-BFGS (a closure) have tests
+# of their own
 TORCH_ONLY_OPTIONS = {"eps_inside", "bias_correction", "form", "convention"}
 TORCH_CASES = [
     case
     for case in EXPLICIT
     if hasattr(torch.optim, case[1])
-    and case[1] not in CLOSURE
+    and case[1] not in CLOSURE | {"Muon"}
     and not TORCH_ONLY_OPTIONS & set(case[2])
 ]
 

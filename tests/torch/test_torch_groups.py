@@ -101,10 +101,11 @@ def test_named_parameters_are_accepted_and_saved():
     [lambda m: pickle.loads(pickle.dumps(m)), copy.deepcopy],
     ids=["pickle", "deepcopy"],
 )
-def test_a_pickled_or_copied_optimizer_continues_identically(duplicate):
+@pytest.mark.parametrize("name", ["NAdam", "SOAP"])  # elementwise, and run on the host
+def test_a_pickled_or_copied_optimizer_continues_identically(duplicate, name):
     grads = gradients(36, steps=10)
     params = parameters(initial(35))
-    opt = ot.NAdam(params, lr=0.01)
+    opt = ot.OPTIMIZERS[name](params, lr=0.01)
     for p, g in zip(params, grads[0]):
         p.grad = torch.tensor(g)
     opt.step()

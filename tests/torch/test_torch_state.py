@@ -166,3 +166,27 @@ def test_nadam_keeps_its_running_product_exactly_in_float64():
     mu = [0.9 * (1 - 0.5 * 0.96 ** (t * 0.004)) for t in (1, 2, 3)]
     assert product.dtype == torch.float64
     assert float(product) == pytest.approx(mu[0] * mu[1] * mu[2], rel=1e-15)
+
+
+@pytest.mark.parametrize("foreach", [False, True])
+def test_a_schedule_free_state_saved_at_the_evaluation_point_resumes_there(foreach):
+    """Saved after eval(): the new optimizer knows its parameters are at x, refuses to step
+    there, and train() brings them back to y (through x and z, as optimlab.optim does)."""
+    init, grads = initial(13), gradients(14, steps=12)
+    params = parameters(init)
+    opt = ot.ScheduleFreeAdamW(params, lr=0.01, foreach=foreach)
+    run_torch(opt, params, grads)
+    y = [p.detach().clone() for p in params]
+    opt.eval()
+    checkpoint = saved_and_loaded(opt.state_dict())
+    at_x = [torch.nn.Parameter(p.detach().clone()) for p in params]
+    again = ot.ScheduleFreeAdamW(at_x, lr=0.01, foreach=foreach)
+    again.load_state_dict(checkpoint)
+    assert not again.training
+    for p in at_x:
+        p.grad = torch.zeros_like(p)
+    with pytest.raises(RuntimeError, match=r"call opt.train\(\) before"):
+        again.step()
+    again.train()
+    for a, b in zip(at_x, y):
+        np.testing.assert_allclose(a.detach().numpy(), b.numpy(), rtol=0, atol=1e-15)

@@ -13,9 +13,10 @@ Subclasses (`optimlab.torch.elementwise`, `optimlab.torch.host`) implement the s
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any, ClassVar, NamedTuple
 
@@ -267,6 +268,7 @@ class TorchOptimizer(torch.optim.Optimizer):
         defaults["convention"] = self.convention
         defaults.update(self._clean_defaults(defaults))
         self.skipped_steps = 0
+        self._at_evaluation_point = False
         self._rules: dict[int, tuple[dict, GroupRules]] = {}
         if isinstance(params, Mapping):
             raise TypeError(
@@ -371,6 +373,71 @@ class TorchOptimizer(torch.optim.Optimizer):
         values = self.param_groups[group]
         return {name: values[name] for name in self.fields() if name in values}
 
+    def engine(self, device: torch.device) -> str:
+        """What updates tensors on ``device``: ``"host"`` here (the optimlab class itself on
+        NumPy arrays of the parameters); the elementwise optimizers have other engines."""
+        return "host"
+
+    # -- where the model is evaluated ----------------------------------------------------
+
+    @classmethod
+    def moves_for_evaluation(cls) -> bool:
+        """True when the optimlab class evaluates the model elsewhere than at the parameters
+        it trains (it overrides `optimlab.optim.Optimizer.eval`: Schedule-Free)."""
+        return cls.OPTIMLAB.eval is not Optimizer.eval
+
+    @property
+    def training(self) -> bool:
+        """False while the parameters sit at the evaluation point (after `eval`)."""
+        return not self._at_evaluation_point
+
+    def eval(self) -> None:
+        """Put the parameters where the model is evaluated, as ``optimlab.optim``'s
+        ``eval`` (and the ``schedulefree`` package's ``optimizer.eval()``): Schedule-Free
+        moves them to its average x; for the other optimizers nothing moves. Call it with
+        ``model.eval()`` before evaluating, saving or returning the model."""
+        if self._at_evaluation_point or not self.moves_for_evaluation():
+            return
+        with torch.no_grad():
+            self._move(to_evaluation=True)
+        self._at_evaluation_point = True
+
+    def train(self) -> None:
+        """Put the parameters back where gradients are taken (undo `eval`; exactly the
+        values they had, unless the state was loaded at the evaluation point)."""
+        if not self._at_evaluation_point:
+            return
+        with torch.no_grad():
+            self._move(to_evaluation=False)
+        self._at_evaluation_point = False
+
+    @contextlib.contextmanager
+    def evaluating(self) -> Iterator[None]:
+        """The parameters at the evaluation point for the duration of a ``with`` block."""
+        was_training = self.training
+        self.eval()
+        try:
+            yield
+        finally:
+            if was_training:
+                self.train()
+
+    def _move(self, to_evaluation: bool) -> None:
+        """Move every group's parameters to the evaluation point or back (a hook; only
+        called when `moves_for_evaluation`)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot move its parameters")
+
+    def _at_evaluation_point_after_loading(self) -> bool:
+        """Whether a loaded state leaves the parameters at the evaluation point (a hook)."""
+        return False
+
+    def _refuse_step_at_evaluation_point(self) -> None:
+        if self._at_evaluation_point:
+            raise RuntimeError(
+                f"{type(self).__name__} has its parameters at the evaluation point x (after "
+                "opt.eval()); call opt.train() before taking gradients and stepping"
+            )
+
     # -- gradients -----------------------------------------------------------------------
 
     def _gradients(self, group: dict[str, Any], index: int) -> GroupWork:
@@ -428,7 +495,10 @@ class TorchOptimizer(torch.optim.Optimizer):
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
         state.update(
-            convention=self.convention, nonfinite=self.nonfinite, skipped_steps=self.skipped_steps
+            convention=self.convention,
+            nonfinite=self.nonfinite,
+            skipped_steps=self.skipped_steps,
+            _at_evaluation_point=self._at_evaluation_point,
         )
         state.update(self._common_state())
         return state
@@ -487,6 +557,7 @@ class TorchOptimizer(torch.optim.Optimizer):
                 raise ValueError(f"this state does not fit this optimizer: {error}") from error
             raise
         self._forget_views()
+        self._at_evaluation_point = self._at_evaluation_point_after_loading()
 
     def _check_loaded_group(
         self,

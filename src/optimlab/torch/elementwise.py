@@ -20,13 +20,13 @@ look-ahead form) take a PyTorch closure; the point is given by `EVALUATION_POINT
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import torch
 
 from optimlab import checks
-from optimlab.optim import Nesterov
+from optimlab.optim import Nesterov, Optimizer
 from optimlab.optim.rules import HAVE_NUMBA
 from optimlab.torch.base import (
     GroupRules,
@@ -36,6 +36,7 @@ from optimlab.torch.base import (
     scalar_dtype,
 )
 from optimlab.torch.engines import compiled_foreach, in_dtype, run_foreach, run_numba
+from optimlab.torch.host import HostArrays
 from optimlab.torch.translate import TensorList
 
 __all__ = ["EVALUATION_POINTS", "ElementwiseTorchOptimizer", "StateLayout", "evaluation_point"]
@@ -112,6 +113,15 @@ class _Record:
         return (self.shaped[0], g, *self.shaped[1:])
 
 
+class _HostInstance(NamedTuple):
+    """Parameters held by an instance of the optimlab class on host arrays of them."""
+
+    instance: Optimizer
+    host: HostArrays
+    params: list[torch.Tensor]
+    layout: StateLayout
+
+
 class ElementwiseTorchOptimizer(TorchOptimizer):
     """The torch form of an `optimlab.optim.ElementwiseOptimizer` (see the module docstring).
 
@@ -135,6 +145,7 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
             raise ValueError("fused=True and foreach=True cannot be used together; pick one")
         self._records: dict[torch.Tensor, _Record] = {}
         self._layouts: dict[int, tuple[GroupRules, StateLayout]] = {}
+        self._held: list[_HostInstance] = []
 
     def _common_state(self) -> dict[str, Any]:
         return {"fused": self.fused, "foreach": self.foreach}
@@ -142,6 +153,7 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
     def _forget_views(self) -> None:
         self._records = {}
         self._layouts = {}
+        self._held = []
 
     def engine(self, device: torch.device) -> str:
         """The engine that updates tensors on ``device``: ``"numba"``, ``"foreach"`` or
@@ -172,6 +184,7 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
             The closure's loss, or None without a closure.
         """
         with torch.no_grad():
+            self._refuse_step_at_evaluation_point()
             if self.needs_closure:
                 loss = self._closure_at_evaluation_point(closure)
             else:
@@ -303,6 +316,58 @@ class ElementwiseTorchOptimizer(TorchOptimizer):
         finally:
             for p, original in saved:
                 p.copy_(original)
+
+    # -- the evaluation point (Schedule-Free) -----------------------------------------------
+
+    def _move(self, to_evaluation: bool) -> None:
+        """Each set of parameters that share a step count gets an instance of the optimlab
+        class on host arrays of them, with their state, and that instance moves them (its
+        own ``eval`` / ``train``); the instances made by `eval` are kept, so that `train`
+        puts back exactly the values they held."""
+        held = self._host_instances() if to_evaluation or not self._held else self._held
+        for item in held:
+            if to_evaluation:
+                item.instance.eval()
+            else:
+                item.instance.train()
+            item.host.copy_out()
+            saved = item.instance.state_dict()
+            for p in item.params:
+                for name in item.layout.scalars:
+                    self.state[p][name].fill_(float(saved[f"scalar/{name}"]))
+        self._held = held if to_evaluation else []
+
+    def _host_instances(self) -> list[_HostInstance]:
+        """The parameters with state, by group, device, dtype, step count and scalar state,
+        each set held by an instance of the optimlab class with their state loaded."""
+        out = []
+        for group in self.param_groups:
+            rules = self.group_rules(group)
+            layout = self._layout(rules)
+            sets: dict[tuple, list[torch.Tensor]] = {}
+            for p in group["params"]:
+                if self.state.get(p):
+                    record = self._record(p, layout)
+                    sets.setdefault((record.kind, record.clock(True)), []).append(p)
+            for (_, (done, scalars)), params in sets.items():
+                host = HostArrays(params)
+                instance = GroupRules(self.OPTIMLAB, group, self.convention, host.arrays).proxy
+                saved = instance.state_dict()
+                saved["step"] = np.int64(done)
+                for name in layout.names:
+                    pieces = [self.state[p][name].detach().cpu().numpy() for p in params]
+                    flat = np.concatenate([piece.reshape(-1) for piece in pieces])
+                    saved[f"state/{name}"] = flat.astype(instance.dtype)
+                for name, value in zip(layout.scalars, scalars):
+                    saved[f"scalar/{name}"] = np.float64(value)
+                instance.load_state_dict(saved)
+                out.append(_HostInstance(instance, host, params, layout))
+        return out
+
+    def _at_evaluation_point_after_loading(self) -> bool:
+        if not self.moves_for_evaluation():
+            return False
+        return any(not item.instance.training for item in self._host_instances())
 
     # -- resuming ------------------------------------------------------------------------
 

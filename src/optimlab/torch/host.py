@@ -105,6 +105,8 @@ class Evaluations:
         loss, *rest = self.evaluate(point)
         if self.first is None:
             self.first = loss
+        if isinstance(loss, torch.Tensor):
+            loss = loss.detach()
         return (float(loss), *rest)
 
 
@@ -164,6 +166,7 @@ class HostTorchOptimizer(TorchOptimizer):
             The closure's loss (at the starting point), or None without a closure.
         """
         with torch.no_grad():
+            self._refuse_step_at_evaluation_point()
             if self.needs_closure and closure is None:
                 raise TypeError(self._closure_needed())
             work = [
@@ -221,6 +224,30 @@ class HostTorchOptimizer(TorchOptimizer):
             return loss, grads
 
         return Evaluations(at)
+
+    # -- the evaluation point ---------------------------------------------------------------
+
+    def _move(self, to_evaluation: bool) -> None:
+        for index, group in enumerate(self.param_groups):
+            rules = self.group_rules(group)
+            rules.host.check(index)
+            rules.host.copy_in()
+            if to_evaluation:
+                rules.proxy.eval()
+            else:
+                rules.proxy.train()
+            rules.host.copy_out()
+            self._expose_state(group, rules)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A pickled or copied optimizer: each group's optimlab instance is rebuilt on the
+        copied parameters and takes the copied state (as `load_state_dict` gives it)."""
+        super().__setstate__(state)
+        for index, group in enumerate(self.param_groups):
+            self._check_loaded_group(group, index, self.group_rules(group), {})
+
+    def _at_evaluation_point_after_loading(self) -> bool:
+        return any(not self.group_rules(group).proxy.training for group in self.param_groups)
 
     # -- state in PyTorch's layout --------------------------------------------------------
 

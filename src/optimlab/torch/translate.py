@@ -38,8 +38,8 @@ class TensorList:
     """Tensors that one rule updates together; each arithmetic operation is one foreach call.
 
     Supports ``+ - * /`` with another `TensorList` of the same length or a scalar (on
-    either side), unary minus, comparisons (``<``, ``>``, ... give masks for ``np.where``)
-    and the functions of `TORCH_NUMPY`. Testing its truth
+    either side), unary minus, comparisons (``<``, ``>``, ``==``, ...: masks of 1.0 and 0.0
+    that arithmetic and ``np.where`` take) and the functions of `TORCH_NUMPY`. Testing its truth
     value is an error: rules branch only on coefficients (flags), never on array values.
     """
 
@@ -96,10 +96,21 @@ class TensorList:
         return TensorList([torch.div(t.new_full((), s), t) for t in self.tensors])
 
     def _compare(self, other: Any, op: Callable) -> TensorList:
+        """A mask of 1.0 and 0.0 in each tensor's dtype: NumPy's boolean array times a
+        coefficient is a float of the array's dtype, where torch's would be of the default
+        dtype (float32), so the mask carries the dtype itself (``np.where`` takes it too)."""
         other = self._other(other)
         if isinstance(other, list):
-            return TensorList([op(a, b) for a, b in zip(self.tensors, other)])
-        return TensorList([op(a, other) for a in self.tensors])
+            return TensorList([op(a, b).to(a.dtype) for a, b in zip(self.tensors, other)])
+        return TensorList([op(a, other).to(a.dtype) for a in self.tensors])
+
+    __hash__ = None  # type: ignore[assignment]  # == is elementwise, as on arrays
+
+    def __eq__(self, other: Any) -> TensorList:  # type: ignore[override]
+        return self._compare(other, torch.eq)
+
+    def __ne__(self, other: Any) -> TensorList:  # type: ignore[override]
+        return self._compare(other, torch.ne)
 
     def __lt__(self, other: Any) -> TensorList:
         return self._compare(other, torch.lt)
@@ -153,10 +164,10 @@ def _where(condition: Any, a: Any, b: Any) -> Any:
         n = len(condition)
         pick = lambda x, i: x.tensors[i] if isinstance(x, TensorList) else x  # noqa: E731
         return TensorList(
-            [torch.where(condition.tensors[i], pick(a, i), pick(b, i)) for i in range(n)]
+            [torch.where(condition.tensors[i] != 0, pick(a, i), pick(b, i)) for i in range(n)]
         )
     if isinstance(condition, torch.Tensor):
-        return torch.where(condition, a, b)
+        return torch.where(condition != 0, a, b)
     return np.where(condition, a, b)
 
 
