@@ -285,3 +285,13 @@ def test_optimizers_that_cannot_be_ramped_are_refused():
         lr_find(model, optim.SGD(LinearRegression(2).params), X, y)
     with pytest.raises(TypeError, match="optimizer must be"):
         lr_find(model, "sgd", X, y)
+
+
+def test_a_loss_still_falling_at_the_end_of_the_ramp_is_said():
+    from optimlab.lab.lr_find import _result
+
+    lrs = np.geomspace(1e-4, 1e-2, 40)
+    falling = np.linspace(1.0, 0.2, 40)  # never turns up
+    assert _result(lrs, falling, 40, 0.5, 0, False).still_falling
+    turning = np.concatenate([np.linspace(1.0, 0.2, 30), np.linspace(0.3, 2.0, 10)])
+    assert not _result(lrs, turning, 40, 0.5, 0, True).still_falling

@@ -62,6 +62,9 @@ class LRFindResult:
         suggestions: ``{"steepest": ..., "min_loss_div10": ...}``.
         stopped_early: True when the loss diverged before the ramp reached ``end``.
         burn_in: the first steps left out of the suggestions.
+        still_falling: True when the smoothed loss was lowest at the ramp's last step: the
+            loss never turned up, so ``"min_loss_div10"`` is only the ramp's end over 10 and
+            a ramp to a larger ``end`` (or more iterations) would say more.
     """
 
     lrs: np.ndarray
@@ -71,6 +74,7 @@ class LRFindResult:
     suggestions: dict[str, float] = field(default_factory=dict)
     stopped_early: bool = False
     burn_in: int = 0
+    still_falling: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Plain lists, floats and bools (JSON-safe)."""
@@ -81,6 +85,7 @@ class LRFindResult:
             "suggested": float(self.suggested),
             "suggestions": {k: float(v) for k, v in self.suggestions.items()},
             "stopped_early": bool(self.stopped_early),
+            "still_falling": bool(self.still_falling),
             "burn_in": int(self.burn_in),
         }
 
@@ -205,6 +210,7 @@ def _result(lrs, losses, iterations, beta, burn_in, stopped) -> LRFindResult:
         suggested=suggestions[SUGGESTED],
         suggestions=suggestions,
         stopped_early=stopped,
+        still_falling=lowest == losses.size - 1,
         burn_in=burn_in,
     )
 
