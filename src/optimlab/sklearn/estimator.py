@@ -276,9 +276,8 @@ class OptimEstimator(BaseEstimator):
             )
         except np.linalg.LinAlgError as error:
             raise ValueError(
-                f"{run.settings.optimizer.name} failed: {error}. With Newton, a singular "
-                "Hessian needs l2 > 0, or optimizer_params={'damping': 1e-2} or "
-                "{'method': 'pinv'}"
+                f"{run.settings.optimizer.name} failed: {error} (the optimizer's options go in "
+                "optimizer_params, e.g. optimizer_params={'method': 'pinv'} for Newton)"
             ) from None
 
     def _record(self, run: _Run, history: History, incremental: bool) -> None:

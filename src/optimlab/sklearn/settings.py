@@ -140,9 +140,14 @@ def _hidden(value: Any) -> tuple[int, ...]:
 
 
 def _batch_size(value: Any) -> int | str | None:
+    if value is None or (isinstance(value, str) and value == "auto"):
+        return value
     if isinstance(value, str):
-        return checks.choice("batch_size", value, ("auto",))
-    return checks.optional(checks.integer, "batch_size", value, low=1)
+        raise ValueError(
+            f"Invalid batch_size: {value!r}; batch_size must be 'auto', None (the full batch) "
+            "or a positive integer"
+        )
+    return checks.integer("batch_size", value, low=1)
 
 
 def _schedule(value: Any) -> str | Callable[[int], float]:
