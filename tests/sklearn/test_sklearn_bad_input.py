@@ -17,6 +17,7 @@ BAD = [
     ({"model": "mlp", "hidden_layer_sizes": "10"}, "Invalid hidden_layer_sizes"),
     ({"hidden_layer_sizes": (10, 0)}, r"Invalid hidden_layer_sizes\[1\]: 0"),
     ({"activation": "relu6"}, "Invalid activation.*did you mean 'relu'"),
+    ({"init": "glorot"}, "Invalid init: 'glorot'"),
     ({"optimizer": "Adan"}, "Invalid optimizer: 'Adan'.*did you mean 'Adam'"),
     ({"optimizer": "Newton", "model": "mlp"}, "Invalid optimizer: 'Newton' needs the exact"),
     ({"lr": -0.1}, "Invalid lr: -0.1; lr must be >= 0"),

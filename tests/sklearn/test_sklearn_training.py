@@ -247,6 +247,15 @@ def test_optimizers_with_closures_and_evaluation_points_train(optimizer, setting
     assert clf.optimizer_.training is (optimizer != "ScheduleFreeAdamW")  # at x, not y
 
 
+@pytest.mark.parametrize(
+    ("init", "variance"), [("he", 2 / 4), ("xavier", 2 / (4 + 400)), ("auto", 2 / 4)]
+)
+def test_the_initial_weights_have_the_variance_of_their_scheme(init, variance):
+    clf = OptimClassifier(hidden_layer_sizes=(400,), init=init, lr=0.0, epochs=1, random_state=0)
+    W1 = clf.fit(X, LABELS).model_.params["W1"]  # lr = 0: as initialised
+    assert W1.var() == pytest.approx(variance, rel=0.1)  # 1,600 draws: 3.5% standard error
+
+
 # -- the fast path --------------------------------------------------------------------------
 
 

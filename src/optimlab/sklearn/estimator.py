@@ -32,6 +32,9 @@ PARAMETERS = """
         model: the model trained (see above).
         hidden_layer_sizes: the MLP's hidden layer sizes, e.g. ``(100,)`` or ``(64, 32)``.
         activation: the MLP's hidden activation, ``"relu"``, ``"tanh"`` or ``"sigmoid"``.
+        init: the MLP's initial weights: ``"he"`` (normal, variance 2 / fan_in),
+            ``"xavier"`` (normal, variance 2 / (fan_in + fan_out): the variance of
+            ``MLPClassifier``'s uniform draw) or ``"auto"`` (He for ReLU, else Xavier).
         optimizer: a name from ``optimlab.optim.OPTIMIZERS`` (``"SGD"``, ``"Adam"``,
             ``"Newton"``, ... 26 in all). ``"Newton"`` needs a linear model.
         lr: the learning rate (Newton's step length); None: the optimizer's default.
@@ -125,6 +128,7 @@ class OptimEstimator(BaseEstimator):
         model: str = "mlp",
         hidden_layer_sizes: tuple[int, ...] = (100,),
         activation: str = "relu",
+        init: str = "auto",
         optimizer: str = "Adam",
         lr: float | None = None,
         momentum: float | None = None,
@@ -149,6 +153,7 @@ class OptimEstimator(BaseEstimator):
         self.model = model
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.init = init
         self.optimizer = optimizer
         self.lr = lr
         self.momentum = momentum
@@ -227,6 +232,7 @@ class OptimEstimator(BaseEstimator):
             dtype=str(self.model_.dtype if continuing else X.dtype),
             hidden=settings.hidden if kind == "mlp" else (),
             activation=settings.activation if kind == "mlp" else None,
+            init=settings.init if kind == "mlp" else None,
         )
         rng = self._rng if incremental and fitted else settings.rng()
         if incremental and fitted:

@@ -17,8 +17,8 @@ REGRESSOR_MODELS = ("linear", "mlp")
 @dataclass(frozen=True)
 class ModelSpec:
     """An `optimlab.models` model: its kind (``"linear"``, ``"logistic"``, ``"softmax"``,
-    ``"mlp"``), task, sizes, L2 penalty and dtype; ``hidden`` and ``activation`` for the MLP
-    only."""
+    ``"mlp"``), task, sizes, L2 penalty and dtype; ``hidden``, ``activation`` and ``init`` for
+    the MLP only."""
 
     kind: str
     task: str
@@ -28,6 +28,7 @@ class ModelSpec:
     dtype: str
     hidden: tuple[int, ...] = ()
     activation: str | None = None
+    init: str | None = None
 
     def build(self, seed: int | np.random.Generator | None) -> Model:
         """A new model (the MLP's weights drawn from ``seed``; the others start at zero)."""
@@ -36,6 +37,7 @@ class ModelSpec:
                 [self.n_features, *self.hidden, self.n_outputs],
                 activation=self.activation,
                 task=self.task,
+                init=self.init,
                 l2=self.l2,
                 dtype=self.dtype,
                 seed=seed,

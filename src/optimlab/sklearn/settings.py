@@ -12,7 +12,7 @@ import numpy as np
 
 from optimlab import checks
 from optimlab.data import SAMPLING_MODES
-from optimlab.models.mlp import ACTIVATIONS
+from optimlab.models.mlp import ACTIVATIONS, INITS
 from optimlab.schedules import RUN_SCHEDULES
 from optimlab.sklearn.optimizer_choice import COMMON, OptimizerChoice, choose_optimizer
 
@@ -29,6 +29,7 @@ class Settings:
     model: str
     hidden: tuple[int, ...]
     activation: str
+    init: str
     optimizer: OptimizerChoice
     batch_size: int | str | None
     mode: str | None
@@ -90,6 +91,7 @@ def check_settings(params: Mapping[str, Any], models: tuple[str, ...]) -> Settin
         model=model,
         hidden=_hidden(params["hidden_layer_sizes"]),
         activation=checks.choice("activation", params["activation"], ACTIVATIONS),
+        init=checks.choice("init", params["init"], INITS),
         optimizer=optimizer,
         batch_size=_batch_size(params["batch_size"]),
         mode=checks.optional(checks.choice, "mode", params["mode"], SAMPLING_MODES),
