@@ -181,6 +181,9 @@ def test_partial_fit_applies_a_changed_rate_but_refuses_a_changed_option():
     reg.partial_fit(X, Y[:, 0])
     reg.set_params(lr=0.02).partial_fit(X, Y[:, 0])
     assert reg.history_.lr == [0.02] and reg.optimizer_.lr == 0.02
+    with pytest.raises(ValueError, match="X has 3 features"):  # refused: nothing changes
+        reg.set_params(lr=0.5).partial_fit(X[:, :3], Y[:, 0])
+    assert reg.optimizer_.lr == 0.02
     state = reg.optimizer_.state_dict()
     with pytest.raises(ValueError, match="Invalid amsgrad: partial_fit continues"):
         reg.set_params(optimizer_params={"amsgrad": True}).partial_fit(X, Y[:, 0])

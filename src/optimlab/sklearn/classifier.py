@@ -24,14 +24,16 @@ class OptimClassifier(ClassifierMixin, OptimEstimator):
     softmax for more), ``"softmax"`` (softmax regression, also for two classes) and
     ``"mlp"`` (default: ``hidden_layer_sizes`` with ``activation``, a sigmoid output for two
     classes and a softmax for more, as ``MLPClassifier``). Each minimises the mean
-    cross-entropy plus ``l2/2 ||W||^2``. The defaults are those of ``MLPClassifier``: one
-    hidden layer of 100 ReLUs, Adam at 1e-3, batches of ``min(200, n)``, 200 epochs,
-    ``tol=1e-4`` over 10 epochs. Features are used as given: put a ``StandardScaler`` in
-    front (a ``Pipeline``).
+    cross-entropy plus ``l2/2 ||W||^2``. The defaults follow ``MLPClassifier``'s: one hidden
+    layer of 100 ReLUs, Adam at 1e-3, batches of ``min(200, n)``, 200 epochs, ``tol=1e-4``
+    over 10 epochs (its initial weights are ``init="xavier"``'s variance; the default here,
+    He's, suits ReLUs). Features are used as given: put a ``StandardScaler`` in front (a
+    ``Pipeline``).
 """
         + PARAMETERS
         + ATTRIBUTES.format(scale="")
         + """        classes_: the class labels, sorted.
+        coef_, intercept_: logistic and softmax regression's, as ``LogisticRegression``'s.
 
     Example:
         >>> clf = OptimClassifier(optimizer="SGD", lr=0.1, momentum=0.9, random_state=0)

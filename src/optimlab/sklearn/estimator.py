@@ -77,7 +77,7 @@ PARAMETERS = """
 ATTRIBUTES = """
     Attributes (after ``fit``):
         loss_curve_: the training loss of each epoch (the mean of its batch losses, before
-            each update, L2 penalty included{scale}); warm starts and ``partial_fit`` extend it.
+            each update, L2 penalty included); warm starts and ``partial_fit`` extend it.{scale}
         validation_scores_: with ``early_stopping``, the score (``score``'s metric) on the
             held-out rows after each epoch; else None.
         n_iter_: the epochs run (``partial_fit`` adds one per call).
@@ -112,6 +112,8 @@ class _Run:
     rng: np.random.Generator
     continuing: bool
     fit_arguments: dict[str, Any]
+    #: New values of the optimizer's hyperparameters, set when training starts (partial_fit).
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
 
 
 class OptimEstimator(BaseEstimator):
@@ -235,8 +237,10 @@ class OptimEstimator(BaseEstimator):
             init=settings.init if kind == "mlp" else None,
         )
         rng = self._rng if incremental and fitted else settings.rng()
+        hyperparameters: dict[str, Any] = {}
         if incremental and fitted:
-            model, optimizer = self.model_, self._continued_optimizer(settings.optimizer, spec)
+            model, optimizer = self.model_, self.optimizer_
+            hyperparameters = self._continued_hyperparameters(settings.optimizer, spec)
         else:
             model = spec.build(seed=rng)
             if continuing:
@@ -269,9 +273,21 @@ class OptimEstimator(BaseEstimator):
                 full_batch=settings.full_batch(n),
             ),
         }
-        return _Run(settings, spec, targets, model, optimizer, rng, continuing, fit_arguments)
+        return _Run(
+            settings,
+            spec,
+            targets,
+            model,
+            optimizer,
+            rng,
+            continuing,
+            fit_arguments,
+            hyperparameters,
+        )
 
     def _fit(self, run: _Run) -> History:
+        for name, value in run.hyperparameters.items():
+            setattr(run.optimizer, name, value)
         try:
             return fit(
                 run.model,
@@ -316,8 +332,11 @@ class OptimEstimator(BaseEstimator):
             )
         model.set_params(self.model_.params)
 
-    def _continued_optimizer(self, choice: OptimizerChoice, spec: ModelSpec) -> Optimizer:
-        """The fitted optimizer, with the hyperparameters now set (partial_fit)."""
+    def _continued_hyperparameters(
+        self, choice: OptimizerChoice, spec: ModelSpec
+    ) -> dict[str, Any]:
+        """partial_fit goes on with the fitted model and optimizer: check that their settings
+        are unchanged but for the optimizer's hyperparameters; return those."""
         if spec != self._model_spec:
             raise ValueError(
                 f"partial_fit continues the fitted model {self._model_spec}, but the "
@@ -340,9 +359,7 @@ class OptimEstimator(BaseEstimator):
                     f"{name}={getattr(current, name)!r} is fixed when it is built; call fit to "
                     "start again"
                 )
-        for name in current.HYPERPARAMETERS:
-            setattr(current, name, getattr(wanted, name))
-        return current
+        return {name: getattr(wanted, name) for name in current.HYPERPARAMETERS}
 
     @staticmethod
     def _split(

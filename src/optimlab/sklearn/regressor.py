@@ -26,12 +26,14 @@ class OptimRegressor(RegressorMixin, OptimEstimator):
     several (``y`` of shape ``(n, k)``). The target is standardised inside (each column to
     mean 0 and standard deviation 1, with the statistics of the first fit's ``y``): the
     model minimises the mean squared error on that scale plus ``l2/2 ||W||^2``, and
-    predictions come back on the original scale. The other defaults are those of
-    ``MLPRegressor``. Features are used as given: put a ``StandardScaler`` in front.
+    predictions come back on the original scale. The other defaults follow
+    ``MLPRegressor``'s, the initial weights aside (see ``init``). Features are used as
+    given: put a ``StandardScaler`` in front.
 """
         + PARAMETERS
-        + ATTRIBUTES.format(scale=", on the standardised target")
-        + """
+        + ATTRIBUTES.format(scale="\n            It is on the standardised target's scale.")
+        + """        coef_, intercept_: linear regression's, on the original scale.
+
     Example:
         >>> reg = OptimRegressor(model="linear", optimizer="Newton", batch_size=None)
         >>> reg.fit(X, y).predict(X_test)
