@@ -272,7 +272,7 @@ def test_per_sample_sgd_on_logistic_regression_runs_the_compiled_epoch(monkeypat
 
     monkeypatch.setattr(compiled_sgd, "run_epoch", counted)
     clf = OptimClassifier(model="logistic", optimizer="SGD", lr=0.05, batch_size=1, epochs=3)
-    clf.set_params(tol=None).fit(X, LABELS)
+    clf.set_params(tol=None, random_state=0).fit(X, LABELS)
     assert len(calls) == 3 and clf.history_.iterations == 3 * len(X)
     assert clf.score(X, LABELS) > 0.9
 
