@@ -17,6 +17,7 @@ from optimlab.schedules import (
     LinearWarmup,
     Sequence,
     StepDecay,
+    over_run,
     warmup_cosine,
 )
 
@@ -210,3 +211,28 @@ def test_wrong_types_raise_type_error(make, match):
 def test_negative_step_raises():
     with pytest.raises(ValueError, match=r"Invalid step: -1; step must be an integer >= 0"):
         Constant(0.1)(-1)
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("constant", {0: 0.1, 29: 0.1}),
+        ("inverse_time", {0: 0.1, 30: 0.1 / 11}),
+        ("step", {9: 0.1, 10: 0.01, 20: 0.001}),
+        ("exponential", {0: 0.1, 15: 0.01, 30: 0.001}),
+        ("cosine", {0: 0.1, 15: 0.05, 30: 0.0}),
+        ("warmup_cosine", {0: 0.0, 1: 0.1 / 3, 3: 0.1, 30: 0.0}),
+    ],
+)
+def test_schedules_over_a_run_by_hand(name, values):
+    schedule = over_run(name, 0.1, 30)  # T = 30 updates
+    for step, expected in values.items():
+        assert schedule(step) == pytest.approx(expected, abs=1e-15)
+
+
+def test_warmup_cosine_over_one_update_is_the_cosine_and_bad_names_are_refused():
+    assert over_run("warmup_cosine", 0.1, 1)(0) == 0.1
+    with pytest.raises(ValueError, match=r"schedule.*'cosine'"):
+        over_run("cosin", 0.1, 10)
+    with pytest.raises(ValueError, match="total_steps"):
+        over_run("cosine", 0.1, 0)

@@ -21,6 +21,7 @@ from itertools import pairwise
 from optimlab import checks
 
 __all__ = [
+    "RUN_SCHEDULES",
     "Constant",
     "CosineAnnealing",
     "ExponentialDecay",
@@ -28,8 +29,12 @@ __all__ = [
     "LinearWarmup",
     "Sequence",
     "StepDecay",
+    "over_run",
     "warmup_cosine",
 ]
+
+#: Schedules by name, each laid over a whole run of known length (see `over_run`).
+RUN_SCHEDULES = ("constant", "inverse_time", "step", "exponential", "cosine", "warmup_cosine")
 
 
 def _step(step: object) -> int:
@@ -248,3 +253,29 @@ def warmup_cosine(
         ],
         [warmup_steps],
     )
+
+
+def over_run(name: str, lr: float, total_steps: int) -> Callable[[int], float]:
+    """The schedule called ``name`` (one of `RUN_SCHEDULES`), laid over a run of
+    ``total_steps`` updates that starts at rate ``lr``.
+
+    For tools that take a schedule by name before they know the run's length (T = that
+    length): ``"constant"`` ``lr``; ``"inverse_time"`` ``lr / (1 + 10 k / T)`` (a tenth of
+    ``lr`` at the end); ``"step"`` ``lr`` times 0.1 after each third of the run;
+    ``"exponential"`` ``lr * 0.01 ** (k / T)`` (a hundredth at the end); ``"cosine"``
+    `CosineAnnealing` with ``T_max = T``; ``"warmup_cosine"`` a linear warmup over the
+    first tenth, then the cosine (`warmup_cosine`; the cosine alone when T = 1).
+    """
+    name = checks.choice("schedule", name, RUN_SCHEDULES)
+    total = checks.integer("total_steps", total_steps, low=1)
+    if name == "constant":
+        return Constant(lr)
+    if name == "inverse_time":
+        return InverseTime(lr, decay_rate=10.0 / total)
+    if name == "step":
+        return StepDecay(lr, step_size=max(total // 3, 1), gamma=0.1)
+    if name == "exponential":
+        return ExponentialDecay(lr, gamma=0.01 ** (1.0 / total))
+    if name == "warmup_cosine" and total > 1:
+        return warmup_cosine(lr, max(total // 10, 1), total)
+    return CosineAnnealing(lr, T_max=total)

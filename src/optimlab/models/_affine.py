@@ -65,6 +65,11 @@ class AffineModel(Model):
         loss, grads = self._loss_and_grad(X, y, resolved)
         return loss, grads, self._hessian(X, y, resolved)
 
+    def outputs(self, X: np.ndarray, params: Params | None = None) -> np.ndarray:
+        """``Z = X W + b``, shape ``(n, n_outputs)``: a classifier's logits (before the sigmoid
+        or softmax), a regressor's predictions."""
+        return self._outputs(self._check_features(X), self._resolve(params))
+
     @abstractmethod
     def _hessian(self, X: np.ndarray, y: np.ndarray, params: Params) -> np.ndarray:
         """Exact Hessian on validated data."""

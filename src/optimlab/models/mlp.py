@@ -127,6 +127,11 @@ class MLP(Model):
         logits = self._logits(X, params)
         return sigmoid(logits[:, 0]) if self.task == "binary" else softmax(logits)
 
+    def outputs(self, X: np.ndarray, params: Params | None = None) -> np.ndarray:
+        """The output layer ``Z^L``, shape ``(n, n_outputs)``: a classifier's logits (before
+        the sigmoid or softmax), a regressor's predictions."""
+        return self._logits(X, params)
+
     def _logits(self, X: np.ndarray, params: Params | None) -> np.ndarray:
         X = self._check_features(X)
         fresh = [np.empty((X.shape[0], size), dtype=self.dtype) for size in self.layer_sizes[1:]]
