@@ -53,6 +53,18 @@ def loader_task(seed):
                 accuracy, kind="multiclass")
 
 
+class Stream(torch.utils.data.IterableDataset):
+    def __iter__(self):
+        X, y = data(0)
+        return iter(zip(X, y))
+
+
+def stream_task(seed):
+    task = make_task(seed)
+    task.train = torch.utils.data.DataLoader(Stream(), batch_size=10)
+    return task
+
+
 def not_a_task(seed):
     return {"model": model()}
 
@@ -120,6 +132,7 @@ def test_the_key_holds_the_task_files_fingerprint(task_file, tmp_path):
         ("mytasks:not_a_task", "returned dict, not an optimlab.torch.Task"),
         ("mytasks:iterator_task", "is an iterator, used up after one epoch"),
         ("mytasks:vector_loss_task", "must return a one-element tensor"),
+        ("mytasks:stream_task", "train has no length"),
         ("mytasks:failing_task", "make_task\\(0\\) failed: RuntimeError: the data server is down"),
         ("missing.py:make_task", "task file not found"),
         ("torch:cnn", "unknown built-in task 'torch:cnn'"),

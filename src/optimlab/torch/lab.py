@@ -127,10 +127,7 @@ class _Batches:
     def iterations_per_epoch(self) -> int:
         if self.sampler is not None:
             return 1 if self.sampler.mode == "full" else self.sampler.iterations_per_epoch
-        try:
-            return max(len(self.loader), 1)
-        except TypeError:
-            return 1
+        return max(len(self.loader), 1)  # a training loader has a length (check_task)
 
     @property
     def size(self) -> int | None:

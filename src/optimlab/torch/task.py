@@ -56,8 +56,8 @@ class Task:
             moves it to the run's device and builds the optimizer on its parameters.
         train: the training data: a pair ``(inputs, targets)`` of tensors, which the lab
             cuts into batches of ``RunSpec.batch_size`` in an order drawn from the run's
-            seed (as for optimlab's own models), or a DataLoader, which makes the batches
-            itself (``batch_size`` then does not apply).
+            seed (as for optimlab's own models), or a DataLoader with a length, which
+            makes the batches itself (``batch_size`` then does not apply).
         val: the validation data, in either form (evaluated at the end of every epoch).
         loss: ``loss(outputs, targets)`` -> a scalar tensor, the mean over the batch
             (``torch.nn.functional.cross_entropy``, ``mse_loss``, ...).
@@ -121,6 +121,15 @@ def check_task(value: Any, name: str) -> Task:
         )
     for field in ("train", "val"):
         _check_data(getattr(value, field), f"{where}: {field}")
+    if not isinstance(value.train, tuple):
+        try:
+            len(value.train)
+        except TypeError:
+            raise ValueError(
+                f"{where}: train has no length (a DataLoader over an IterableDataset?); the "
+                "lab counts the batches of an epoch for the budget and the schedule: give "
+                "tensors or a DataLoader over a Dataset with a length"
+            ) from None
     for field in ("loss", "metric"):
         if not callable(getattr(value, field)):
             raise ValueError(f"{where}: {field} must be a function of (outputs, targets)")
