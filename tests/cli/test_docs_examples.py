@@ -55,11 +55,12 @@ def toml_examples() -> list[tuple[Path, str]]:
 def small_budget(args: list[str]) -> list[str]:
     """Options appended to a documented command so that it runs in a second or two."""
     command = args[0]
+    batches = ["--batch-size", "256"] if "--task" in args else []  # a torch model: few steps
     if command == "compare":
-        return ["--epochs", "1", "--no-progress"]
+        return ["--epochs", "1", "--no-progress", *batches]
     if command == "sweep":
         grid = [] if "--lrs" in args else ["--lrs", "0.1"]
-        return ["--epochs", "1", "--seeds", "1", "--jobs", "1", "--no-progress", *grid]
+        return ["--epochs", "1", "--seeds", "1", "--jobs", "1", "--no-progress", *grid, *batches]
     if command == "lr-find":
         return ["--iterations", "30"]
     if command == "landscape":
@@ -83,11 +84,13 @@ def workdir(tmp_path, monkeypatch):
 
 def write_inputs(page: Path, folder: Path, args: list[str]) -> None:
     """The files a page's commands name: its TOML examples (``# NAME.toml`` on their first
-    line) and a small CSV file for ``--csv``."""
-    for block in blocks(page, "toml"):
-        first = block.splitlines()[0]
-        if re.fullmatch(r"# [\w.-]+\.toml.*", first):
-            (folder / first.split()[1].rstrip(":")).write_text(block)
+    line), its Python files (``# NAME.py``: a task for ``--task``) and a small CSV file for
+    ``--csv``."""
+    for language, suffix in (("toml", "toml"), ("python", "py")):
+        for block in blocks(page, language):
+            first = block.splitlines()[0]
+            if re.fullmatch(rf"# [\w.-]+\.{suffix}.*", first):
+                (folder / first.split()[1].rstrip(":")).write_text(block)
     if "--csv" in args:
         rng = np.random.default_rng(0)
         X = rng.normal(size=(80, 2))

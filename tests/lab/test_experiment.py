@@ -113,9 +113,20 @@ ALTERNATIVES = {
 
 
 def test_every_field_changes_the_key():
-    assert set(ALTERNATIVES) == {f.name for f in dataclasses.fields(RunSpec)}
+    # task and device apply to torch tasks (tests/torch/test_torch_lab.py)
+    assert set(ALTERNATIVES) | {"task", "device"} == {f.name for f in dataclasses.fields(RunSpec)}
     keys = {name: dataclasses.replace(TINY, **{name: v}).key() for name, v in ALTERNATIVES.items()}
     assert len(set(keys.values()) | {TINY.key()}) == len(ALTERNATIVES) + 1
+
+
+def test_a_spec_without_a_task_has_the_values_and_key_of_earlier_versions():
+    """The task's settings are left out of other specs' values, so their keys (and the
+    stores that hold them) are those from before tasks existed."""
+    values = TINY.to_dict()
+    assert "task" not in values and "device" not in values
+    assert RunSpec.from_dict(values) == TINY
+    with pytest.raises(ValueError, match="applies to torch tasks"):
+        dataclasses.replace(TINY, device="cuda")
 
 
 def test_the_key_is_stable_across_processes_and_equal_specs():

@@ -59,6 +59,33 @@ def test_the_newton_example_reaches_the_optimum(tmp_path, monkeypatch):
     assert max(float(g.abs().max()) for g in grads) < 1e-10
 
 
+def test_the_schedule_free_example_evaluates_at_the_average(tmp_path, monkeypatch):
+    ns = run(blocks(DOCS)[4], tmp_path, monkeypatch)
+    opt, model = ns["opt"], ns["model"]
+    assert opt.training  # evaluating() put the parameters back at y
+    with torch.no_grad():
+        at_y = torch.nn.functional.mse_loss(model(ns["X"]), ns["y"]).item()
+    assert ns["loss"] != at_y and ns["loss"] < 1.2  # x is another point, and a fit
+
+
+def test_the_task_file_of_the_docs_trains_through_the_lab(tmp_path, monkeypatch):
+    from optimlab.lab.experiment import RunSpec
+    from optimlab.lab.experiment import run as run_spec
+
+    code = blocks(DOCS)[5]
+    assert code.startswith("# mytask.py\n")
+    (tmp_path / "mytask_docs.py").write_text(code)
+    monkeypatch.chdir(tmp_path)
+    result = run_spec(RunSpec(task="mytask_docs.py:make_task", optimizer="Adam", epochs=5))
+    assert result.history.epoch_val_metric[-1] > 0.8  # the MLP learns the XOR-like labels
+
+
+def test_the_python_run_compare_example_of_the_lab_section(tmp_path, monkeypatch):
+    ns = run(blocks(DOCS)[6], tmp_path, monkeypatch)
+    assert [r.spec.optimizer for r in ns["result"].results] == ["SGD", "Rprop"]
+    assert all(row["val_metric"] > 0.5 for row in ns["result"].table())
+
+
 def test_the_readme_pytorch_example_is_the_quick_start(tmp_path, monkeypatch):
     text = (ROOT / "README.md").read_text()
     section = re.search(r"^## PyTorch\n(.*?)(?=^## )", text + "\n## ", re.S | re.M)

@@ -1,5 +1,5 @@
-"""Options that describe training runs (data, model, optimizers), shared by compare, sweep
-and lr-find, and their conversion to `RunSpec` values."""
+"""Options that describe training runs (data and model, or a PyTorch task; optimizers),
+shared by compare, sweep and lr-find, and their conversion to `RunSpec` values."""
 
 from __future__ import annotations
 
@@ -8,14 +8,28 @@ from collections.abc import Callable
 
 import click
 
-from optimlab.cli._common import choice_of
+from optimlab.cli._common import choice_of, one_line
 from optimlab.lab import optimizer_spec
-from optimlab.lab.experiment import MODELS, SCHEDULES, RunSpec, dataset_names
+from optimlab.lab.experiment import MODELS, SCHEDULES, RunSpec, check_task, dataset_names
 from optimlab.lab.optimizer_spec import ParsedOptimizer
+from optimlab.lab.task_source import TORCH_EXTRA, torch_available
+
+#: The options a --task replaces (it brings its own data and model), by parameter name.
+TASK_REPLACES = {
+    "dataset": "--dataset",
+    "csv_path": "--csv",
+    "target": "--target",
+    "model": "--model",
+    "hidden": "--hidden",
+    "activation": "--activation",
+    "n_samples": "--n-samples",
+    "scale": "--scale/--no-scale",
+}
 
 
 def data_options(function: Callable) -> Callable:
-    """--dataset/--csv/--target, --model, --hidden, --activation, budget and batch options."""
+    """--dataset/--csv/--target, --model, --hidden, --activation (or --task and --device),
+    budget and batch options."""
     options = [
         click.option(
             "--dataset",
@@ -31,6 +45,19 @@ def data_options(function: Callable) -> Callable:
             "columns; read once per command.",
         ),
         click.option("--target", help="With --csv: the column to predict."),
+        click.option(
+            "--task",
+            help="A PyTorch model and its data instead of --dataset and --model (needs the "
+            "torch extra): torch:digits_cnn, torch:mlp:DATASET, torch:logistic:DATASET, or "
+            "your function make_task(seed) returning an optimlab.torch.Task, as "
+            "MODULE:FUNCTION or FILE.py:FUNCTION.",
+        ),
+        click.option(
+            "--device",
+            default="cpu",
+            show_default=True,
+            help="Where a --task trains: cpu, cuda or cuda:N.",
+        ),
         click.option(
             "--model",
             default="auto",
@@ -112,8 +139,18 @@ def base_spec(
     scale: bool,
     n_samples: int,
     seed: int,
+    task: str | None = None,
+    device: str = "cpu",
 ) -> RunSpec:
     """A `RunSpec` from the shared options (optimizer fields left at their defaults)."""
+    batch = _batch_size(batch_size)
+    if task is not None:
+        return _task_spec(task, device, epochs, batch, schedule, clip_norm, l2, patience, seed)
+    if device != "cpu":
+        raise click.UsageError(
+            f"--device {device} applies to --task (PyTorch models); optimlab's own models "
+            "train on the CPU"
+        )
     if csv_path is not None:
         if not target:
             raise click.UsageError("--csv needs --target COLUMN (the column to predict)")
@@ -127,17 +164,6 @@ def base_spec(
         raise click.BadParameter(
             f"--hidden must be comma-separated integers, got {hidden!r}"
         ) from None
-    if batch_size.lower() == "full":
-        batch = None
-    else:
-        try:
-            batch = int(batch_size)
-        except ValueError:
-            raise click.BadParameter(
-                f"--batch-size must be an integer or 'full', got {batch_size!r}"
-            ) from None
-        if batch < 1:
-            raise click.BadParameter(f"--batch-size must be >= 1, got {batch}")
     try:
         spec = RunSpec(
             dataset=dataset,
@@ -157,6 +183,74 @@ def base_spec(
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
     _check_data(spec, "'--csv'" if csv_path is not None else "'--dataset'")
+    return spec
+
+
+def _batch_size(text: str) -> int | None:
+    if text.lower() == "full":
+        return None
+    try:
+        batch = int(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"--batch-size must be an integer or 'full', got {text!r}"
+        ) from None
+    if batch < 1:
+        raise click.BadParameter(f"--batch-size must be >= 1, got {batch}")
+    return batch
+
+
+#: The option a refusal of a task's spec is about, by a word of its first clause.
+_HINTS = {"device": "--device", "clip_norm": "--clip-norm"}
+
+
+def _task_spec(
+    task: str,
+    device: str,
+    epochs: int,
+    batch: int | None,
+    schedule: str,
+    clip_norm: float | None,
+    l2: float,
+    patience: int | None,
+    seed: int,
+) -> RunSpec:
+    """The `RunSpec` of a --task run, its task made once and checked (with the device)
+    before any run: the data and model options are refused with it."""
+    ctx = click.get_current_context()
+    given = [
+        option
+        for name, option in TASK_REPLACES.items()
+        if ctx.get_parameter_source(name)
+        in (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAULT_MAP)
+    ]
+    if given:
+        raise click.UsageError(
+            f"--task brings its own data and model, so {', '.join(given)} cannot be used with it"
+        )
+    if not torch_available():
+        raise click.UsageError(f"--task {TORCH_EXTRA}")
+    try:
+        spec = RunSpec(
+            task=task,
+            device=device,
+            epochs=epochs,
+            batch_size=batch,
+            schedule=schedule,
+            clip_norm=clip_norm,
+            l2=l2,
+            patience=patience,
+            seed=seed,
+        )
+    except ValueError as error:
+        first = str(error).split(";")[0]
+        hint = next((f"'{option}'" for word, option in _HINTS.items() if word in first), "'--task'")
+        raise click.BadParameter(one_line(error), param_hint=hint) from None
+    try:
+        check_task(spec)
+    except ValueError as error:
+        hint = "'--device'" if str(error).startswith("device=") else "'--task'"
+        raise click.BadParameter(one_line(error), param_hint=hint) from None
     return spec
 
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 from optimlab.lab import RunSpec, run_compare
 
 base = RunSpec(dataset="moons", model="mlp", hidden=(16,), epochs=40)
+# or a PyTorch model: RunSpec(task="torch:digits_cnn", epochs=5)
 specs = [replace(base, optimizer="SGD", lr=0.1), replace(base, optimizer="Adam", lr=0.01)]
 result = run_compare(specs)
 result.table()                               # one row per run
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from optimlab.lab.experiment import RunResult, RunSpec, run
+from optimlab.lab.experiment import RunResult, RunSpec, check_task, run
 from optimlab.lab.optimizer_spec import check_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
 from optimlab.lab.report import Report
@@ -100,8 +101,8 @@ class CompareResult:
             title="Validation loss per epoch",
         )
         write_json(folder / "results.json", self.to_dict(), indent=None)
-        dataset = self.results[0].spec.dataset
-        report = Report(f"optimlab compare on {dataset}", command, self.config())
+        source = self.results[0].spec.source
+        report = Report(f"optimlab compare on {source}", command, self.config())
         report.section("Results").table(self.table(), list(COLUMNS)).figure(
             folder / "train_loss.png", "training loss per epoch"
         ).figure(folder / "val_loss.png", "validation loss per epoch")
@@ -124,8 +125,8 @@ def run_compare(
     """Train each spec in turn (each optimizer on the same data, model and budget, as the
     specs say) and diagnose it.
 
-    Every spec's optimizer (name, options and their values) is checked before the first run
-    trains, so a typo in the last one costs nothing.
+    Every spec's optimizer (name, options and their values) and task (`check_task`) is
+    checked before the first run trains, so a typo in the last one costs nothing.
 
     Args:
         specs: the runs, e.g. one base spec with different ``optimizer``/``lr``/``options``.
@@ -134,7 +135,8 @@ def run_compare(
 
     Raises:
         ValueError: no specs, a spec that is not a `RunSpec`, an invalid optimizer
-            setting (naming the run), or two runs with one label, before any training.
+            setting or task (naming the run), or two runs with one label, before any
+            training.
     """
     check_specs(specs)
     results = []
@@ -147,7 +149,8 @@ def run_compare(
 
 def check_specs(specs: Sequence[RunSpec]) -> None:
     """Refuse specs `run_compare` cannot run: none, not `RunSpec` values, an invalid
-    optimizer setting (naming the run), or two runs with one label.
+    optimizer setting or task (naming the run; each task is made once to check it), or
+    two runs with one label.
 
     Raises:
         ValueError: the first problem found.
@@ -161,6 +164,14 @@ def check_specs(specs: Sequence[RunSpec]) -> None:
             check_optimizer(spec.optimizer, spec.lr, dict(spec.options))
         except ValueError as error:
             raise ValueError(f"{spec.label}: {error}") from None
+    checked = set()
+    for spec in specs:
+        if spec.task is not None and (spec.task, spec.seed, spec.device) not in checked:
+            checked.add((spec.task, spec.seed, spec.device))
+            try:
+                check_task(spec)
+            except ValueError as error:
+                raise ValueError(f"{spec.label}: {error}") from None
     labels = [spec.label for spec in specs]
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:

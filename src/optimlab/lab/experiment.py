@@ -8,12 +8,18 @@ whether a configuration has already been computed.
 Scaling (``RunSpec.scale``, on by default): the features and, for regression, the target
 are standardised with statistics of the training split; the model trains on those
 values, and `run` reports losses and metrics on the target's original scale.
+
+PyTorch models: ``RunSpec(task="torch:digits_cnn")`` (or ``"package.module:make_task"``, see
+`optimlab.lab.task_source`) names a task that brings its own model and data; `run` hands
+it to `optimlab.torch.lab.run_task`, which trains it with the same loop and returns the
+same `RunResult`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -22,6 +28,7 @@ import numpy as np
 
 from optimlab import checks, models, optim, schedules
 from optimlab import data as datasets
+from optimlab.lab.task_source import TORCH_EXTRA, parse_task, task_identity, torch_available
 from optimlab.models.mlp import ACTIVATIONS
 from optimlab.train import EarlyStopping, History, fit
 
@@ -43,6 +50,22 @@ NEWTON_DAMPING = 1e-2
 KEY_VERSION = 2
 
 _LOSS_SERIES = ("loss", "epoch_train_loss", "epoch_val_loss")
+#: The settings a task replaces: it brings its own data and model (they keep their
+#: defaults, and are left out of the spec's values and key).
+TASK_REPLACES = (
+    "dataset",
+    "model",
+    "hidden",
+    "activation",
+    "n_samples",
+    "noise",
+    "val_fraction",
+    "scale",
+)
+#: The settings that apply to tasks only (left out of the values of other specs, so that
+#: their keys are those of earlier versions).
+TASK_ONLY = ("task", "device")
+_DEVICE = re.compile(r"cpu|cuda(:[0-9]+)?")
 
 
 def dataset_names() -> list[str]:
@@ -79,6 +102,14 @@ class RunSpec:
             epochs, keeping the best epoch's parameters (None: train every epoch).
         scale: standardise the features and a regression target (mean 0, variance 1,
             fitted on the training split); results are reported on the original scale.
+        task: a PyTorch task instead of ``dataset`` and ``model`` (needs the torch extra):
+            a built-in ``"torch:digits_cnn"``, ``"torch:mlp:DATASET"``,
+            ``"torch:logistic:DATASET"``, or a function ``make_task(seed)`` returning an
+            ``optimlab.torch.Task``, as ``"package.module:make_task"`` or
+            ``"path/to/file.py:make_task"``. The settings in `TASK_REPLACES` then keep
+            their defaults; ``l2`` penalises the task model's weights (its parameters of
+            more than one dimension).
+        device: where a task trains: ``"cpu"`` (default), ``"cuda"`` or ``"cuda:N"``.
     """
 
     dataset: str = "moons"
@@ -99,6 +130,8 @@ class RunSpec:
     l2: float = 0.0
     patience: int | None = None
     scale: bool = True
+    task: str | None = None
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         if self.optimizer not in optim.OPTIMIZERS:
@@ -157,7 +190,38 @@ class RunSpec:
                 "use Newton with model='auto' (linear, logistic or softmax regression), or "
                 "a first-order optimizer such as Adam with the MLP"
             )
+        self._check_task()
         self._check_optimizer()
+
+    def _check_task(self) -> None:
+        """The task's name, torch, the settings a task replaces, and the device."""
+        if not isinstance(self.device, str) or not _DEVICE.fullmatch(self.device):
+            raise ValueError(
+                f"Invalid device: {self.device!r}; device must be 'cpu', 'cuda' or 'cuda:N'"
+            )
+        if self.task is None:
+            if self.device != "cpu":
+                raise ValueError(
+                    f"device={self.device!r} applies to torch tasks (task=...); optimlab's "
+                    "own models train on the CPU"
+                )
+            return
+        parse_task(self.task)
+        if not torch_available():
+            raise ImportError(f"task={self.task!r} {TORCH_EXTRA}")
+        defaults = RunSpec.__dataclass_fields__
+        for name in TASK_REPLACES:
+            if getattr(self, name) != defaults[name].default:
+                raise ValueError(
+                    f"task={self.task!r} brings its own data and model, so "
+                    f"{name}={getattr(self, name)!r} does not apply to it; leave {name} at "
+                    "its default"
+                )
+        if self.optimizer == "Newton" and self.clip_norm is not None:
+            raise ValueError(
+                "Newton on a torch task computes its own gradient with its Hessian, so "
+                "clip_norm does not apply to it; leave clip_norm=None"
+            )
 
     def _checked_options(self) -> dict[str, Any]:
         try:
@@ -178,15 +242,18 @@ class RunSpec:
 
     def key(self) -> str:
         """A stable identifier of this configuration: a hash of its values and, for a CSV
-        data set, of the file's contents (not its path: a copy of the file elsewhere has
-        the same key, an edited file new keys).
+        data set or a user's task, of the file's contents (not its path: a copy of the
+        file elsewhere has the same key, an edited file new keys).
 
         Raises:
             FileNotFoundError: the spec's CSV file does not exist.
+            ValueError: the task's module or file cannot be found.
         """
         values = self.to_dict()
         values["key_version"] = KEY_VERSION
-        if self.dataset.startswith("csv:"):
+        if self.task is not None:
+            values["task"] = task_identity(self.task)
+        elif self.dataset.startswith("csv:"):
             _, path, target = _csv_parts(self.dataset)
             try:
                 contents = datasets.fingerprint(path)
@@ -197,10 +264,13 @@ class RunSpec:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values (JSON-able)."""
+        """Plain values (JSON-able): those that apply (a task's spec leaves out the settings
+        of `TASK_REPLACES`, any other the task's own)."""
         out = asdict(self)
         out["options"] = dict(self.options)
         out["hidden"] = list(self.hidden)
+        for name in TASK_REPLACES if self.task is not None else TASK_ONLY:
+            del out[name]
         return out
 
     @classmethod
@@ -216,6 +286,11 @@ class RunSpec:
         if "hidden" in values:
             values["hidden"] = tuple(values["hidden"])
         return cls(**values)
+
+    @property
+    def source(self) -> str:
+        """What the run trains on, in words: the data set, or the task."""
+        return self.dataset if self.task is None else f"task {self.task}"
 
     @property
     def effective_lr(self) -> float:
@@ -440,6 +515,14 @@ def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
     """
     from optimlab.lab.diagnosis import RunContext, diagnose
 
+    if spec.task is not None:
+        if callbacks:
+            raise ValueError(
+                "callbacks work on optimlab's own models; a run on a torch task takes none"
+            )
+        from optimlab.torch.lab import run_task
+
+        return run_task(spec, progress=progress)
     split = load_split(spec)
     notes: tuple[str, ...] = ()
     start = time.perf_counter()
@@ -467,6 +550,42 @@ def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
         setattr(history, name, [value * split.loss_factor for value in getattr(history, name)])
     found = diagnose(history, RunContext.from_run(ran, split, model, optimizer))
     return RunResult(spec, history, seconds, found.to_dict(), notes)
+
+
+def check_task(spec: RunSpec) -> None:
+    """For a spec with a task: import it, make it with the spec's seed and check it and the
+    device (`optimlab.torch.lab.load_task`), so that a bad task is refused before any run.
+    Nothing for other specs.
+
+    Raises:
+        ValueError: the task cannot be used (one line, naming it), or the device is absent.
+    """
+    if spec.task is not None:
+        from optimlab.torch.lab import load_task
+
+        load_task(spec)
+
+
+def iterations_per_epoch(spec: RunSpec) -> int:
+    """Updates per epoch of the spec's training data and batch size (1 for full batch)."""
+    if spec.task is not None:
+        from optimlab.torch import lab
+
+        return lab.iterations_per_epoch(spec)
+    n = load_split(spec).X_train.shape[0]
+    return 1 if spec.batch_size is None else -(-n // min(spec.batch_size, n))
+
+
+def run_context(spec: RunSpec, *, lr_grid: tuple[float, ...] | list[float] = ()):
+    """The diagnosis context of the spec's run (`optimlab.lab.diagnosis.RunContext`), its
+    data loaded and its model built anew, e.g. to diagnose a stored result."""
+    from optimlab.lab.diagnosis import RunContext
+
+    if spec.task is not None:
+        from optimlab.torch.lab import task_context
+
+        return task_context(spec, lr_grid=lr_grid)
+    return RunContext.from_spec(spec, lr_grid=lr_grid)
 
 
 def _fit(spec: RunSpec, split: Split, model, optimizer, progress: bool, callbacks) -> History:

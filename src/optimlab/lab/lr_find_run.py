@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from optimlab.lab.experiment import RunSpec, build_model, build_optimizer, load_split
-from optimlab.lab.lr_find import LRFindResult, _check_arguments, lr_find
+import numpy as np
+
+from optimlab.lab.experiment import RunSpec, build_model, build_optimizer, check_task, load_split
+from optimlab.lab.lr_find import LRFindResult, _check_arguments, _result, lr_find
 from optimlab.lab.optimizer_spec import check_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
 from optimlab.lab.report import Report
@@ -63,7 +65,7 @@ class LRFindRun:
         )
         data = self.to_dict()
         write_json(folder / "lr_find.json", data)
-        report = Report(f"optimlab lr-find on {self.spec.dataset}", command, data["settings"])
+        report = Report(f"optimlab lr-find on {self.spec.source}", command, data["settings"])
         section = report.section("Learning-rate range test")
         section.text(f"Suggested learning rate: {found.suggested:.3g}. {self.ended}.")
         section.table([{"suggestion": k, "lr": v} for k, v in found.suggestions.items()])
@@ -100,9 +102,10 @@ def run_lr_find(
 ) -> LRFindRun:
     """Ramp the learning rate of the spec's optimizer on its model and training data.
 
-    The spec gives the data, the model, the optimizer with its options, the mini-batch size
-    (``spec.batch_size``) and the seed of the batch order; its ``lr`` and ``epochs`` are not
-    used. Every argument and the optimizer's settings are checked before the data is loaded.
+    The spec gives the data and the model (or a torch task), the optimizer with its
+    options, the mini-batch size (``spec.batch_size``) and the seed of the batch order; its
+    ``lr`` and ``epochs`` are not used. Every argument, the optimizer's settings and the
+    task are checked before the data is loaded.
 
     Args:
         spec: the run to test.
@@ -122,30 +125,41 @@ def run_lr_find(
         )
     check_settings(start, end, iterations, beta, burn_in, diverge_factor)
     check_optimizer(spec.optimizer, start, dict(spec.options))
+    check_task(spec)
     if log is not None:
-        log(f"loading {spec.dataset} ...")
-    split = load_split(spec)
-    model = build_model(spec, split)
-    optimizer = build_optimizer(spec, model)
-    if log is not None:
-        log(
-            f"ramping the learning rate of {spec.optimizer} from {start:g} to {end:g} "
-            f"over {iterations} updates ..."
-        )
-    result = lr_find(
-        model,
-        optimizer,
-        split.X_train,
-        split.y_train,
-        start=start,
-        end=end,
-        iterations=iterations,
-        batch_size=spec.batch_size,
-        beta=beta,
-        burn_in=burn_in,
-        diverge_factor=diverge_factor,
-        seed=spec.seed,
+        log(f"loading {spec.source} ...")
+    ramping = (
+        f"ramping the learning rate of {spec.optimizer} from {start:g} to {end:g} "
+        f"over {iterations} updates ..."
     )
+    if spec.task is not None:
+        from optimlab.torch.lab import lr_ramp
+
+        if log is not None:
+            log(ramping)
+        ramp = start * (end / start) ** (np.arange(iterations) / (iterations - 1))
+        losses, stopped = lr_ramp(spec, ramp, beta, diverge_factor)
+        result = _result(ramp[: losses.size], losses, iterations, beta, burn_in, stopped)
+    else:
+        split = load_split(spec)
+        model = build_model(spec, split)
+        optimizer = build_optimizer(spec, model)
+        if log is not None:
+            log(ramping)
+        result = lr_find(
+            model,
+            optimizer,
+            split.X_train,
+            split.y_train,
+            start=start,
+            end=end,
+            iterations=iterations,
+            batch_size=spec.batch_size,
+            beta=beta,
+            burn_in=burn_in,
+            diverge_factor=diverge_factor,
+            seed=spec.seed,
+        )
     settings = {
         "start": start,
         "end": end,

@@ -31,8 +31,15 @@ from tqdm.auto import tqdm
 
 from optimlab import optim
 from optimlab.lab import engines
-from optimlab.lab.diagnosis import RunContext, diagnose
-from optimlab.lab.experiment import RunResult, RunSpec, load_split, run
+from optimlab.lab.diagnosis import diagnose
+from optimlab.lab.experiment import (
+    RunResult,
+    RunSpec,
+    check_task,
+    iterations_per_epoch,
+    run,
+    run_context,
+)
 from optimlab.lab.output import PYTHON_COMMAND
 from optimlab.lab.store import RunStore, json_safe
 from optimlab.train import History
@@ -370,8 +377,9 @@ def sweep(
     """Compare optimizers fairly (DeepOBS protocol; see the module docstring).
 
     Args:
-        base: the run every optimizer gets (data, model, budget, schedule, clipping);
-            its ``optimizer``, ``lr`` and ``seed`` are replaced by the sweep's.
+        base: the run every optimizer gets (data and model, or a torch task; budget,
+            schedule, clipping); its ``optimizer``, ``lr`` and ``seed`` are replaced by the
+            sweep's.
         optimizers: `optimlab.optim` class names, e.g. ``["SGD", "Adam"]``.
         lrs: the learning-rate grid (default: `lr_grid()`, 1e-5 to 1e2, 3 per decade).
         seeds: ``seeds[0]`` tunes; the best setting is run with all of them.
@@ -401,10 +409,11 @@ def sweep(
     names = _check_optimizers(optimizers)
     seeds = _check_seeds(seeds)
     _check_settings(base, jobs, progress, target, engine, client)
+    check_task(replace(base, seed=seeds[0]))
     owned = not isinstance(store, RunStore)
     run_store = RunStore(store) if owned else store
     try:
-        per_epoch = _iterations_per_epoch(replace(base, seed=seeds[0]))
+        per_epoch = iterations_per_epoch(replace(base, seed=seeds[0]))
         tuning = {
             name: [replace(base, optimizer=name, lr=lr, seed=seeds[0]) for lr in grid]
             for name in names
@@ -491,7 +500,7 @@ def _summarise(
 def _diagnosed(result: RunResult, grid: tuple[float, ...]) -> RunResult:
     """The run with its diagnosis made knowing the rate grid (so that a rate at the grid's
     edge is told to extend the grid, not to move past it)."""
-    context = RunContext.from_spec(result.spec, lr_grid=grid)
+    context = run_context(result.spec, lr_grid=grid)
     return replace(result, diagnosis=diagnose(result.history, context).to_dict())
 
 
@@ -521,12 +530,6 @@ def _std(values: Sequence[float]) -> float:
     if not all(math.isfinite(v) for v in values):
         return math.nan
     return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-
-
-def _iterations_per_epoch(spec: RunSpec) -> int:
-    """Updates per epoch of the spec's training set and batch size (1 for full batch)."""
-    n = load_split(spec).X_train.shape[0]
-    return 1 if spec.batch_size is None else -(-n // min(spec.batch_size, n))
 
 
 class _Runner:
@@ -582,7 +585,7 @@ def _run_one(spec: RunSpec) -> RunResult:
     except NUMERICAL_FAILURES as error:
         message = f"the run failed: {type(error).__name__}: {error}"
         history = History(stop_reason="diverged", message=message)
-        diagnosis = diagnose(history, RunContext.from_spec(spec)).to_dict()
+        diagnosis = diagnose(history, run_context(spec)).to_dict()
         return RunResult(spec, history, time.perf_counter() - start, diagnosis)
 
 

@@ -38,7 +38,7 @@ def write_sweep(
     folder = output_folder(folder)
     rows = result.table()
     report = Report(
-        f"optimlab sweep on {result.base.dataset}",
+        f"optimlab sweep on {result.base.source}",
         command,
         {"base": result.base.to_dict(), "lrs": list(result.lrs), "seeds": list(result.seeds)},
     )

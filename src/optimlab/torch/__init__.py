@@ -21,7 +21,11 @@ those of `optimlab.optim` (bit for bit on CPU tensors).
 elementwise optimizers run their rule on the tensors; `optimlab.optim.Newton` gets its
 Hessian from ``torch.func`` (`optimlab.torch.newton`); any other runs whole on NumPy arrays
 of the parameters (`optimlab.torch.host`). `OPTIMIZERS` holds one class per entry of
-`optimlab.optim.OPTIMIZERS`. See docs/torch.md.
+`optimlab.optim.OPTIMIZERS`.
+
+`Task` is what the lab trains on a torch model (``optimlab compare --task ...``,
+``RunSpec(task=...)``): see `optimlab.torch.task`, the built-in tasks of
+`optimlab.torch.tasks` and the runner `optimlab.torch.lab`. See docs/torch.md.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from optimlab.torch.elementwise import (
 )
 from optimlab.torch.host import HostTorchOptimizer
 from optimlab.torch.newton import NEWTON_MAX_PARAMETERS, NewtonTorchOptimizer
+from optimlab.torch.task import Task
 
 ADAPTERS: dict[type, type[TorchOptimizer]] = {Newton: NewtonTorchOptimizer}
 """Optimlab classes with an adapter of their own (the others are chosen by `torch_optimizer`)."""
@@ -131,6 +136,7 @@ __all__ = [
     "GroupRules",
     "HostTorchOptimizer",
     "NewtonTorchOptimizer",
+    "Task",
     "TorchOptimizer",
     "adapter_for",
     "torch_optimizer",
