@@ -113,8 +113,11 @@ ALTERNATIVES = {
 
 
 def test_every_field_changes_the_key():
-    # task and device apply to torch tasks (tests/torch/test_torch_lab.py)
-    assert set(ALTERNATIVES) | {"task", "device"} == {f.name for f in dataclasses.fields(RunSpec)}
+    # task and device apply to torch tasks (tests/torch/test_torch_lab.py), target_type to
+    # CSV data sets (test_target_type_is_part_of_a_csv_runs_key)
+    assert set(ALTERNATIVES) | {"task", "device", "target_type"} == {
+        f.name for f in dataclasses.fields(RunSpec)
+    }
     keys = {name: dataclasses.replace(TINY, **{name: v}).key() for name, v in ALTERNATIVES.items()}
     assert len(set(keys.values()) | {TINY.key()}) == len(ALTERNATIVES) + 1
 
@@ -436,3 +439,31 @@ def test_summary_is_one_row_of_final_numbers():
     assert row["label"] == "Adam(lr=0.01)" and row["lr"] == 0.01 and row["notes"] == ""
     assert row["val_metric"] == result.history.epoch_val_metric[-1]
     assert isinstance(result, RunResult) and row["status"] == result.history.stop_reason
+
+
+def test_target_type_is_part_of_a_csv_runs_key_and_says_what_the_target_holds(tmp_path):
+    path = tmp_path / "rooms.csv"
+    rows = [(float(i % 3 - 1), 1 + i % 5) for i in range(60)]  # rooms: 1..5, whole numbers
+    path.write_text("x,rooms\n" + "\n".join(f"{x},{r}" for x, r in rows) + "\n")
+    inferred = RunSpec(dataset=f"csv:{path}:rooms", epochs=1)
+    said = dataclasses.replace(inferred, target_type="regression")
+    assert inferred.key() != said.key() and "target_type" not in inferred.to_dict()
+    assert load_split(inferred).task == "multiclass"  # five whole values: classes
+    assert load_split(said).task == "regression"
+    with pytest.raises(ValueError, match="target_type='regression' applies to a CSV"):
+        RunSpec(dataset="moons", target_type="regression")
+
+
+def test_warm_up_compiles_the_runs_loops_before_the_clock_starts():
+    """In a fresh process: after warm_up, the optimizer's compiled loop for the run's dtype
+    exists, so the timed run does not pay for Numba's compilation."""
+    script = (
+        "from optimlab.lab.experiment import RunSpec, load_split, warm_up\n"
+        "from optimlab.optim.adamax import adamax_rule\n"
+        "spec = RunSpec(dataset='moons', model='logistic', optimizer='Adamax', epochs=2)\n"
+        "assert not adamax_rule.loop(False).signatures\n"
+        "warm_up(spec, load_split(spec))\n"
+        "print(len(adamax_rule.loop(False).signatures))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr

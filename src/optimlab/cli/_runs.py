@@ -19,6 +19,7 @@ TASK_REPLACES = {
     "dataset": "--dataset",
     "csv_path": "--csv",
     "target": "--target",
+    "target_type": "--target-type",
     "model": "--model",
     "hidden": "--hidden",
     "activation": "--activation",
@@ -30,96 +31,121 @@ TASK_REPLACES = {
 def data_options(function: Callable) -> Callable:
     """--dataset/--csv/--target, --model, --hidden, --activation (or --task and --device),
     budget and batch options."""
-    options = [
-        click.option(
-            "--dataset",
-            default="moons",
-            show_default=True,
-            help=f"Built-in data: {', '.join(dataset_names())}.",
-        ),
-        click.option(
-            "--csv",
-            "csv_path",
-            type=click.Path(dir_okay=False),
-            help="Your own CSV file instead of --dataset: a header row, numeric feature "
-            "columns; read once per command.",
-        ),
-        click.option("--target", help="With --csv: the column to predict."),
-        click.option(
-            "--task",
-            help="A PyTorch model and its data instead of --dataset and --model (needs the "
-            "torch extra): torch:digits_cnn, torch:mlp:DATASET, torch:logistic:DATASET, or "
-            "your function make_task(seed) returning an optimlab.torch.Task, as "
-            "MODULE:FUNCTION or FILE.py:FUNCTION.",
-        ),
-        click.option(
-            "--device",
-            default="cpu",
-            show_default=True,
-            help="Where a --task trains: cpu, cuda or cuda:N.",
-        ),
-        click.option(
-            "--model",
-            default="auto",
-            show_default=True,
-            type=click.Choice(["auto", *MODELS]),
-            help="auto: linear/logistic/softmax regression by the task.",
-        ),
-        click.option(
-            "--hidden",
-            default="32,32",
-            show_default=True,
-            help="MLP hidden layer sizes, comma-separated.",
-        ),
-        click.option(
-            "--activation",
-            default="tanh",
-            show_default=True,
-            type=click.Choice(["relu", "tanh", "sigmoid"]),
-        ),
-        click.option("--epochs", default=30, show_default=True, type=click.IntRange(min=1)),
-        click.option(
-            "--batch-size",
-            default="32",
-            show_default=True,
-            help="Mini-batch size, 1 for stochastic, or 'full' for batch GD.",
-        ),
-        click.option(
-            "--schedule", default="constant", show_default=True, type=click.Choice(list(SCHEDULES))
-        ),
-        click.option(
-            "--clip-norm",
-            type=click.FloatRange(min=0, min_open=True),
-            help="Clip the gradient's global norm.",
-        ),
-        click.option(
-            "--l2",
-            default=0.0,
-            show_default=True,
-            type=click.FloatRange(min=0),
-            help="L2 penalty strength of the model (weight decay on the loss).",
-        ),
-        click.option(
-            "--patience",
-            type=click.IntRange(min=1),
-            help="Stop early after this many epochs without a better validation loss "
-            "(keeping the best epoch).",
-        ),
-        click.option(
-            "--scale/--no-scale",
-            default=True,
-            show_default=True,
-            help="Standardise the features and a regression target (statistics of the "
-            "training split); losses and predictions are reported on the original scale.",
-        ),
-        click.option(
-            "--n-samples",
-            default=500,
-            show_default=True,
-            type=click.IntRange(min=10),
-            help="Size of synthetic data sets.",
-        ),
-    ]
+    return _options(function, training=True)
+
+
+def model_options(function: Callable) -> Callable:
+    """The options of `data_options` but the training budget's (lr-find trains no run)."""
+    return _options(function, training=False)
+
+
+#: The data and model options (every command that builds a run).
+_DATA_OPTIONS = [
+    click.option(
+        "--dataset",
+        default="moons",
+        show_default=True,
+        help=f"Built-in data: {', '.join(dataset_names())}.",
+    ),
+    click.option(
+        "--csv",
+        "csv_path",
+        type=click.Path(dir_okay=False),
+        help="Your own CSV file instead of --dataset: a header row, numeric feature "
+        "columns; read once per command.",
+    ),
+    click.option("--target", help="With --csv: the column to predict."),
+    click.option(
+        "--target-type",
+        default="auto",
+        show_default=True,
+        type=click.Choice(["auto", "regression", "binary", "multiclass"]),
+        help="With --csv: what the target column holds (auto: text or a few whole "
+        "numbers are classes, other numbers a regression target).",
+    ),
+    click.option(
+        "--task",
+        help="A PyTorch model and its data instead of --dataset and --model (needs the "
+        "torch extra): torch:digits_cnn, torch:mlp:DATASET, torch:logistic:DATASET, or "
+        "your function make_task(seed) returning an optimlab.torch.Task, as "
+        "MODULE:FUNCTION or FILE.py:FUNCTION.",
+    ),
+    click.option(
+        "--device",
+        default="cpu",
+        show_default=True,
+        help="Where a --task trains: cpu, cuda or cuda:N.",
+    ),
+    click.option(
+        "--model",
+        default="auto",
+        show_default=True,
+        type=click.Choice(["auto", *MODELS]),
+        help="auto: linear/logistic/softmax regression by the task.",
+    ),
+    click.option(
+        "--hidden",
+        default="32,32",
+        show_default=True,
+        help="MLP hidden layer sizes, comma-separated.",
+    ),
+    click.option(
+        "--activation",
+        default="tanh",
+        show_default=True,
+        type=click.Choice(["relu", "tanh", "sigmoid"]),
+    ),
+    click.option(
+        "--batch-size",
+        default="32",
+        show_default=True,
+        help="Mini-batch size, 1 for stochastic, or 'full' for batch GD.",
+    ),
+    click.option(
+        "--l2",
+        default=0.0,
+        show_default=True,
+        type=click.FloatRange(min=0),
+        help="L2 penalty strength of the model (weight decay on the loss).",
+    ),
+    click.option(
+        "--scale/--no-scale",
+        default=True,
+        show_default=True,
+        help="Standardise the features and a regression target (statistics of the "
+        "training split); losses and predictions are reported on the original scale.",
+    ),
+    click.option(
+        "--n-samples",
+        default=500,
+        show_default=True,
+        type=click.IntRange(min=10),
+        help="Size of synthetic data sets.",
+    ),
+]
+#: The options of a training run's budget and regularisation (compare and sweep; lr-find
+#: trains no run, so it leaves them out).
+_TRAINING_OPTIONS = [
+    click.option("--epochs", default=30, show_default=True, type=click.IntRange(min=1)),
+    click.option(
+        "--schedule", default="constant", show_default=True, type=click.Choice(list(SCHEDULES))
+    ),
+    click.option(
+        "--clip-norm",
+        type=click.FloatRange(min=0, min_open=True),
+        help="Clip the gradient's global norm.",
+    ),
+    click.option(
+        "--patience",
+        type=click.IntRange(min=1),
+        help="Stop early after this many epochs without a better validation loss "
+        "(keeping the best epoch).",
+    ),
+]
+
+
+def _options(function: Callable, training: bool) -> Callable:
+    options = [*_DATA_OPTIONS, *(_TRAINING_OPTIONS if training else [])]
     return functools.reduce(lambda f, option: option(f), reversed(options), function)
 
 
@@ -130,20 +156,22 @@ def base_spec(
     model: str,
     hidden: str,
     activation: str,
-    epochs: int,
     batch_size: str,
-    schedule: str,
-    clip_norm: float | None,
     l2: float,
-    patience: int | None,
     scale: bool,
     n_samples: int,
     seed: int,
     task: str | None = None,
     device: str = "cpu",
+    target_type: str = "auto",
+    epochs: int = 30,
+    schedule: str = "constant",
+    clip_norm: float | None = None,
+    patience: int | None = None,
 ) -> RunSpec:
     """A `RunSpec` from the shared options (optimizer fields left at their defaults)."""
     batch = _batch_size(batch_size)
+    _refuse_contradictions(csv_path, target, target_type)
     if task is not None:
         return _task_spec(task, device, epochs, batch, schedule, clip_norm, l2, patience, seed)
     if device != "cpu":
@@ -167,6 +195,7 @@ def base_spec(
     try:
         spec = RunSpec(
             dataset=dataset,
+            target_type=target_type,
             model=model,
             hidden=sizes,
             activation=activation,
@@ -184,6 +213,19 @@ def base_spec(
         raise click.BadParameter(str(error)) from error
     _check_data(spec, "'--csv'" if csv_path is not None else "'--dataset'")
     return spec
+
+
+def _refuse_contradictions(csv_path: str | None, target: str | None, target_type: str) -> None:
+    """Options that would be silently ignored: --target or --target-type without --csv, and
+    --dataset given beside --csv."""
+    ctx = click.get_current_context()
+    said = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAULT_MAP)
+    if csv_path is None:
+        for name, flag in (("target", "--target"), ("target_type", "--target-type")):
+            if ctx.get_parameter_source(name) in said:
+                raise click.UsageError(f"{flag} applies to --csv FILE; give the file too")
+    elif ctx.get_parameter_source("dataset") in said:
+        raise click.UsageError("give --dataset or --csv, not both")
 
 
 def _batch_size(text: str) -> int | None:

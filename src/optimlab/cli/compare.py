@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 import click
 
@@ -10,6 +11,11 @@ from optimlab.cli._common import command_line, one_line, out_option, output_fold
 from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, data_options, parse_optimizer
 from optimlab.cli._table import format_table
+
+_METRICS = {
+    "r2": "regression: the loss is the mean squared error, the metric R^2",
+    "accuracy": "classification: the loss is the cross-entropy, the metric accuracy",
+}
 
 
 @click.command()
@@ -32,7 +38,11 @@ from optimlab.cli._table import format_table
 )
 @out_option("optimlab-compare")
 @seed_option
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar per run.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar per run [default: when stderr is a terminal].",
+)
 @config_option
 def compare(optimizers, lr, out, seed, progress, **data) -> None:
     """Train the same model with several optimizers; print a table, write plots and a report.
@@ -41,15 +51,28 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
     how it ended, and its diagnosis (the debugging checklist of "Optimization Algorithms in
     Deep Neural Networks"); the report adds the loss curves.
     """
-    from optimlab.lab.comparison import COLUMNS, check_specs, run_compare
+    from optimlab.lab.comparison import check_specs, run_compare
 
     base = base_spec(seed=seed, **data)
     specs = []
     for text in optimizers:
         name, rate, options = parse_optimizer(text, lr)
-        specs.append(
-            dataclasses.replace(base, optimizer=name, lr=rate, options=tuple(options.items()))
+        try:
+            specs.append(
+                dataclasses.replace(base, optimizer=name, lr=rate, options=tuple(options.items()))
+            )
+        except ValueError as error:
+            raise click.BadParameter(f"in {text!r}: {one_line(error)}", "--optimizer") from None
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("lr") is click.core.ParameterSource.COMMANDLINE and all(
+        any("=" not in part for part in text.split(":")[1:]) for text in optimizers
+    ):
+        say(
+            "note: --lr is the rate of optimizers written without one; every --optimizer here "
+            "has its own"
         )
+    if progress is None:
+        progress = sys.stderr.isatty()
     try:
         check_specs(specs)
     except ValueError as error:
@@ -66,7 +89,9 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
         except (ValueError, TypeError, OSError) as error:
             run = specs[len(current) - 1].label if current else "compare"
             raise click.ClickException(f"{run}: {one_line(error)}") from error
-        click.echo(format_table(result.table(), list(COLUMNS)))
+        first = result.results[0]
+        say(f"{first.spec.source}: {_METRICS.get(first.history.metric, 'losses')}")
+        click.echo(format_table(result.named_table(), result.columns()))
         for r in result.results:
             if r.history.message:
                 click.echo(f"{r.spec.label}: {r.history.message}")

@@ -8,11 +8,11 @@ import click
 
 from optimlab.cli._common import command_line, one_line, out_option, output_folder, say, seed_option
 from optimlab.cli._config import config_option
-from optimlab.cli._runs import base_spec, data_options, parse_optimizer
+from optimlab.cli._runs import base_spec, model_options, parse_optimizer
 
 
 @click.command("lr-find")
-@data_options
+@model_options
 @click.option(
     "--optimizer",
     default="Adam",
@@ -76,13 +76,13 @@ def lr_find(
         check_settings(**settings)
     except ValueError as error:
         raise click.UsageError(one_line(error)) from None
-    name, rate, options = parse_optimizer(optimizer, start)
+    name, _, options = parse_optimizer(optimizer, start)
     if name == "Newton":
         raise click.BadParameter(
             "Newton has no learning rate to ramp; choose a first-order optimizer",
             param_hint="--optimizer",
         )
-    if rate != start:
+    if any("=" not in part for part in optimizer.split(":")[1:]):
         raise click.BadParameter(
             f"{optimizer!r} sets a learning rate, but lr-find ramps it from --start to --end; "
             "write the optimizer without one",

@@ -55,6 +55,19 @@ class CompareResult:
         diagnosis label."""
         return [r.summary() for r in self.results]
 
+    def columns(self) -> list[str]:
+        """`COLUMNS`, the metric's named (``val_accuracy``, ``val_r2``): for printing the
+        `named_table`."""
+        return [self._named(column) for column in COLUMNS]
+
+    def named_table(self) -> list[dict[str, Any]]:
+        """`table` with the metric's columns named after it, as printed and reported."""
+        return [{self._named(k): v for k, v in row.items()} for row in self.table()]
+
+    def _named(self, column: str) -> str:
+        metric = self.results[0].history.metric or "metric"
+        return column.replace("_metric", f"_{metric}") if column.endswith("_metric") else column
+
     def diagnoses(self) -> list[dict[str, str]]:
         """One row per run: its label and its diagnosis (label, evidence, remedy)."""
         return [{"run": r.spec.label, **r.diagnosis} for r in self.results]
@@ -103,7 +116,7 @@ class CompareResult:
         write_json(folder / "results.json", self.to_dict(), indent=None)
         source = self.results[0].spec.source
         report = Report(f"optimlab compare on {source}", command, self.config())
-        report.section("Results").table(self.table(), list(COLUMNS)).figure(
+        report.section("Results").table(self.named_table(), self.columns()).figure(
             folder / "train_loss.png", "training loss per epoch"
         ).figure(folder / "val_loss.png", "validation loss per epoch")
         report.section(

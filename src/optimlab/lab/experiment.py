@@ -17,10 +17,12 @@ same `RunResult`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import time
+import warnings
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -61,10 +63,13 @@ TASK_REPLACES = (
     "noise",
     "val_fraction",
     "scale",
+    "target_type",
 )
 #: The settings that apply to tasks only (left out of the values of other specs, so that
 #: their keys are those of earlier versions).
 TASK_ONLY = ("task", "device")
+#: What a CSV file's target column holds: inferred (``"auto"``), or said.
+TARGET_TYPES = ("auto", "regression", "binary", "multiclass")
 _DEVICE = re.compile(r"cpu|cuda(:[0-9]+)?")
 
 
@@ -102,6 +107,9 @@ class RunSpec:
             epochs, keeping the best epoch's parameters (None: train every epoch).
         scale: standardise the features and a regression target (mean 0, variance 1,
             fitted on the training split); results are reported on the original scale.
+        target_type: for a CSV data set, what its target column holds: ``"auto"`` (inferred:
+            text or a few whole numbers are classes, other numbers a regression target),
+            ``"regression"``, ``"binary"`` or ``"multiclass"``.
         task: a PyTorch task instead of ``dataset`` and ``model`` (needs the torch extra):
             a built-in ``"torch:digits_cnn"``, ``"torch:mlp:DATASET"``,
             ``"torch:logistic:DATASET"``, or a function ``make_task(seed)`` returning an
@@ -132,6 +140,7 @@ class RunSpec:
     scale: bool = True
     task: str | None = None
     device: str = "cpu"
+    target_type: str = "auto"
 
     def __post_init__(self) -> None:
         if self.optimizer not in optim.OPTIMIZERS:
@@ -181,9 +190,15 @@ class RunSpec:
             "l2": checks.nonnegative("l2", self.l2),
             "patience": checks.optional(checks.integer, "patience", self.patience, low=1),
             "scale": checks.flag("scale", self.scale),
+            "target_type": checks.choice("target_type", self.target_type, TARGET_TYPES),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)
+        if self.target_type != "auto" and not self.dataset.startswith("csv:"):
+            raise ValueError(
+                f"target_type={self.target_type!r} applies to a CSV data set; the built-in "
+                f"data set {self.dataset!r} has its own task"
+            )
         if self.optimizer == "Newton" and self.model == "mlp":
             raise ValueError(
                 "Newton needs the exact Hessian of the loss, which the MLP does not provide; "
@@ -271,6 +286,8 @@ class RunSpec:
         out["hidden"] = list(self.hidden)
         for name in TASK_REPLACES if self.task is not None else TASK_ONLY:
             del out[name]
+        if out.get("target_type") == "auto":  # the keys of earlier versions
+            del out["target_type"]
         return out
 
     @classmethod
@@ -390,7 +407,8 @@ def load_split(spec: RunSpec) -> Split:
     name = spec.dataset
     if name.startswith("csv:"):
         _, path, target = _csv_parts(name)
-        ds = datasets.load_csv(path, target)
+        said = None if spec.target_type == "auto" else spec.target_type
+        ds = datasets.load_csv(path, target, task=said)
         X, y, task, n_classes = ds.X, ds.y, ds.task, ds.n_classes
     elif name in SYNTHETIC:
         generator, task = SYNTHETIC[name]
@@ -525,6 +543,7 @@ def run(spec: RunSpec, *, progress: bool = False, callbacks=()) -> RunResult:
         return run_task(spec, progress=progress)
     split = load_split(spec)
     notes: tuple[str, ...] = ()
+    warm_up(spec, split)
     start = time.perf_counter()
     model = build_model(spec, split)
     optimizer = build_optimizer(spec, model)
@@ -586,6 +605,27 @@ def run_context(spec: RunSpec, *, lr_grid: tuple[float, ...] | list[float] = ())
 
         return task_context(spec, lr_grid=lr_grid)
     return RunContext.from_spec(spec, lr_grid=lr_grid)
+
+
+#: Samples of the throwaway run `warm_up` trains.
+WARM_UP_SAMPLES = 8
+
+
+def warm_up(spec: RunSpec, split: Split) -> None:
+    """Compile what the spec's run will use (its optimizer's loops, the per-sample epoch) in a
+    throwaway run of one epoch on a few samples, so that a run's ``seconds`` measure training
+    and not Numba's compilation, whichever run of a comparison comes first. (Once per
+    process: later calls find everything compiled and cost about a millisecond.)"""
+    n = min(WARM_UP_SAMPLES, split.X_train.shape[0])
+    few = replace(split, X_train=split.X_train[:n], y_train=split.y_train[:n])
+    model = build_model(spec, few)
+    batch = None if spec.batch_size is None else min(spec.batch_size, n)
+    # the real run meets and reports whatever goes wrong here
+    errors = (ArithmeticError, ValueError, np.linalg.LinAlgError)
+    with warnings.catch_warnings(), contextlib.suppress(*errors):
+        warnings.simplefilter("ignore")
+        optimizer = build_optimizer(spec, model)
+        fit(model, optimizer, few.X_train, few.y_train, epochs=1, batch_size=batch, seed=spec.seed)
 
 
 def _fit(spec: RunSpec, split: Split, model, optimizer, progress: bool, callbacks) -> History:

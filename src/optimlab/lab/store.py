@@ -70,7 +70,7 @@ class RunStore:
             if new:
                 self._create_if_missing()
             self._check_identity()
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._write_ahead_log()
             self._conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as error:
             self.close()
@@ -81,6 +81,19 @@ class RunStore:
         except BaseException:
             self.close()
             raise
+
+    def _write_ahead_log(self) -> None:
+        """Switch to write-ahead logging, waiting (up to 30 s) while another program opening
+        the same store holds the lock the switch needs (SQLite does not wait for it)."""
+        deadline = time.monotonic() + 30.0
+        while True:
+            try:
+                self._connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def _create_if_missing(self) -> None:
         """Create the table, unless another process created it first: the check and the
