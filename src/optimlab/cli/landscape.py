@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from optimlab.cli._common import command_line, one_line, out_option, output_folder, say, seed_option
+from optimlab.cli._common import command_line, one_line, out_option, output_folder, say
 from optimlab.cli._config import config_option
 from optimlab.cli._runs import parse_optimizer
 from optimlab.cli._table import format_table
@@ -31,7 +31,13 @@ from optimlab.lab.landscape_run import DEFAULT_LR, DEFAULT_OPTIMIZERS
 )
 @click.option("--animate/--no-animate", default=True, show_default=True, help="Write a GIF too.")
 @out_option("optimlab-landscape")
-@seed_option
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Seed of the gradient noise (with --noise).",
+)
 @config_option
 def landscape(function, optimizers, steps, noise, animate, out, seed) -> None:
     """Run optimizers on a test FUNCTION; plot their paths on its contours (and animate them).

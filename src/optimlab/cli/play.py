@@ -32,7 +32,8 @@ def play(port: int | None, browser: bool, config_file: str | None) -> None:
 
     Pick a surface (a test function, your own f(x, y), or a logistic model's loss), the
     optimizers and their settings; click the surface to start there. The page works with
-    no network and lives in its URL: copy the address to share the view. See docs/play.md.
+    no network and lives in its URL: copy the address to share the view. Every control is
+    explained in the project's docs/play.md.
     """
     from optimlab.play import missing_extra
 

@@ -43,6 +43,11 @@ class LRFindRun:
         last = self.result.lrs[-1]
         if self.result.stopped_early:
             return f"stopped early at lr {last:.3g}: the smoothed loss diverged"
+        if self.result.still_falling:
+            return (
+                f"ran the whole ramp to lr {last:.3g} and the smoothed loss was still falling "
+                "there: min_loss_div10 is only the ramp's end over 10 (try a larger --end)"
+            )
         return f"ran the whole ramp to lr {last:.3g}"
 
     def to_dict(self) -> dict[str, Any]:
