@@ -1,0 +1,246 @@
+"""The table's third row: mini-batch gradient descent."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from optimlab.lab.guide.claims.base import Claim
+from optimlab.lab.guide.verdict import (
+    NOT_SUPPORTED,
+    SUPPORTED,
+    Finding,
+    Spread,
+    clearly_better,
+    depends,
+    number,
+)
+
+ROW = "Mini-batch Gradient Descent"
+MATTERS = 2.0  # the batch size matters when the slowest mini-batch takes this much longer
+FLAT = 1.5  # ... and does not when every mini-batch is within this factor of the fastest
+RATE_MOVES = 3.0  # the best rate "moves" when it changes this much across the mini-batches
+
+
+def _times(sizes: dict[str, Any]) -> dict[str, Spread]:
+    return {name: Spread.of(s["to_target"]) for name, s in sizes.items()}
+
+
+def _label(size: dict[str, Any]) -> str:
+    return f"full ({size['batch']:,})" if size["full"] else str(size["batch"])
+
+
+def _fastest(sizes: dict[str, Any]) -> str:
+    times = _times(sizes)
+    return min(times, key=lambda name: (times[name].mean, name))
+
+
+def _middle(size: dict[str, Any]) -> bool:
+    return not size["full"] and size["batch"] > 1
+
+
+def _rows(results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    rows = []
+    for task, data in results["tasks"].items():
+        for size in data["sizes"].values():
+            rows.append(
+                {
+                    "task": task,
+                    "batch size": _label(size),
+                    "best rate": number(size["lr"]),
+                    "updates in the budget": f"{size['updates']:,}",
+                    "seconds to target": Spread.of(size["to_target"]).text(),
+                    "final val. loss": Spread.of(size["final"]).text(),
+                    "loss rises": f"{100 * np.mean(size['rises']):.0f}%",
+                }
+            )
+    return tuple(rows)
+
+
+def _noise(results: dict[str, Any]) -> str:
+    return (
+        f"Mean ± std over {len(results['seeds'])} seeds (data split, initialisation, order); "
+        f"every run had {results['budget']:g} s of updates by the measured cost per update."
+    )
+
+
+def _share_verdict(hits: list[bool]) -> str:
+    if all(hits):
+        return SUPPORTED
+    if not any(hits):
+        return NOT_SUPPORTED
+    return depends("the task")
+
+
+def balance(results: dict[str, Any]) -> Finding:
+    data = results["batch_size"]
+    hits, parts = [], []
+    for task, entry in data["tasks"].items():
+        sizes = entry["sizes"]
+        name = _fastest(sizes)
+        fastest = sizes[name]
+        one = next(s for s in sizes.values() if s["batch"] == 1)
+        calm = np.mean(fastest["rises"]) <= np.mean(one["rises"])
+        hit = _middle(fastest) and math.isfinite(_times(sizes)[name].mean) and calm
+        hits.append(hit)
+        parts.append(
+            f"{task}: fastest to the target is batch {_label(fastest)} "
+            f"({Spread.of(fastest['to_target']).text()} s), its loss rose at "
+            f"{100 * np.mean(fastest['rises']):.0f}% of checkpoints against "
+            f"{100 * np.mean(one['rises']):.0f}% with one sample"
+        )
+    return Finding(_share_verdict(hits), "; ".join(parts) + ".", _rows(data), _noise(data))
+
+
+def tuning(results: dict[str, Any]) -> Finding:
+    data = results["batch_size"]
+    ratios, moves, parts = [], [], []
+    for task, entry in data["tasks"].items():
+        middle = [s for s in entry["sizes"].values() if _middle(s)]
+        times = [Spread.of(s["to_target"]).mean for s in middle]
+        if not math.isfinite(min(times)):
+            ratios.append(math.nan)
+            parts.append(f"{task}: no mini-batch size reached the target")
+            continue
+        ratio = max(times) / min(times)
+        rates = [s["lr"] for s in middle]
+        move = rates[-1] / rates[0]
+        ratios.append(ratio)
+        moves.append(move)
+        slowest = middle[int(np.argmax(times))]
+        fastest = middle[int(np.argmin(times))]
+        parts.append(
+            f"{task}: among mini-batches, batch {_label(slowest)} takes "
+            f"{'forever (never reached the target)' if math.isinf(ratio) else f'{ratio:.1f}x'} "
+            f"as long as batch {_label(fastest)}, and the best rate goes from "
+            f"{rates[0]:g} (batch {_label(middle[0])}) to {rates[-1]:g} "
+            f"(batch {_label(middle[-1])})"
+        )
+    if all(r >= MATTERS for r in ratios):
+        verdict = SUPPORTED
+    elif all(r < FLAT for r in ratios):
+        verdict = NOT_SUPPORTED
+    else:
+        verdict = depends("the task")
+    note = (
+        " The rate must move with the batch size."
+        if all(m >= RATE_MOVES or m <= 1 / RATE_MOVES for m in moves)
+        else ""
+    )
+    return Finding(verdict, "; ".join(parts) + "." + note, _rows(data), _noise(data))
+
+
+def most_tasks(results: dict[str, Any]) -> Finding:
+    data = results["batch_size"]
+    hits, parts = [], []
+    for task, entry in data["tasks"].items():
+        sizes = entry["sizes"]
+        times = _times(sizes)
+        name = _fastest(sizes)
+        full = next(s for s in sizes.values() if s["full"])
+        hits.append(_middle(sizes[name]) and math.isfinite(times[name].mean))
+        slowdown = Spread.of(full["to_target"]).mean / times[name].mean
+        parts.append(
+            f"{task} ({entry['n_train']:,} training samples): fastest is batch "
+            f"{_label(sizes[name])}; the full batch takes "
+            f"{'forever' if math.isinf(slowdown) else f'{slowdown:.1f}x as long'}"
+        )
+    verdict = _share_verdict(hits)
+    headline = f"A mini-batch size was the fastest on {sum(hits)} of {len(hits)} tasks."
+    return Finding(verdict, "; ".join(parts) + ".", _rows(data), _noise(data), headline)
+
+
+def generalizable(results: dict[str, Any]) -> Finding:
+    data = results["generalization"]
+    better, worse, parts, rows = [], [], [], []
+    for task, modes in data["tasks"].items():
+        mini, full = (
+            Spread.of(modes["mini-batch"]["val_loss"]),
+            Spread.of(modes["full batch"]["val_loss"]),
+        )
+        better.append(clearly_better(mini, full))
+        worse.append(clearly_better(full, mini))
+        outcome = "better" if better[-1] else "worse" if worse[-1] else "within noise"
+        parts.append(
+            f"{task}: mini-batch {mini.text()} against full batch {full.text()} ({outcome})"
+        )
+        for mode, values in modes.items():
+            rows.append(
+                {
+                    "task": task,
+                    "batches": mode,
+                    "best rate": number(values["lr"]),
+                    "updates": f"{values['updates']:,}",
+                    "val. loss": Spread.of(values["val_loss"]).text(),
+                    "val. accuracy": Spread.of(values["val_accuracy"]).text(),
+                    "val. - train loss": Spread.of(values["gap"]).text(),
+                }
+            )
+    share = sum(better) / len(better)
+    if share >= 2 / 3 and not any(worse):
+        verdict = SUPPORTED
+    elif not any(better):
+        verdict = NOT_SUPPORTED
+    else:
+        verdict = depends("the task")
+    return Finding(
+        verdict,
+        "Final validation loss, " + "; ".join(parts) + ".",
+        tuple(rows),
+        f"Mean ± std over {len(data['seeds'])} seeds; better means ahead by more than the "
+        "larger standard deviation.",
+    )
+
+
+CLAIMS = (
+    Claim(
+        "minibatch-balance",
+        ROW,
+        "Pros",
+        "Balances between efficiency and stability",
+        ("batch_size",),
+        "Per task: supported there when the batch size that reaches the target in the fewest "
+        "seconds is neither 1 nor the whole training set, and its training loss rises no more "
+        "often than with one sample per update. Supported when so on every task, not "
+        "supported on none, depends on the task otherwise.",
+        balance,
+    ),
+    Claim(
+        "minibatch-generalizable",
+        ROW,
+        "Pros",
+        "More generalizable updates",
+        ("generalization",),
+        "Per task, mini-batches of 32 against full batches with the same number of updates, "
+        "both tuned: better when the final validation loss is lower by more than the "
+        "seed-to-seed spread. Supported when mini-batch is better on at least 2/3 of the tasks "
+        "and worse on none, not supported when better on none, depends on the task otherwise.",
+        generalizable,
+    ),
+    Claim(
+        "minibatch-batch-size",
+        ROW,
+        "Cons",
+        "Requires tuning of batch size",
+        ("batch_size",),
+        f"Per task, among the mini-batch sizes (more than 1 sample, fewer than all): the "
+        f"slowest time to the target over the fastest (never reached counts as infinitely "
+        f"slow). Supported when it is at least {MATTERS:g} on every task, not supported when "
+        f"below {FLAT:g} on every task, depends on the task otherwise. Whether the best rate "
+        f"moves with the batch size (by {RATE_MOVES:g}x or more) is said beside.",
+        tuning,
+    ),
+    Claim(
+        "minibatch-most-tasks",
+        ROW,
+        "When to use",
+        "Most deep learning tasks, especially when working with moderate to large datasets",
+        ("batch_size",),
+        "On MLP tasks of moderate to large size: supported when a mini-batch size (neither 1 "
+        "nor the whole set) reaches the target first on every task, not supported on none, "
+        "depends on the task otherwise. The full batch's slowdown is shown per data size.",
+        most_tasks,
+    ),
+)

@@ -1,0 +1,152 @@
+"""The table's optimizers on every built-in data set, tuned fairly, and at their defaults.
+
+For each task (a `RunSpec`: the data set with the model it needs, 20 epochs of
+mini-batches of 32), SGD, AdaGrad, RMSprop, AdaDelta and Adam go through the fair protocol
+(`optimlab.lab.sweep.sweep`: the rate grid on the first seed, each one's best rate on every
+seed, the winner against the seed-to-seed spread). Each optimizer also runs at its default
+settings (PyTorch's) on every seed; the default rates are on the grid, so the first
+seed's default run is the tuning run itself. AdaDelta also runs with its multiplier at 1
+(the paper's rule, no learning rate) and eps from 1e-10 to 1e-2 on the first seed: eps
+sets the size of its first steps, about ``sqrt(eps / (1 - rho))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from optimlab import optim
+from optimlab.lab.experiment import RunSpec
+from optimlab.lab.guide.context import Context
+from optimlab.lab.sweep import lr_grid
+
+NAME = "builtin"
+TITLE = "Every built-in data set: tuned against default settings"
+OPTIMIZERS = ("SGD", "Adagrad", "RMSprop", "Adadelta", "Adam")
+_MLP = {"model": "mlp", "hidden": (16,)}
+TASKS = {
+    "moons": RunSpec(dataset="moons", **_MLP),
+    "circles": RunSpec(dataset="circles", **_MLP),
+    "spirals": RunSpec(dataset="spirals", model="mlp", hidden=(32, 32)),
+    "xor": RunSpec(dataset="xor", **_MLP),
+    "digits": RunSpec(dataset="digits", model="mlp", hidden=(32,)),
+    "linearly_separable": RunSpec(dataset="linearly_separable"),
+    "breast_cancer": RunSpec(dataset="breast_cancer"),
+    "iris": RunSpec(dataset="iris"),
+    "wine": RunSpec(dataset="wine"),
+    "regression": RunSpec(dataset="regression"),
+    "diabetes": RunSpec(dataset="diabetes"),
+}
+QUICK_TASKS = {
+    "moons": RunSpec(dataset="moons", n_samples=300, **_MLP),
+    "breast_cancer": RunSpec(dataset="breast_cancer"),
+}
+EPOCHS = {"quick": 8, "full": 20}
+EPS = {"quick": (1e-8, 1e-6, 1e-4, 1e-2), "full": (1e-10, 1e-8, 1e-6, 1e-4, 1e-2)}
+
+
+def default_lr(name: str) -> float:
+    """The optimizer's default rate (PyTorch's; AdaDelta's multiplier 1)."""
+    return float(optim.OPTIMIZERS[name].fields()["lr"].default)
+
+
+def first_step(eps: float, rho: float = 0.9) -> float:
+    """AdaDelta's first step for a gradient of 1 (multiplier 1), measured by one update."""
+    params = np.zeros(1)
+    optim.Adadelta(params, lr=1.0, rho=rho, eps=eps, fused=False).step(np.ones(1))
+    return float(abs(params[0]))
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    tasks = QUICK_TASKS if ctx.quick else TASKS
+    grid = lr_grid(1e-3, 1.0, 1) if ctx.quick else lr_grid(1e-4, 10.0, 2)
+    seeds = ctx.seeds(ctx.pick(2, 3))
+    out = {}
+    for task, spec in tasks.items():
+        base = replace(spec, epochs=EPOCHS[ctx.size], batch_size=32)
+        swept = ctx.sweep(base, OPTIMIZERS, grid, seeds)
+        rows = {row["optimizer"]: row for row in swept.table()}
+        per_optimizer = {}
+        for name in OPTIMIZERS:
+            outcome = swept.outcome(name)
+            default = ctx.sweep(base, [name], [default_lr(name)], seeds).outcome(name)
+            per_optimizer[name] = {
+                "best_lr": outcome.best_lr,
+                "tuned": list(outcome.val_losses),
+                "tuned_metric": list(outcome.val_metrics),
+                "default_lr": default_lr(name),
+                "default": list(default.val_losses),
+                "iterations_to_target": rows[name]["iterations_to_target"],
+                "target_reached": rows[name]["target_reached"],
+                "curve": [(p.lr, p.rank_loss) for p in outcome.curve],
+            }
+        eps_curve = []
+        for eps in EPS[ctx.size]:
+            single = ctx.sweep(
+                replace(base, options=(("eps", eps),)), ["Adadelta"], [1.0], seeds[:1]
+            )
+            eps_curve.append((eps, single.outcome("Adadelta").val_losses[0]))
+        out[task] = {
+            "model": base.model if base.model != "auto" else "linear",
+            "nonconvex": base.model == "mlp",
+            "metric": swept.metric,
+            "winner": swept.verdict.winner,
+            "verdict": swept.verdict.text,
+            "optimizers": per_optimizer,
+            "adadelta_eps": eps_curve,
+        }
+    return {
+        "tasks": out,
+        "grid": list(grid),
+        "seeds": list(seeds),
+        "epochs": EPOCHS[ctx.size],
+        "first_steps": [(eps, first_step(eps)) for eps in EPS["full"]],
+    }
+
+
+def figure(results: dict[str, Any], path: Any) -> None:
+    from optimlab.lab.guide.figures import legend, panels, save, style, titled
+    from optimlab.lab.guide.verdict import Spread
+
+    tasks = results["tasks"]
+    names = list(tasks)
+    figure, axes = panels(3, width=13.0, height=3.6)
+    for i, name in enumerate(OPTIMIZERS):
+        ratios = []
+        for task in names:
+            data = tasks[task]["optimizers"]
+            best = min(Spread.of(d["tuned"]).mean for d in data.values())
+            ratios.append(Spread.of(data[name]["default"]).mean / best)
+        positions = np.arange(len(names)) + (i - 2) * 0.16
+        axes[0].bar(
+            positions, np.minimum(ratios, 10), width=0.16, label=name, color=style(i)["color"]
+        )
+    axes[0].axhline(1.0, color="gray", linewidth=0.8)
+    axes[0].set_yscale("log")
+    axes[0].set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize="x-small")
+    titled(axes[0], "(a) default settings / best tuned", "", "val. loss ratio (capped at 10)")
+    legend(axes[0], ncols=2)
+    for i, name in enumerate(OPTIMIZERS):
+        ratios = []
+        for task in names:
+            data = tasks[task]["optimizers"]
+            best = min(Spread.of(d["tuned"]).mean for d in data.values())
+            ratios.append(Spread.of(data[name]["tuned"]).mean / best)
+        positions = np.arange(len(names)) + (i - 2) * 0.16
+        axes[1].bar(
+            positions, np.minimum(ratios, 10), width=0.16, label=name, color=style(i)["color"]
+        )
+    axes[1].axhline(1.0, color="gray", linewidth=0.8)
+    axes[1].set_yscale("log")
+    axes[1].set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize="x-small")
+    titled(axes[1], "(b) tuned / best tuned", "", "val. loss ratio (capped at 10)")
+    for i, task in enumerate(names):
+        eps, losses = zip(*tasks[task]["adadelta_eps"])
+        axes[2].plot(eps, losses, label=task, **style(i))
+    axes[2].set_xscale("log")
+    axes[2].set_yscale("log")
+    titled(axes[2], "(c) AdaDelta (no rate): loss by eps", "eps", "validation loss")
+    legend(axes[2])
+    save(figure, path)

@@ -1,0 +1,174 @@
+"""Sparse data: a Zipf bag-of-words task, its dense control, and small images.
+
+Text: `zipf_documents` (a few words in every document, most words in very few; the
+frequent words carry no signal), logistic regression from zero weights in mini-batches of
+32, features left as 0/1 (standardising would fill in the zeros). The dense control has
+the same per-feature means and variances without zeros. Images: the 8 x 8 digits (many
+pixels are almost always 0), softmax regression through the fair protocol of the run store.
+SGD, AdaGrad, RMSprop and Adam are each tuned on the first seed over the same rate grid
+(lowest final validation loss), then run with every seed. For AdaGrad, the per-word
+effective rate ``lr / (sqrt(G_k) + eps)`` at the end of the run is set against each
+word's document frequency.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from optimlab import models, optim
+from optimlab.lab.experiment import RunSpec
+from optimlab.lab.guide.context import Context
+from optimlab.lab.guide.tasks import zipf_documents
+from optimlab.train import fit
+
+NAME = "sparse"
+TITLE = "Sparse data: bag-of-words text and small images"
+OPTIMIZERS = ("SGD", "Adagrad", "RMSprop", "Adam")
+BATCH = 32
+VAL_SHARE = 0.2
+RATES = {
+    "quick": (0.01, 0.03, 0.1, 0.3, 1.0),
+    "full": (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0),
+}
+TEXT = {
+    "quick": {"n_docs": 3_000, "vocabulary": 400},
+    "full": {"n_docs": 10_000, "vocabulary": 1_000},
+}
+EPOCHS = {"quick": 2, "full": 3}
+IMAGES = RunSpec(dataset="digits", model="softmax", batch_size=BATCH)
+IMAGE_EPOCHS = {"quick": 3, "full": 10}
+
+
+@functools.lru_cache(maxsize=2)
+def _documents(n_docs: int, vocabulary: int, dense: bool, seed: int) -> tuple:
+    X, y, frequency = zipf_documents(n_docs, vocabulary, dense=dense, seed=seed)
+    cut = round((1 - VAL_SHARE) * n_docs)
+    model = models.LogisticRegression(vocabulary)
+    train, val = model.validate(X[:cut], y[:cut]), model.validate(X[cut:], y[cut:])
+    return train, val, frequency
+
+
+def text_trial(
+    n_docs: int, vocabulary: int, dense: bool, optimizer: str, lr: float, seed: int, epochs: int
+) -> dict[str, Any]:
+    """Train on the text task; the final validation loss and accuracy, and for AdaGrad
+    each word's final effective rate with its document frequency."""
+    (X, y), validation, frequency = _documents(n_docs, vocabulary, dense, seed)
+    model = models.LogisticRegression(vocabulary)
+    opt = optim.OPTIMIZERS[optimizer](model.params, lr=lr, fused=False)
+    history = fit(
+        model,
+        opt,
+        X,
+        y,
+        epochs=epochs,
+        batch_size=BATCH,
+        validation=validation,
+        seed=seed,
+        evaluate_train=False,
+    )
+    out = {
+        "val_loss": history.epoch_val_loss[-1] if not history.diverged else None,
+        "val_accuracy": history.epoch_val_metric[-1] if history.epoch_val_metric else None,
+    }
+    if optimizer == "Adagrad":
+        (accumulated,) = opt.state_buffers.values()  # G, flat over [W; b]
+        accumulated = accumulated[:vocabulary]
+        rate = lr / (np.sqrt(accumulated) + opt.eps)
+        seen = frequency > 0
+        out["rates"] = np.stack([frequency[seen], rate[seen]], axis=1)[::4].tolist()
+    return out
+
+
+def _tuned(ctx: Context, base: dict[str, Any], rates: tuple[float, ...], seeds: tuple[int, ...]):
+    tuning = ctx.trials(text_trial, [{**base, "lr": lr, "seed": seeds[0]} for lr in rates])
+    losses = [np.inf if t["val_loss"] is None else t["val_loss"] for t in tuning]
+    best = rates[int(np.argmin(losses))]
+    runs = ctx.trials(text_trial, [{**base, "lr": best, "seed": s} for s in seeds])
+    return {
+        "lr": best,
+        "val_loss": [r["val_loss"] for r in runs],
+        "val_accuracy": [r["val_accuracy"] for r in runs],
+        "curve": list(zip(rates, losses)),
+        "rates": runs[0].get("rates"),
+    }
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    seeds = ctx.seeds(ctx.pick(2, 3))
+    rates = RATES[ctx.size]
+    tasks = {}
+    for task, dense in (("text", False), ("dense control", True)):
+        base = {**TEXT[ctx.size], "dense": dense, "epochs": EPOCHS[ctx.size]}
+        tasks[task] = {
+            name: _tuned(ctx, {**base, "optimizer": name}, rates, seeds) for name in OPTIMIZERS
+        }
+    images = ctx.sweep(
+        RunSpec(**{**IMAGES.to_dict(), "hidden": IMAGES.hidden, "epochs": IMAGE_EPOCHS[ctx.size]}),
+        OPTIMIZERS,
+        rates,
+        seeds,
+    )
+    tasks["images (digits)"] = {
+        name: {
+            "lr": images.outcome(name).best_lr,
+            "val_loss": list(images.outcome(name).val_losses),
+            "val_accuracy": list(images.outcome(name).val_metrics),
+            "curve": [(p.lr, p.rank_loss) for p in images.outcome(name).curve],
+            "rates": None,
+        }
+        for name in OPTIMIZERS
+    }
+    frequency_slope = _frequency_slope(tasks["text"]["Adagrad"]["rates"])
+    return {
+        "tasks": tasks,
+        "seeds": list(seeds),
+        "text": TEXT[ctx.size],
+        "epochs": EPOCHS[ctx.size],
+        "frequency_slope": frequency_slope,
+    }
+
+
+def _frequency_slope(points: list[list[float]] | None) -> float:
+    from optimlab.lab.guide.verdict import log_slope
+
+    if not points:
+        return float("nan")
+    frequency, rate = zip(*points)
+    return log_slope(frequency, rate)
+
+
+def figure(results: dict[str, Any], path: Any) -> None:
+    from optimlab.lab.guide.figures import legend, panels, save, style, titled
+
+    tasks = results["tasks"]
+    figure, axes = panels(3, width=12.0)
+    names = list(tasks)
+    for i, name in enumerate(OPTIMIZERS):
+        means = [np.mean(tasks[t][name]["val_loss"]) for t in names]
+        stds = [np.std(tasks[t][name]["val_loss"], ddof=1) for t in names]
+        positions = np.arange(len(names)) + (i - 1.5) * 0.2
+        axes[0].bar(
+            positions, means, width=0.2, yerr=stds, capsize=2, label=name, color=style(i)["color"]
+        )
+    axes[0].set_xticks(range(len(names)), names, fontsize="small")
+    titled(axes[0], "(a) tuned final validation loss", "", "validation loss")
+    legend(axes[0])
+    for i, name in enumerate(OPTIMIZERS):
+        curve = [(lr, loss) for lr, loss in tasks["text"][name]["curve"] if np.isfinite(loss)]
+        if curve:
+            axes[1].plot(*zip(*curve), label=name, **style(i))
+    axes[1].set_xscale("log")
+    titled(axes[1], "(b) text: loss by learning rate", "learning rate", "validation loss")
+    legend(axes[1])
+    rates = tasks["text"]["Adagrad"]["rates"] or []
+    if rates:
+        frequency, rate = zip(*rates)
+        axes[2].scatter(frequency, rate, s=6, color=style(1)["color"])
+    axes[2].set_xscale("log")
+    axes[2].set_yscale("log")
+    titled(axes[2], "(c) AdaGrad's rate per word", "document frequency", "lr / sqrt(G)")
+    save(figure, path)

@@ -1,0 +1,98 @@
+"""Small figures for the guide: a row of panels, bars, curves, all in the style of
+`optimlab.viz.style` (one colour, line style and marker per curve), written atomically.
+
+matplotlib is imported inside the functions (``import optimlab.lab.guide`` stays light)
+and only its object API is used (no pyplot), so everything runs headless.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from optimlab.files import atomic_path
+from optimlab.viz.style import curve_style
+
+DPI = 90
+
+
+def panels(count: int, width: float = 10.0, height: float = 3.2) -> tuple[Any, list[Any]]:
+    """A figure with ``count`` panels side by side."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    axes = figure.subplots(1, count, squeeze=False)[0]
+    return figure, list(axes)
+
+
+def save(figure: Any, path: str | os.PathLike) -> None:
+    """Write the figure as a PNG, atomically."""
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png")
+
+
+def style(index: int, **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for ``axes.plot`` for curve ``index``."""
+    return curve_style(index).line(markersize=4, linewidth=1.4, **overrides)
+
+
+def bars(
+    axes: Any,
+    names: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    errors: Sequence[float] | None = None,
+    log: bool = False,
+) -> None:
+    """One bar per name, coloured by its index; ``errors`` as error bars."""
+    colours = [curve_style(i).color for i in range(len(names))]
+    heights = [0.0 if v is None or not math.isfinite(v) else v for v in values]
+    axes.bar(range(len(names)), heights, color=colours, yerr=errors, capsize=3)
+    axes.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize="small")
+    axes.set_title(title, fontsize="medium")
+    if log:
+        axes.set_yscale("log")
+    for i, value in enumerate(values):
+        if value is None or not math.isfinite(value):
+            axes.annotate("never", (i, 0), ha="center", va="bottom", fontsize="x-small")
+
+
+def titled(axes: Any, title: str, xlabel: str = "", ylabel: str = "") -> None:
+    """Title and axis labels in the guide's sizes."""
+    axes.set_title(title, fontsize="medium")
+    if xlabel:
+        axes.set_xlabel(xlabel, fontsize="small")
+    if ylabel:
+        axes.set_ylabel(ylabel, fontsize="small")
+
+
+def legend(axes: Any, **options: Any) -> None:
+    """A small legend, if the axes have labelled curves."""
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(fontsize="x-small", **options)
+
+
+def seed_range(
+    axes: Any,
+    xs: Sequence[float],
+    per_seed: Sequence[Sequence[float | None]],
+    label: str,
+    index: int,
+) -> None:
+    """The mean over seeds at each x as a curve, with a bar from the lowest to the highest
+    seed (points where a seed never got there are left out)."""
+    import numpy as np
+
+    points = [
+        (x, float(np.mean(v)), min(v), max(v))
+        for x, v in zip(xs, per_seed)
+        if v and all(item is not None and math.isfinite(item) for item in v)
+    ]
+    if not points:
+        axes.plot([], [], label=f"{label} (never)", **style(index))
+        return
+    x, mean, low, high = (list(column) for column in zip(*points))
+    errors = [[m - lo for m, lo in zip(mean, low)], [hi - m for m, hi in zip(mean, high)]]
+    axes.errorbar(x, mean, yerr=errors, label=label, capsize=2, **style(index))
