@@ -2,22 +2,24 @@
 that both go through the store (so that a rerun computes only what is missing).
 
 * `Context.sweep`: the fair protocol of `optimlab.lab.sweep.sweep` on `RunSpec` runs,
-  stored in the `RunStore`;
+  stored in the `RunStore`; `Context.runs`: given `RunSpec` runs, stored there too;
 * `Context.trials`: the guide's own module-level functions of plain parameters, stored in
   the `TrialCache` beside the runs.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from optimlab.lab import engines
-from optimlab.lab.experiment import RunSpec
+from optimlab.lab.experiment import RunResult, RunSpec, run
 from optimlab.lab.guide.cache import TrialCache, call_trial, function_name, plain, trial_key
 from optimlab.lab.store import RunStore
-from optimlab.lab.sweep import SweepResult, sweep
+from optimlab.lab.sweep import NUMERICAL_FAILURES, SweepResult, sweep
+from optimlab.train import History
 
 SIZES = ("quick", "full")
 
@@ -88,6 +90,34 @@ class Context:
         self.reused += result.reused
         return result
 
+    def runs(self, specs: Sequence[RunSpec]) -> list[RunResult]:
+        """Each spec's run, from the store or trained now (in ``jobs`` worker processes,
+        each stored as soon as it arrives); a numerical failure is a diverged run, as in
+        the sweep."""
+        pending = {}
+        for spec in specs:
+            key = spec.key()
+            if key in pending:
+                continue
+            if self.store.has(key):
+                self.reused += 1
+            else:
+                pending[key] = spec
+        if pending:
+            self._warm_up()
+            engine = engines.make("process", self.jobs, notify=self.notify)
+            failed = True
+            try:
+                engine.run(run_or_fail, list(pending.values()), self._store_run)
+                failed = False
+            finally:
+                engine.close(wait=not failed)
+        return self.store.results(specs)
+
+    def _store_run(self, result: RunResult) -> None:
+        self.store.put(result)
+        self.computed += 1
+
     def trials(
         self, function: Callable[..., Any], params: Sequence[dict[str, Any]], inline: bool = False
     ) -> list[Any]:
@@ -129,12 +159,22 @@ class Context:
         self.computed += 1
 
 
+def run_or_fail(spec: RunSpec) -> RunResult:
+    """`optimlab.lab.experiment.run`, with a numerical failure (a singular Hessian, an
+    overflow) kept as a diverged run with the error as its message, as the sweep keeps it."""
+    start = time.perf_counter()
+    try:
+        return run(spec)
+    except NUMERICAL_FAILURES as error:
+        history = History(stop_reason="diverged", message=f"the run failed: {error}")
+        return RunResult(spec, history, time.perf_counter() - start)
+
+
 def warm_up() -> None:
     """Compile and import, in this process, what the runs need (each optimizer's compiled
     rule, scikit-learn for the diagnosis), so that worker processes forked later start
     ready instead of each doing it again."""
     from optimlab.data import load_dataset
-    from optimlab.lab.experiment import run
 
     load_dataset("breast_cancer")
     for name in ("SGD", "Adagrad", "RMSprop", "Adadelta", "Adam"):

@@ -18,11 +18,18 @@ from optimlab.viz.style import curve_style
 DPI = 90
 
 
-def panels(count: int, width: float = 10.0, height: float = 3.2) -> tuple[Any, list[Any]]:
-    """A figure with ``count`` panels side by side."""
+def panels(
+    count: int, width: float = 10.0, height: float = 3.2, bottom: float = 0.16
+) -> tuple[Any, list[Any]]:
+    """A figure with ``count`` panels side by side, with fixed margins (a layout engine
+    would cost more time than the plotting: seconds per figure with logarithmic axes).
+    ``bottom``: the share of the height under the panels, for long tick labels."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    figure = Figure(figsize=(width, height), dpi=DPI)
+    figure.subplots_adjust(
+        left=0.75 / width, right=1 - 0.15 / width, bottom=bottom, top=0.88, wspace=0.42
+    )
     axes = figure.subplots(1, count, squeeze=False)[0]
     return figure, list(axes)
 
@@ -82,9 +89,19 @@ def seed_range(
     index: int,
 ) -> None:
     """The mean over seeds at each x as a curve, with a bar from the lowest to the highest
-    seed (points where a seed never got there are left out)."""
+    seed, where every seed got there; each seed's own value as a faint point."""
     import numpy as np
 
+    for x, values in zip(xs, per_seed):
+        mine = [v for v in values if v is not None and math.isfinite(v)]
+        axes.plot(
+            [x] * len(mine),
+            mine,
+            linestyle="none",
+            marker=".",
+            alpha=0.4,
+            color=curve_style(index).color,
+        )
     points = [
         (x, float(np.mean(v)), min(v), max(v))
         for x, v in zip(xs, per_seed)
@@ -96,3 +113,17 @@ def seed_range(
     x, mean, low, high = (list(column) for column in zip(*points))
     errors = [[m - lo for m, lo in zip(mean, low)], [hi - m for m, hi in zip(mean, high)]]
     axes.errorbar(x, mean, yerr=errors, label=label, capsize=2, **style(index))
+
+
+def log_scale(axes: Any, which: str = "xy") -> None:
+    """Logarithmic x and/or y axes, where the axes hold positive data (an empty or
+    non-positive axis stays linear, which matplotlib could not draw in log scale)."""
+    import numpy as np
+    from matplotlib.ticker import NullFormatter
+
+    limits = axes.dataLim
+    for axis in which:
+        low, high = (limits.x0, limits.x1) if axis == "x" else (limits.y0, limits.y1)
+        if np.isfinite(low) and np.isfinite(high) and high > 0:
+            (axes.set_xscale if axis == "x" else axes.set_yscale)("log")
+            (axes.xaxis if axis == "x" else axes.yaxis).set_minor_formatter(NullFormatter())

@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from optimlab.lab import engines
 from optimlab.lab.guide.document import TITLE, sections
 from optimlab.lab.guide.experiments.registry import EXPERIMENTS
 from optimlab.lab.output import output_folder, write_json
@@ -17,14 +18,25 @@ if TYPE_CHECKING:
 _COLOURS = {"supported": "#080", "not supported": "#b00"}
 
 
+def draw_figure(item: tuple[str, Any, str]) -> str:
+    """Draw one experiment's figure (module-level, so that worker processes can)."""
+    name, results, path = item
+    EXPERIMENTS[name].figure(results, Path(path))
+    return name
+
+
 def draw_figures(result: GuideResult, folder: Path) -> dict[str, Path]:
-    """One PNG per experiment the guide ran, in ``folder``."""
+    """One PNG per experiment the guide ran, in ``folder`` (``result.jobs`` at a time)."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name, results in result.results.items():
-        path = folder / f"{name}.png"
-        EXPERIMENTS[name].figure(results, path)
-        paths[name] = path
+    paths = {name: folder / f"{name}.png" for name in result.results}
+    items = [(name, result.results[name], str(paths[name])) for name in paths]
+    engine = engines.make("process", min(result.jobs, max(len(items), 1)))
+    failed = True
+    try:
+        engine.run(draw_figure, items, lambda name: None)
+        failed = False
+    finally:
+        engine.close(wait=not failed)
     return paths
 
 

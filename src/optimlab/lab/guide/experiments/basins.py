@@ -138,31 +138,35 @@ def _inside(points: np.ndarray, land: landscapes.Landscape, margin: float) -> np
 
 def run(ctx: Context) -> dict[str, Any]:
     seeds = list(ctx.seeds(ctx.pick(2, 3)))
-    starts, steps = ctx.pick((100, 300), (300, 1000))
-    surfaces = {}
-    for surface, spec in SURFACES.items():
-        per_optimizer = {}
-        for optimizer in OPTIMIZERS:
-            rates = spec["rates"][optimizer][ctx.pick(1, 0) :]
-            params = [
-                {
-                    "surface": surface,
-                    "optimizer": optimizer,
-                    "lr": lr,
-                    "seeds": seeds,
-                    "starts": starts,
-                    "steps": steps,
-                }
-                for lr in rates
-            ]
-            runs = ctx.trials(starts_trial, params)
-            per_optimizer[optimizer] = [{"lr": lr, **r} for lr, r in zip(rates, runs)]
-        surfaces[surface] = per_optimizer
-    network_seeds = ctx.seeds(ctx.pick(6, 12))
+    starts, steps = ctx.pick((60, 200), (300, 1000))
+    grid = [
+        (surface, optimizer, lr)
+        for surface, spec in SURFACES.items()
+        for optimizer in OPTIMIZERS
+        for lr in spec["rates"][optimizer][ctx.pick(1, 0) :]
+    ]
+    runs = ctx.trials(
+        starts_trial,
+        [
+            {
+                "surface": s,
+                "optimizer": o,
+                "lr": lr,
+                "seeds": seeds,
+                "starts": starts,
+                "steps": steps,
+            }
+            for s, o, lr in grid
+        ],
+    )
+    surfaces: dict[str, dict[str, list]] = {s: {o: [] for o in OPTIMIZERS} for s in SURFACES}
+    for (surface, optimizer, lr), r in zip(grid, runs):
+        surfaces[surface][optimizer].append({"lr": lr, **r})
+    network_seeds = ctx.seeds(ctx.pick(4, 12))
     network = {}
     for mode, (optimizer, batch, epochs, rates) in NETWORK_MODES.items():
         base = replace(NETWORK, batch_size=batch, epochs=epochs // ctx.pick(2, 1))
-        result = ctx.sweep(base, [optimizer], rates, network_seeds)
+        result = ctx.sweep(base, [optimizer], rates[ctx.pick(1, 0) :], network_seeds)
         runs = ctx.store.results(result.outcome(optimizer).seed_keys)
         network[mode] = {
             "lr": result.outcome(optimizer).best_lr,
@@ -190,7 +194,7 @@ def best_rate(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def figure(results: dict[str, Any], path: Any) -> None:
-    from optimlab.lab.guide.figures import legend, panels, save, style, titled
+    from optimlab.lab.guide.figures import legend, log_scale, panels, save, style, titled
 
     figure, axes = panels(3, width=11.5)
     for ax, (surface, per_optimizer) in zip(axes, results["surfaces"].items()):
@@ -208,7 +212,7 @@ def figure(results: dict[str, Any], path: Any) -> None:
                 capsize=2,
                 **style(i),
             )
-        ax.set_xscale("log")
+        log_scale(ax, "x")
         ax.set_ylim(-3, 103)
         letter = "ab"[list(results["surfaces"]).index(surface)]
         titled(ax, f"({letter}) {surface}: starts stuck", "learning rate", "% of starts")
@@ -222,7 +226,7 @@ def figure(results: dict[str, Any], path: Any) -> None:
                 label=mode if j == 0 else None,
                 **style(i, marker="", alpha=0.6),
             )
-    ax.set_yscale("log")
+    log_scale(ax, "y")
     titled(ax, "(c) XOR, 2 hidden units: each init", "share of the run", "training loss")
     legend(ax)
     save(figure, path)

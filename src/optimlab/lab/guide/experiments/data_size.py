@@ -36,7 +36,7 @@ RATES = {
     "SGD": (0.003, 0.01, 0.03, 0.1),
 }
 #: Most updates per run, by method (quick guide, full guide).
-CAPS = {"GD": (150, 300), "mini-batch": (2_000, 10_000), "SGD": (3_000, 20_000)}
+CAPS = {"GD": (150, 300), "mini-batch": (2_000, 10_000), "SGD": (2_500, 20_000)}
 CURVE_POINTS = 40
 
 
@@ -109,46 +109,47 @@ def run(ctx: Context) -> dict[str, Any]:
     sizes = ctx.pick((1_000, 10_000, 100_000), (1_000, 10_000, 100_000, 1_000_000))
     seeds = ctx.seeds(ctx.pick(2, 3))
     caps = {method: ctx.pick(*cap) for method, cap in CAPS.items()}
-    rates = {m: r[-3:] if ctx.quick else r for m, r in RATES.items()}
-    results: dict[str, Any] = {"sizes": list(sizes), "seeds": list(seeds), "targets": TARGETS}
+    rates = {m: r[-2:] if ctx.quick else r for m, r in RATES.items()}
     per_size = []
     for n in sizes:
-        cost = {
-            method: ctx.trials(
-                update_seconds,
-                [{"n_samples": n, "batch": batch, "repeats": ctx.pick(5, 15)}],
-                inline=True,
-            )[0]
-            for method, batch in METHODS.items()
+        costs = ctx.trials(
+            update_seconds,
+            [{"n_samples": n, "batch": b, "repeats": ctx.pick(5, 15)} for b in METHODS.values()],
+            inline=True,
+        )
+        cost = dict(zip(METHODS, costs))
+        grid = [(m, lr) for m in METHODS for lr in rates[m]]
+        tuned = ctx.trials(descend, [_params(n, m, lr, seeds[0], caps) for m, lr in grid])
+        tuning = {m: [r for (method, _), r in zip(grid, tuned) if method == m] for m in METHODS}
+        best = {
+            (m, target): _best_rate(rates[m], tuning[m], target)
+            for m in METHODS
+            for target in TARGETS
         }
-        tuning = {
-            method: ctx.trials(
-                descend, [_params(n, method, lr, seeds[0], caps) for lr in rates[method]]
-            )
-            for method in METHODS
+        chosen = sorted({(m, lr) for (m, _), lr in best.items()})
+        runs = ctx.trials(descend, [_params(n, m, lr, s, caps) for m, lr in chosen for s in seeds])
+        by_rate = {
+            (m, lr): runs[k * len(seeds) : (k + 1) * len(seeds)] for k, (m, lr) in enumerate(chosen)
         }
         entry: dict[str, Any] = {"n": n, "seconds_per_update": cost, "methods": {}}
         for method, batch in METHODS.items():
             per_target = {}
             for target in TARGETS:
-                best = _best_rate(rates[method], tuning[method], target)
-                runs = ctx.trials(descend, [_params(n, method, best, s, caps) for s in seeds])
-                updates = [r["updates"][target] for r in runs]
+                lr = best[method, target]
+                updates = [r["updates"][target] for r in by_rate[method, lr]]
                 per_target[target] = {
-                    "lr": best,
+                    "lr": lr,
                     "updates": updates,
                     "seconds": [None if u is None else u * cost[method] for u in updates],
                     "samples": [None if u is None else u * (batch or n) for u in updates],
                 }
-            best_rough = per_target["rough"]["lr"]
-            curve = tuning[method][rates[method].index(best_rough)]["curve"]
+            curve = tuning[method][rates[method].index(best[method, "rough"])]["curve"]
             entry["methods"][method] = {
                 "targets": per_target,
                 "curve": [(u * (batch or n), r) for u, r in curve],
             }
         per_size.append(entry)
-    results["per_size"] = per_size
-    return results
+    return {"sizes": list(sizes), "seeds": list(seeds), "targets": TARGETS, "per_size": per_size}
 
 
 def _params(n: int, method: str, lr: float, seed: int, caps: dict[str, int]) -> dict[str, Any]:
@@ -166,7 +167,15 @@ def _best_rate(rates: tuple[float, ...], runs: list[dict[str, Any]], target: str
 
 
 def figure(results: dict[str, Any], path: Any) -> None:
-    from optimlab.lab.guide.figures import legend, panels, save, seed_range, style, titled
+    from optimlab.lab.guide.figures import (
+        legend,
+        log_scale,
+        panels,
+        save,
+        seed_range,
+        style,
+        titled,
+    )
 
     figure, axes = panels(3, width=11.0)
     sizes = results["sizes"]
@@ -179,8 +188,7 @@ def figure(results: dict[str, Any], path: Any) -> None:
         largest = results["per_size"][-1]["methods"][method]["curve"]
         axes[2].plot(*zip(*largest), label=method, **style(i))
     for ax, (target, level) in zip(axes[:2], TARGETS.items()):
-        ax.set_xscale("log")
-        ax.set_yscale("log")
+        log_scale(ax)
         titled(
             ax,
             f"({'ab'[list(TARGETS).index(target)]}) {target} target ({level:g})",
@@ -188,8 +196,7 @@ def figure(results: dict[str, Any], path: Any) -> None:
             "seconds to target",
         )
         legend(ax)
-    axes[2].set_xscale("log")
-    axes[2].set_yscale("log")
+    log_scale(axes[2])
     titled(axes[2], f"(c) n = {sizes[-1]:,}", "sample gradients computed", "excess loss / start")
     legend(axes[2])
     save(figure, path)

@@ -63,7 +63,7 @@ def run(ctx: Context) -> dict[str, Any]:
 def figure(results: dict[str, Any], path: Any) -> None:
     import numpy as np
 
-    from optimlab.lab.guide.figures import legend, panels, save, style, titled
+    from optimlab.lab.guide.figures import legend, log_scale, panels, save, style, titled
 
     tasks = results["tasks"]
     figure, axes = panels(2, width=10.0)
@@ -87,7 +87,7 @@ def figure(results: dict[str, Any], path: Any) -> None:
             axes[1].plot(
                 share, curve, label=f"{mode}, {kind}", **style(i, marker="", linestyle=line)
             )
-    axes[1].set_yscale("log")
+    log_scale(axes[1], "y")
     titled(axes[1], f"(b) {names[0]}: loss over the run", "share of the updates", "loss")
     legend(axes[1])
     save(figure, path)

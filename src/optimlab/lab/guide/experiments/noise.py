@@ -151,33 +151,36 @@ def run(ctx: Context) -> dict[str, Any]:
     )
     rates = [float(f"{0.01 * 2 ** (k / 2):.4g}") for k in range(ctx.pick(16, 18))]
     updates = ctx.pick(200, 500)
+    runs = ctx.trials(
+        stability_trial,
+        [
+            {"n_samples": n, "seed": s, "batch": batch, "rates": rates, "updates": updates}
+            for batch in STABILITY_BATCHES
+            for s in seeds
+        ],
+    )
     stability = {
-        str(batch): ctx.trials(
-            stability_trial,
-            [
-                {"n_samples": n, "seed": s, "batch": batch, "rates": rates, "updates": updates}
-                for s in seeds
-            ],
-        )
-        for batch in STABILITY_BATCHES
+        str(batch): runs[k * len(seeds) : (k + 1) * len(seeds)]
+        for k, batch in enumerate(STABILITY_BATCHES)
     }
     lambda_max = [float(np.linalg.eigvalsh(_task(n, s)[3])[-1]) for s in seeds]
+    runs = ctx.trials(
+        curve_trial,
+        [
+            {
+                "n_samples": n,
+                "seed": seeds[0],
+                "order_seed": s,
+                "batch": batch,
+                "lr": lr,
+                "updates": updates,
+            }
+            for batch, lr in CURVES.values()
+            for s in seeds
+        ],
+    )
     curves = {
-        method: ctx.trials(
-            curve_trial,
-            [
-                {
-                    "n_samples": n,
-                    "seed": seeds[0],
-                    "order_seed": s,
-                    "batch": batch,
-                    "lr": lr,
-                    "updates": updates,
-                }
-                for s in seeds
-            ],
-        )
-        for method, (batch, lr) in CURVES.items()
+        method: runs[k * len(seeds) : (k + 1) * len(seeds)] for k, method in enumerate(CURVES)
     }
     return {
         "n": n,
@@ -193,16 +196,15 @@ def run(ctx: Context) -> dict[str, Any]:
 
 
 def figure(results: dict[str, Any], path: Any) -> None:
-    from optimlab.lab.guide.figures import bars, legend, panels, save, style, titled
+    from optimlab.lab.guide.figures import bars, legend, log_scale, panels, save, style, titled
 
     figure, axes = panels(3, width=11.5)
     ax = axes[0]
-    rows = results["variance"][0]["rows"]
+    rows = [r for r in results["variance"][0]["rows"] if r["batch"] < results["n"]]
     batches = [r["batch"] for r in rows]
     ax.plot(batches, [r["variance"] for r in rows], label="measured", **style(0))
     ax.plot(batches, [r["exact"] for r in rows], label="closed form", **style(1, marker=""))
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    log_scale(ax)
     titled(ax, "(a) batch-gradient variance", "batch size", "E||g_b - g||^2")
     legend(ax)
     names = ["1" if b == "1" else "full" if b == "None" else b for b in results["stability"]]
@@ -220,7 +222,7 @@ def figure(results: dict[str, Any], path: Any) -> None:
     for i, (method, runs) in enumerate(results["curves"].items()):
         values = runs[0]["excess"]
         ax.plot(range(1, len(values) + 1), values, label=method, **style(i, marker=""))
-    ax.set_yscale("log")
+    log_scale(ax, "y")
     titled(ax, "(c) training loss after each update", "update", "excess loss / start")
     legend(ax)
     save(figure, path)

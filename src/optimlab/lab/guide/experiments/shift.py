@@ -28,8 +28,8 @@ RECOVERED = 0.05
 RATES = {
     "SGD": (0.01, 0.03, 0.1, 0.3),
     "Adagrad": (0.1, 0.3, 1.0, 3.0, 10.0),
-    "RMSprop": (0.003, 0.01, 0.03, 0.1),
-    "Adadelta": (0.3, 1.0, 3.0, 10.0),
+    "RMSprop": (0.003, 0.01, 0.03, 0.1, 0.3),
+    "Adadelta": (1.0, 3.0, 10.0, 30.0),
     "Adam": (0.003, 0.01, 0.03, 0.1, 0.3),
 }
 
@@ -84,17 +84,22 @@ def _first(hits: np.ndarray) -> int | None:
 def run(ctx: Context) -> dict[str, Any]:
     seeds = list(ctx.seeds(ctx.pick(3, 5)))
     phases, length = ctx.pick((4, 500), (8, 1500))
+    grids = {n: r[1:-1] if ctx.quick and len(r) > 3 else r for n, r in RATES.items()}
+    pairs = [(name, lr) for name, grid in grids.items() for lr in grid]
+    runs = ctx.trials(
+        stream_trial,
+        [
+            {"optimizer": name, "lr": lr, "seeds": seeds, "phases": phases, "length": length}
+            for name, lr in pairs
+        ],
+    )
     out = {}
-    for name, rates in RATES.items():
-        grid = rates[1:-1] if ctx.quick and len(rates) > 3 else rates
-        runs = ctx.trials(
-            stream_trial,
-            [
-                {"optimizer": name, "lr": lr, "seeds": seeds, "phases": phases, "length": length}
-                for lr in grid
-            ],
-        )
-        ranked = [(np.inf if r["diverged"] else r["regret"][0], lr, r) for lr, r in zip(grid, runs)]
+    for name, grid in grids.items():
+        ranked = [
+            (np.inf if r["diverged"] else r["regret"][0], lr, r)
+            for (n, lr), r in zip(pairs, runs)
+            if n == name
+        ]
         _, best, chosen = min(ranked, key=lambda item: (item[0], item[1]))
         out[name] = {
             "lr": best,
@@ -106,7 +111,7 @@ def run(ctx: Context) -> dict[str, Any]:
 
 
 def figure(results: dict[str, Any], path: Any) -> None:
-    from optimlab.lab.guide.figures import legend, panels, save, style, titled
+    from optimlab.lab.guide.figures import legend, log_scale, panels, save, style, titled
 
     figure, axes = panels(2, width=10.5)
     length, phases = results["length"], results["phases"]
@@ -120,12 +125,12 @@ def figure(results: dict[str, Any], path: Any) -> None:
             [[np.nan if r is None else r for r in seed] for seed in data["recovery"]], dtype=float
         )
         axes[1].plot(range(1, phases + 1), np.nanmean(recovery, axis=0), label=name, **style(i))
-    axes[0].set_yscale("log")
+    log_scale(axes[0], "y")
     for p in range(1, phases):
         axes[0].axvline(p * length, color="gray", linewidth=0.5, linestyle=":")
     titled(axes[0], "(a) excess loss, first stream", "update", "excess loss / fresh start")
     legend(axes[0])
-    axes[1].set_yscale("log")
+    log_scale(axes[1], "y")
     titled(axes[1], "(b) updates to recover, per phase", "phase", "updates (mean of streams)")
     legend(axes[1])
     save(figure, path)

@@ -14,6 +14,7 @@ word's document frequency.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -30,16 +31,16 @@ OPTIMIZERS = ("SGD", "Adagrad", "RMSprop", "Adam")
 BATCH = 32
 VAL_SHARE = 0.2
 RATES = {
-    "quick": (0.01, 0.03, 0.1, 0.3, 1.0),
+    "quick": (0.03, 0.1, 0.3, 1.0),
     "full": (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0),
 }
 TEXT = {
-    "quick": {"n_docs": 3_000, "vocabulary": 400},
+    "quick": {"n_docs": 2_000, "vocabulary": 300},
     "full": {"n_docs": 10_000, "vocabulary": 1_000},
 }
 EPOCHS = {"quick": 2, "full": 3}
 IMAGES = RunSpec(dataset="digits", model="softmax", batch_size=BATCH)
-IMAGE_EPOCHS = {"quick": 3, "full": 10}
+IMAGE_EPOCHS = {"quick": 2, "full": 10}
 
 
 @functools.lru_cache(maxsize=2)
@@ -83,35 +84,45 @@ def text_trial(
     return out
 
 
-def _tuned(ctx: Context, base: dict[str, Any], rates: tuple[float, ...], seeds: tuple[int, ...]):
-    tuning = ctx.trials(text_trial, [{**base, "lr": lr, "seed": seeds[0]} for lr in rates])
-    losses = [np.inf if t["val_loss"] is None else t["val_loss"] for t in tuning]
-    best = rates[int(np.argmin(losses))]
-    runs = ctx.trials(text_trial, [{**base, "lr": best, "seed": s} for s in seeds])
-    return {
-        "lr": best,
-        "val_loss": [r["val_loss"] for r in runs],
-        "val_accuracy": [r["val_accuracy"] for r in runs],
-        "curve": list(zip(rates, losses)),
-        "rates": runs[0].get("rates"),
-    }
-
-
 def run(ctx: Context) -> dict[str, Any]:
     seeds = ctx.seeds(ctx.pick(2, 3))
     rates = RATES[ctx.size]
-    tasks = {}
-    for task, dense in (("text", False), ("dense control", True)):
-        base = {**TEXT[ctx.size], "dense": dense, "epochs": EPOCHS[ctx.size]}
-        tasks[task] = {
-            name: _tuned(ctx, {**base, "optimizer": name}, rates, seeds) for name in OPTIMIZERS
-        }
-    images = ctx.sweep(
-        RunSpec(**{**IMAGES.to_dict(), "hidden": IMAGES.hidden, "epochs": IMAGE_EPOCHS[ctx.size]}),
-        OPTIMIZERS,
-        rates,
-        seeds,
+    bases = {
+        task: {**TEXT[ctx.size], "dense": dense, "epochs": EPOCHS[ctx.size]}
+        for task, dense in (("text", False), ("dense control", True))
+    }
+    grid = [(task, name, lr) for task in bases for name in OPTIMIZERS for lr in rates]
+    tuning = ctx.trials(
+        text_trial,
+        [{**bases[t], "optimizer": n, "lr": lr, "seed": seeds[0]} for t, n, lr in grid],
     )
+    losses = {
+        (t, n, lr): np.inf if r["val_loss"] is None else r["val_loss"]
+        for (t, n, lr), r in zip(grid, tuning)
+    }
+    best = {
+        (t, n): min(rates, key=lambda lr: (losses[t, n, lr], lr)) for t in bases for n in OPTIMIZERS
+    }
+    pairs = list(best)
+    runs = ctx.trials(
+        text_trial,
+        [
+            {**bases[t], "optimizer": n, "lr": best[t, n], "seed": s}
+            for t, n in pairs
+            for s in seeds
+        ],
+    )
+    tasks: dict[str, dict[str, Any]] = {task: {} for task in bases}
+    for k, (t, n) in enumerate(pairs):
+        mine = runs[k * len(seeds) : (k + 1) * len(seeds)]
+        tasks[t][n] = {
+            "lr": best[t, n],
+            "val_loss": [r["val_loss"] for r in mine],
+            "val_accuracy": [r["val_accuracy"] for r in mine],
+            "curve": [(lr, losses[t, n, lr]) for lr in rates],
+            "rates": mine[0].get("rates"),
+        }
+    images = ctx.sweep(replace(IMAGES, epochs=IMAGE_EPOCHS[ctx.size]), OPTIMIZERS, rates, seeds)
     tasks["images (digits)"] = {
         name: {
             "lr": images.outcome(name).best_lr,
@@ -122,13 +133,12 @@ def run(ctx: Context) -> dict[str, Any]:
         }
         for name in OPTIMIZERS
     }
-    frequency_slope = _frequency_slope(tasks["text"]["Adagrad"]["rates"])
     return {
         "tasks": tasks,
         "seeds": list(seeds),
         "text": TEXT[ctx.size],
         "epochs": EPOCHS[ctx.size],
-        "frequency_slope": frequency_slope,
+        "frequency_slope": _frequency_slope(tasks["text"]["Adagrad"]["rates"]),
     }
 
 
@@ -142,7 +152,7 @@ def _frequency_slope(points: list[list[float]] | None) -> float:
 
 
 def figure(results: dict[str, Any], path: Any) -> None:
-    from optimlab.lab.guide.figures import legend, panels, save, style, titled
+    from optimlab.lab.guide.figures import legend, log_scale, panels, save, style, titled
 
     tasks = results["tasks"]
     figure, axes = panels(3, width=12.0)
@@ -161,14 +171,13 @@ def figure(results: dict[str, Any], path: Any) -> None:
         curve = [(lr, loss) for lr, loss in tasks["text"][name]["curve"] if np.isfinite(loss)]
         if curve:
             axes[1].plot(*zip(*curve), label=name, **style(i))
-    axes[1].set_xscale("log")
+    log_scale(axes[1], "x")
     titled(axes[1], "(b) text: loss by learning rate", "learning rate", "validation loss")
     legend(axes[1])
     rates = tasks["text"]["Adagrad"]["rates"] or []
     if rates:
         frequency, rate = zip(*rates)
         axes[2].scatter(frequency, rate, s=6, color=style(1)["color"])
-    axes[2].set_xscale("log")
-    axes[2].set_yscale("log")
+    log_scale(axes[2])
     titled(axes[2], "(c) AdaGrad's rate per word", "document frequency", "lr / sqrt(G)")
     save(figure, path)

@@ -166,12 +166,15 @@ def second_half_share(losses: list[tuple[int, float]]) -> float:
 def run(ctx: Context) -> dict[str, Any]:
     updates = ctx.pick(2_000, 10_000)
     drop_at = updates // 2
-    constant = ctx.trials(
-        constant_trial, [{"name": n, "updates": updates, "drop_at": None} for n in OPTIMIZERS]
+    runs = ctx.trials(
+        constant_trial,
+        [
+            {"name": n, "updates": updates, "drop_at": drop}
+            for drop in (None, drop_at)
+            for n in OPTIMIZERS
+        ],
     )
-    dropped = ctx.trials(
-        constant_trial, [{"name": n, "updates": updates, "drop_at": drop_at} for n in OPTIMIZERS]
-    )
+    constant, dropped = runs[: len(OPTIMIZERS)], runs[len(OPTIMIZERS) :]
     per_optimizer = {}
     for name, c, d in zip(OPTIMIZERS, constant, dropped):
         end = c["rates"][-1]
@@ -185,21 +188,34 @@ def run(ctx: Context) -> dict[str, Any]:
             "steps_dropped": d["steps"],
         }
     (bias,) = ctx.trials(bias_trial, [{"updates": 50}])
-    epochs = ctx.pick(30, 200)
+    epochs = ctx.pick(20, 200)
     seeds = ctx.seeds(ctx.pick(2, 3))
+    grid = {name: [_default_lr(name) * f for f in (0.1, 1.0, 10.0)] for name in OPTIMIZERS}
+    tuning = ctx.trials(
+        real_trial,
+        [
+            {"name": name, "lr": lr, "seed": seeds[0], "epochs": epochs}
+            for name in OPTIMIZERS
+            for lr in grid[name]
+        ],
+    )
+    best = {}
+    for k, name in enumerate(OPTIMIZERS):
+        runs = tuning[3 * k : 3 * k + 3]
+        best[name] = min(zip(grid[name], runs), key=lambda pair: (pair[1]["final"], pair[0]))[0]
+    finals = ctx.trials(
+        real_trial,
+        [
+            {"name": name, "lr": best[name], "seed": s, "epochs": epochs}
+            for name in OPTIMIZERS
+            for s in seeds
+        ],
+    )
     real = {}
-    for name in OPTIMIZERS:
-        rates = [_default_lr(name) * f for f in (0.1, 1.0, 10.0)]
-        tuning = ctx.trials(
-            real_trial,
-            [{"name": name, "lr": lr, "seed": seeds[0], "epochs": epochs} for lr in rates],
-        )
-        best = min(zip(rates, tuning), key=lambda pair: (pair[1]["final"], pair[0]))[0]
-        runs = ctx.trials(
-            real_trial, [{"name": name, "lr": best, "seed": s, "epochs": epochs} for s in seeds]
-        )
+    for k, name in enumerate(OPTIMIZERS):
+        runs = finals[len(seeds) * k : len(seeds) * (k + 1)]
         real[name] = {
-            "lr": best,
+            "lr": best[name],
             "final": [r["final"] for r in runs],
             "second_half": [second_half_share(r["losses"]) for r in runs],
             "effective": runs[0]["effective"],
@@ -218,7 +234,7 @@ def run(ctx: Context) -> dict[str, Any]:
 
 
 def figure(results: dict[str, Any], path: Any) -> None:
-    from optimlab.lab.guide.figures import legend, panels, save, style, titled
+    from optimlab.lab.guide.figures import legend, log_scale, panels, save, style, titled
 
     figure, axes = panels(4, width=14.0)
     drop = results["drop_at"]
@@ -233,16 +249,14 @@ def figure(results: dict[str, Any], path: Any) -> None:
         effective = results["real"][name]["effective"]
         if effective:
             axes[3].plot(*zip(*effective), label=name, **style(i, marker=""))
-    axes[0].set_xscale("log")
-    axes[0].set_yscale("log")
+    log_scale(axes[0])
     titled(axes[0], "(a) constant gradient", "update", "|dw| / |g| (first parameter)")
-    axes[1].set_yscale("log")
+    log_scale(axes[1], "y")
     titled(axes[1], "(b) gradient / 10 at update 0", "updates after the drop", "step / step before")
     for i, (kind, lengths) in enumerate(results["bias"].items()):
         axes[2].plot(range(1, len(lengths) + 1), lengths, label=f"Adam, {kind}", **style(i + 5))
     titled(axes[2], "(c) Adam's first steps, gradient 1", "update", "step / lr")
-    axes[3].set_xscale("log")
-    axes[3].set_yscale("log")
+    log_scale(axes[3])
     titled(axes[3], "(d) breast cancer, logistic", "update", "||dw|| / ||g||")
     for ax in axes:
         legend(ax)
