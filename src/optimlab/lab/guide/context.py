@@ -75,7 +75,7 @@ class Context:
             replace(base, optimizer=o, lr=lr, seed=seeds[0]) for o in optimizers for lr in lrs
         ]
         if not all(self.store.has(spec) for spec in tuning):
-            self._warm_up()
+            self._warm_up(runs=True)
         result = sweep(
             base,
             list(optimizers),
@@ -104,7 +104,7 @@ class Context:
             else:
                 pending[key] = spec
         if pending:
-            self._warm_up()
+            self._warm_up(runs=True)
             engine = engines.make("process", self.jobs, notify=self.notify)
             failed = True
             try:
@@ -137,7 +137,7 @@ class Context:
             else:
                 pending[key] = (name, plain(p), key)
         if pending:
-            self._warm_up()
+            self._warm_up(runs=False)
             jobs = 1 if inline or len(pending) == 1 else self.jobs
             engine = engines.make("process", jobs, notify=self.notify)
             failed = True
@@ -148,10 +148,12 @@ class Context:
                 engine.close(wait=not failed)
         return [self.cache.get(key) for key in keys]
 
-    def _warm_up(self) -> None:
-        if not self.warm:
-            warm_up()
-            self.warm = True
+    def _warm_up(self, runs: bool) -> None:
+        """Before work goes to worker processes, prepare this process once (see
+        `warm_up`); with one job everything runs here anyway."""
+        if self.jobs > 1 and not self.warm:
+            warm_up(runs)
+            self.warm = runs
 
     def _keep(self, outcome: tuple[str, str, dict, Any, float]) -> None:
         key, name, params, result, seconds = outcome
@@ -170,13 +172,15 @@ def run_or_fail(spec: RunSpec) -> RunResult:
         return RunResult(spec, history, time.perf_counter() - start)
 
 
-def warm_up() -> None:
-    """Compile and import, in this process, what the runs need (each optimizer's compiled
-    rule, scikit-learn for the diagnosis), so that worker processes forked later start
-    ready instead of each doing it again."""
+def warm_up(runs: bool = True) -> None:
+    """Import (scikit-learn's data sets) and, with ``runs``, compile (each optimizer's rule,
+    through one tiny run each, which also imports the diagnosis) in this process, so that
+    worker processes forked later start ready instead of each doing it again."""
     from optimlab.data import load_dataset
 
     load_dataset("breast_cancer")
+    if not runs:
+        return
     for name in ("SGD", "Adagrad", "RMSprop", "Adadelta", "Adam"):
         lr = 1.0 if name == "Adadelta" else 0.01
         run(
