@@ -111,8 +111,16 @@ def seed_range(
         axes.plot([], [], label=f"{label} (never)", **style(index))
         return
     x, mean, low, high = (list(column) for column in zip(*points))
-    errors = [[m - lo for m, lo in zip(mean, low)], [hi - m for m, hi in zip(mean, high)]]
-    axes.errorbar(x, mean, yerr=errors, label=label, capsize=2, **style(index))
+    axes.errorbar(x, mean, yerr=seed_bars(mean, low, high), label=label, capsize=2, **style(index))
+
+
+def seed_bars(mean: Sequence[float], low: Sequence[float], high: Sequence[float]) -> list:
+    """``yerr`` from the mean to the lowest and the highest seed (never negative: the mean
+    of equal values can round below them)."""
+    return [
+        [max(0.0, m - lo) for m, lo in zip(mean, low)],
+        [max(0.0, hi - m) for m, hi in zip(mean, high)],
+    ]
 
 
 def log_scale(axes: Any, which: str = "xy") -> None:
@@ -127,3 +135,33 @@ def log_scale(axes: Any, which: str = "xy") -> None:
         if np.isfinite(low) and np.isfinite(high) and high > 0:
             (axes.set_xscale if axis == "x" else axes.set_yscale)("log")
             (axes.xaxis if axis == "x" else axes.yaxis).set_minor_formatter(NullFormatter())
+
+
+def grouped_bars(
+    axes: Any, groups: Sequence[str], series: dict[str, Sequence[Sequence[float | None]]]
+) -> None:
+    """Bars of the mean over seeds, one colour per series, side by side in each group, with
+    the standard deviation as error bars; a group where a seed never finished (None) gets
+    no bar but the word "never"."""
+    import numpy as np
+
+    width = 0.8 / max(len(series), 1)
+    for i, (name, per_group) in enumerate(series.items()):
+        positions = np.arange(len(groups)) + (i - (len(series) - 1) / 2) * width
+        heights, errors = [], []
+        for position, values in zip(positions, per_group):
+            finite = all(v is not None and math.isfinite(v) for v in values)
+            heights.append(float(np.mean(values)) if finite else 0.0)
+            errors.append(float(np.std(values, ddof=1)) if finite and len(values) > 1 else 0.0)
+            if not finite:
+                axes.annotate("never", (position, 0), ha="center", va="bottom", fontsize="x-small")
+        axes.bar(
+            positions,
+            heights,
+            width=width,
+            yerr=errors,
+            capsize=2,
+            label=name,
+            color=curve_style(i).color,
+        )
+    axes.set_xticks(range(len(groups)), groups, fontsize="small")

@@ -70,8 +70,8 @@ def to_dict(result: GuideResult) -> dict[str, Any]:
 def write_report(result: GuideResult, folder: Path, command: str) -> Path:
     """Write ``figures/*.png``, ``guide.json`` and ``report.html``; return the report."""
     folder = output_folder(folder)
-    result.figures = draw_figures(result, folder / "figures")
     write_json(folder / "guide.json", to_dict(result))
+    result.figures = draw_figures(result, folder / "figures")
     report = Report(
         TITLE,
         command,

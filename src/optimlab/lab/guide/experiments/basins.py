@@ -194,7 +194,15 @@ def best_rate(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def figure(results: dict[str, Any], path: Any) -> None:
-    from optimlab.lab.guide.figures import legend, log_scale, panels, save, style, titled
+    from optimlab.lab.guide.figures import (
+        legend,
+        log_scale,
+        panels,
+        save,
+        seed_bars,
+        style,
+        titled,
+    )
 
     figure, axes = panels(3, width=11.5)
     for ax, (surface, per_optimizer) in zip(axes, results["surfaces"].items()):
@@ -207,7 +215,7 @@ def figure(results: dict[str, Any], path: Any) -> None:
             ax.errorbar(
                 lrs,
                 means,
-                yerr=[np.subtract(means, low), np.subtract(high, means)],
+                yerr=seed_bars(means, low, high),
                 label=optimizer,
                 capsize=2,
                 **style(i),

@@ -42,8 +42,8 @@ TASKS = {
 }
 QUICK_TASKS = ("moons (2,000 samples)",)
 BATCHES = {"quick": (1, 16, 128, None), "full": (1, 4, 16, 64, 256, None)}
-RATES = {"quick": (0.1, 0.3, 1.0), "full": (0.03, 0.1, 0.3, 1.0, 3.0)}
-BUDGET = {"quick": 0.1, "full": 1.0}  # seconds of updates per run
+RATES = {"quick": (0.1, 0.3, 1.0), "full": (0.1, 0.3, 1.0, 3.0)}
+BUDGET = {"quick": 0.1, "full": 0.4}  # seconds of updates per run
 MAX_UPDATES = 20_000
 
 
@@ -79,8 +79,8 @@ def checkpoints(updates: int) -> list[int]:
 
 
 def batch_trial(task: str, batch: int | None, lr: float, seed: int, updates: int) -> dict:
-    """Descend for ``updates`` updates; the training and validation losses at
-    `checkpoints`, as ``(update, validation loss, training loss)``."""
+    """Descend for ``updates`` updates; the validation loss at `checkpoints`, as
+    ``(update, validation loss)``."""
     split = _split(task, seed)
     model = build_model(replace(TASKS[task], seed=seed), split)
     opt = optim.SGD(model.params, lr=lr, fused=False)
@@ -101,9 +101,7 @@ def batch_trial(task: str, batch: int | None, lr: float, seed: int, updates: int
             break
         opt.step(grads)
         if update in marks:
-            val = model.loss_and_grad(split.X_val, split.y_val, check=False)[0]
-            train = model.loss_and_grad(split.X_train, split.y_train, check=False)[0]
-            curve.append((update, val, train))
+            curve.append((update, model.loss_and_grad(split.X_val, split.y_val, check=False)[0]))
     return {"curve": curve, "diverged": diverged}
 
 
@@ -201,7 +199,7 @@ def run(ctx: Context) -> dict[str, Any]:
         ]
         for s in sizes.values():
             s["to_target"] = [
-                next((u * s["seconds_per_update"] for u, v, _ in c if v <= target), None)
+                next((u * s["seconds_per_update"] for u, v in c if v <= target), None)
                 for c, target in zip(s["curves"], targets)
             ]
         out[task] = {"n_train": n_train, "targets": targets, "sizes": sizes}
@@ -230,7 +228,7 @@ def figure(results: dict[str, Any], path: Any) -> None:
     first = next(iter(tasks.values()))
     for i, (name, s) in enumerate(first["sizes"].items()):
         label = "full" if s["full"] else f"b = {name}"
-        updates, values, _ = zip(*s["curves"][0]) if s["curves"][0] else ((), (), ())
+        updates, values = zip(*s["curves"][0]) if s["curves"][0] else ((), ())
         seconds = np.asarray(updates) * s["seconds_per_update"]
         axes[1].plot(seconds, values, label=label, **style(i, marker=""))
     axes[1].axhline(first["targets"][0], color="gray", linestyle=":", linewidth=1)

@@ -36,7 +36,7 @@ RATES = {
     "SGD": (0.003, 0.01, 0.03, 0.1),
 }
 #: Most updates per run, by method (quick guide, full guide).
-CAPS = {"GD": (150, 300), "mini-batch": (2_000, 10_000), "SGD": (2_500, 20_000)}
+CAPS = {"GD": (150, 300), "mini-batch": (2_000, 5_000), "SGD": (2_500, 10_000)}
 CURVE_POINTS = 40
 
 

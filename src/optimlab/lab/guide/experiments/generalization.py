@@ -22,7 +22,7 @@ BATCH = 32
 TASKS = {
     "moons": RunSpec(dataset="moons", n_samples=500, noise=0.3, model="mlp", hidden=(16, 16)),
     "spirals": RunSpec(dataset="spirals", n_samples=500, model="mlp", hidden=(32, 32)),
-    "digits": RunSpec(dataset="digits", model="mlp", hidden=(32,)),
+    "circles": RunSpec(dataset="circles", n_samples=500, model="mlp", hidden=(16, 16)),
 }
 QUICK_TASKS = ("moons",)
 EPOCHS = {"quick": 8, "full": 30}
@@ -63,19 +63,27 @@ def run(ctx: Context) -> dict[str, Any]:
 def figure(results: dict[str, Any], path: Any) -> None:
     import numpy as np
 
-    from optimlab.lab.guide.figures import legend, log_scale, panels, save, style, titled
+    from optimlab.lab.guide.figures import (
+        grouped_bars,
+        legend,
+        log_scale,
+        panels,
+        save,
+        style,
+        titled,
+    )
 
     tasks = results["tasks"]
     figure, axes = panels(2, width=10.0)
     names = list(tasks)
-    for i, mode in enumerate(("mini-batch", "full batch")):
-        means = [np.mean(tasks[t][mode]["val_loss"]) for t in names]
-        stds = [np.std(tasks[t][mode]["val_loss"], ddof=1) for t in names]
-        positions = np.arange(len(names)) + (i - 0.5) * 0.35
-        axes[0].bar(
-            positions, means, width=0.35, yerr=stds, capsize=3, label=mode, color=style(i)["color"]
-        )
-    axes[0].set_xticks(range(len(names)), names)
+    grouped_bars(
+        axes[0],
+        names,
+        {
+            mode: [tasks[t][mode]["val_loss"] for t in names]
+            for mode in ("mini-batch", "full batch")
+        },
+    )
     titled(axes[0], "(a) final validation loss (mean, std over seeds)", "", "validation loss")
     legend(axes[0])
     first = tasks[names[0]]

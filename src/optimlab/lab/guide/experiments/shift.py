@@ -83,7 +83,7 @@ def _first(hits: np.ndarray) -> int | None:
 
 def run(ctx: Context) -> dict[str, Any]:
     seeds = list(ctx.seeds(ctx.pick(3, 5)))
-    phases, length = ctx.pick((4, 500), (8, 1500))
+    phases, length = ctx.pick((4, 500), (8, 1000))
     grids = {n: r[1:-1] if ctx.quick and len(r) > 3 else r for n, r in RATES.items()}
     pairs = [(name, lr) for name, grid in grids.items() for lr in grid]
     runs = ctx.trials(
