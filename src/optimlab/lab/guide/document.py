@@ -157,12 +157,13 @@ def made(result: GuideResult) -> list[Block]:
         (
             "text",
             f"The {result.size} guide, first seed {result.seed}, {result.jobs} worker "
-            f"process{'es' if result.jobs > 1 else ''}: {result.seconds:.0f} s of wall time "
-            f"({result.computed} runs and trials computed, {result.reused} found in the "
-            f"store {result.store.name}); load average {result.load[0]:.2f} at the start and "
-            f"{result.load[1]:.2f} at the end, on {_cores()} cores. Times inside the "
-            "experiments are counted in updates and multiplied by the measured cost of one "
-            "update, so that the verdicts do not move with the machine's load.",
+            f"process{'es' if result.jobs > 1 else ''}, on {_cores()} cores. This report's "
+            f"run: {result.seconds:.0f} s before the figures, {result.computed} runs and "
+            f"trials computed, {result.reused} taken from the store {result.store.name}; load "
+            f"average {result.load[0]:.2f} at its start and {result.load[1]:.2f} at its end. "
+            "Times inside the experiments are counted in updates and multiplied by the "
+            "measured time of one update, so that the verdicts do not move with the machine's "
+            "load.",
         ),
     ]
 

@@ -69,6 +69,6 @@ def _block(kind: str, value: Any, result: GuideResult, link: str) -> str:
     if kind == "figure":
         name, caption = value
         return f"![{caption}]({link}/{result.figures[name].name})"
-    if kind == "code":
-        return f"```bash\n{value}\n```"
+    if kind == "code":  # inline: a reader copies it; a docs test does not run the whole guide
+        return f"Reproduce: `{value}`"
     raise ValueError(f"unknown block {kind!r}")

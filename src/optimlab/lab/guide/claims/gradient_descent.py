@@ -7,7 +7,12 @@ from typing import Any
 import numpy as np
 
 from optimlab.lab.guide.claims.base import Claim
-from optimlab.lab.guide.claims.reading import local_minima_finding, seconds_to, size_rows
+from optimlab.lab.guide.claims.reading import (
+    local_minima_finding,
+    seconds_to,
+    size_noise,
+    size_rows,
+)
 from optimlab.lab.guide.verdict import NOT_SUPPORTED, SUPPORTED, Finding, Spread, depends, number
 
 ROW = "Gradient Descent"
@@ -73,18 +78,11 @@ def large_datasets(results: dict[str, Any]) -> Finding:
         verdict = depends("the data size")
     summary = (
         f"From {sizes[0]:,} to {sizes[-1]:,} samples, GD's time to the rough target grows "
-        f"{growth:.0f}x ({gd[0].text()} s to {gd[-1].text()} s); on {sizes[-1]:,} samples it "
-        f"is {slower:.1f}x the faster stochastic method's ({stochastic[-1].text()} s), whose "
+        f"{growth:.0f}x ({gd[0].text()} ms to {gd[-1].text()} ms); on {sizes[-1]:,} samples it "
+        f"is {slower:.1f}x the faster stochastic method's ({stochastic[-1].text()} ms), whose "
         "time hardly depends on the data size."
     )
-    return Finding(verdict, summary, size_rows(data, "rough"), _size_noise(data))
-
-
-def _size_noise(data: dict[str, Any]) -> str:
-    return (
-        f"Mean ± standard deviation over {len(data['seeds'])} seeds (data, batch order); "
-        "seconds are updates to the target times the measured time of one update."
-    )
+    return Finding(verdict, summary, size_rows(data, "rough"), size_noise(data))
 
 
 def local_minima(results: dict[str, Any]) -> Finding:
@@ -117,7 +115,7 @@ def small_datasets(results: dict[str, Any]) -> Finding:
         verdict = NOT_SUPPORTED
     parts = []
     for target, (winner, times) in first.items():
-        shown = ", ".join(f"{m} {s.text()} s" for m, s in times.items())
+        shown = ", ".join(f"{m} {s.text()} ms" for m, s in times.items())
         parts.append(f"to the {target} target the fastest is {winner} ({shown})")
     summary = f"On {n:,} samples, " + "; ".join(parts) + "."
     headline = (
@@ -128,11 +126,11 @@ def small_datasets(results: dict[str, Any]) -> Finding:
     rows = tuple(
         {
             "target": f"{t} ({data['targets'][t]:g})",
-            **{f"{m} (s)": s.text() for m, s in times.items()},
+            **{f"{m} (ms)": s.text() for m, s in times.items()},
         }
         for t, (_, times) in first.items()
     )
-    return Finding(verdict, summary, rows, _size_noise(data), headline)
+    return Finding(verdict, summary, rows, size_noise(data), headline)
 
 
 def clarity(results: dict[str, Any]) -> Finding:

@@ -13,22 +13,36 @@ STUCK_SHARE = 0.10  # a share of starts (or initialisations) that counts as "get
 
 
 def seconds_to(results: dict[str, Any], method: str, target: str) -> list[Spread]:
-    """Per data size, the method's seconds to the target over seeds."""
+    """Per data size, the method's time to the target over seeds, in milliseconds."""
     return [
-        Spread.of(entry["methods"][method]["targets"][target]["seconds"])
+        Spread.of(
+            [
+                None if s is None else 1e3 * s
+                for s in entry["methods"][method]["targets"][target]["seconds"]
+            ]
+        )
         for entry in results["per_size"]
     ]
 
 
 def size_rows(results: dict[str, Any], target: str) -> tuple[dict[str, Any], ...]:
-    """One row per data size: each method's seconds to the target (mean ± std)."""
+    """One row per data size: each method's milliseconds to the target (mean ± std)."""
     rows = []
     for entry in results["per_size"]:
         row: dict[str, Any] = {"samples": f"{entry['n']:,}"}
-        for method, data in entry["methods"].items():
-            row[f"{method} (s)"] = Spread.of(data["targets"][target]["seconds"]).text()
+        for method in entry["methods"]:
+            index = results["per_size"].index(entry)
+            row[f"{method} (ms)"] = seconds_to(results, method, target)[index].text()
         rows.append(row)
     return tuple(rows)
+
+
+def size_noise(results: dict[str, Any]) -> str:
+    """How the data-size experiment's noise was measured."""
+    return (
+        f"Mean ± standard deviation over {len(results['seeds'])} seeds (data, sample order); "
+        "times are the updates to the target times the measured time of one update."
+    )
 
 
 def stuck_at_best(results: dict[str, Any], optimizer: str) -> dict[str, dict[str, Any]]:

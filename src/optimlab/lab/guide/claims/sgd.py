@@ -7,20 +7,13 @@ from typing import Any
 import numpy as np
 
 from optimlab.lab.guide.claims.base import Claim
-from optimlab.lab.guide.claims.reading import seconds_to, size_rows
+from optimlab.lab.guide.claims.reading import seconds_to, size_noise, size_rows
 from optimlab.lab.guide.verdict import NOT_SUPPORTED, SUPPORTED, Finding, Spread, depends, log_slope
 
 ROW = "SGD"
 FLAT = 3.0  # SGD's time to target may grow at most this much over the data sizes ...
 STEEP = 10.0  # ... and grows at least this much if it does not handle large data well
 ONLINE_FROM = 10_000  # the online claim is judged on data sets at least this large
-
-
-def _size_noise(data: dict[str, Any]) -> str:
-    return (
-        f"Mean ± standard deviation over {len(data['seeds'])} seeds (data, sample order); "
-        "seconds are updates to the target times the measured time of one update."
-    )
 
 
 def fast(results: dict[str, Any]) -> Finding:
@@ -40,11 +33,11 @@ def fast(results: dict[str, Any]) -> Finding:
     summary = (
         f"SGD reaches the rough target before GD on {', '.join(where) or 'none'} of the "
         f"data sizes {', '.join(f'{n:,}' for n in sizes)} (on {sizes[-1]:,} samples: SGD "
-        f"{sgd[-1].text()} s, GD {gd[-1].text()} s). Mini-batches of 32 beat one sample per "
-        f"update on {batched} of the {len(sizes)} sizes ({minibatch[-1].text()} s on "
+        f"{sgd[-1].text()} ms, GD {gd[-1].text()} ms). Mini-batches of 32 beat one sample per "
+        f"update on {batched} of the {len(sizes)} sizes ({minibatch[-1].text()} ms on "
         f"{sizes[-1]:,})."
     )
-    return Finding(verdict, summary, size_rows(data, "rough"), _size_noise(data))
+    return Finding(verdict, summary, size_rows(data, "rough"), size_noise(data))
 
 
 def large_datasets(results: dict[str, Any]) -> Finding:
@@ -61,10 +54,10 @@ def large_datasets(results: dict[str, Any]) -> Finding:
     sizes = data["sizes"]
     summary = (
         f"From {sizes[0]:,} to {sizes[-1]:,} samples SGD's time to the rough target changes "
-        f"{growth:.1f}x ({sgd[0].text()} s to {sgd[-1].text()} s; log-log slope "
+        f"{growth:.1f}x ({sgd[0].text()} ms to {sgd[-1].text()} ms; log-log slope "
         f"{slope:.2f}, where 1 would mean proportional to the data size)."
     )
-    return Finding(verdict, summary, size_rows(data, "rough"), _size_noise(data))
+    return Finding(verdict, summary, size_rows(data, "rough"), size_noise(data))
 
 
 def variance(results: dict[str, Any]) -> Finding:
@@ -141,7 +134,7 @@ def online(results: dict[str, Any]) -> Finding:
         if verdict == SUPPORTED
         else f"SGD needed less than one pass on {sum(one_pass)} of {len(one_pass)} sizes."
     )
-    return Finding(verdict, summary, tuple(rows), _size_noise(data), headline)
+    return Finding(verdict, summary, tuple(rows), size_noise(data), headline)
 
 
 CLAIMS = (
