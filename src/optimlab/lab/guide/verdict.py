@@ -78,15 +78,17 @@ class Spread:
         std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
         return cls(float(np.mean(values)), std, len(values))
 
-    def text(self, digits: int = 3) -> str:
-        """``mean ± std`` to ``digits`` significant digits (``never`` for inf)."""
+    def text(self, digits: int = 3, unit: str = "") -> str:
+        """``mean ± std`` to ``digits`` significant digits, followed by `` unit`` (``never``
+        for inf, without the unit)."""
         if math.isinf(self.mean):
             return "never"
         if math.isnan(self.mean):
             return "n/a"
+        tail = f" {unit}" if unit else ""
         if self.n < 2:
-            return number(self.mean, digits)
-        return f"{number(self.mean, digits)} ± {number(self.std, 2)}"
+            return number(self.mean, digits) + tail
+        return f"{number(self.mean, digits)} ± {number(self.std, 2)}{tail}"
 
 
 def number(value: float | None, digits: int = 3) -> str:

@@ -78,9 +78,9 @@ def large_datasets(results: dict[str, Any]) -> Finding:
         verdict = depends("the data size")
     summary = (
         f"From {sizes[0]:,} to {sizes[-1]:,} samples, GD's time to the rough target grows "
-        f"{growth:.0f}x ({gd[0].text()} ms to {gd[-1].text()} ms); on {sizes[-1]:,} samples it "
-        f"is {slower:.1f}x the faster stochastic method's ({stochastic[-1].text()} ms), whose "
-        "time hardly depends on the data size."
+        f"{growth:.0f}x ({gd[0].text(unit='ms')} to {gd[-1].text(unit='ms')}); on "
+        f"{sizes[-1]:,} samples it is {slower:.1f}x the faster stochastic method's "
+        f"({stochastic[-1].text(unit='ms')}), whose time hardly depends on the data size."
     )
     return Finding(verdict, summary, size_rows(data, "rough"), size_noise(data))
 
@@ -115,7 +115,7 @@ def small_datasets(results: dict[str, Any]) -> Finding:
         verdict = NOT_SUPPORTED
     parts = []
     for target, (winner, times) in first.items():
-        shown = ", ".join(f"{m} {s.text()} ms" for m, s in times.items())
+        shown = ", ".join(f"{m} {s.text(unit='ms')}" for m, s in times.items())
         parts.append(f"to the {target} target the fastest is {winner} ({shown})")
     summary = f"On {n:,} samples, " + "; ".join(parts) + "."
     headline = (

@@ -87,7 +87,7 @@ def balance(results: dict[str, Any]) -> Finding:
         hits.append(hit)
         parts.append(
             f"{task}: fastest to the target is batch {_label(fastest)} "
-            f"({Spread.of(fastest['to_target']).text()} s); the noise of its updates is "
+            f"({Spread.of(fastest['to_target']).text(unit='s')}); the noise of its updates is "
             f"{number(fastest['noise'])} of the gradient's size squared, against "
             f"{number(one['noise'])} with one sample and 0 with the full batch"
         )
@@ -111,13 +111,25 @@ def tuning(results: dict[str, Any]) -> Finding:
         moves.append(move)
         slowest = middle[int(np.argmax(times))]
         fastest = middle[int(np.argmin(times))]
-        parts.append(
-            f"{task}: among mini-batches, batch {_label(slowest)} takes "
-            f"{'forever (never reached the target)' if math.isinf(ratio) else f'{ratio:.1f}x'} "
-            f"as long as batch {_label(fastest)}, and the best rate goes from "
-            f"{rates[0]:g} (batch {_label(middle[0])}) to {rates[-1]:g} "
-            f"(batch {_label(middle[-1])})"
-        )
+        took = Spread.of(fastest["to_target"]).text(unit="s")
+        if math.isinf(ratio):
+            timing = (
+                f"batch {_label(slowest)} never reached the target in the time given, batch "
+                f"{_label(fastest)} in {took}"
+            )
+        else:
+            timing = (
+                f"batch {_label(slowest)} took {ratio:.1f}x as long as batch "
+                f"{_label(fastest)} ({took})"
+            )
+        if len(set(rates)) == 1:
+            moved = f"the best rate was {rates[0]:g} for every mini-batch size"
+        else:
+            moved = (
+                f"the best rate went from {rates[0]:g} (batch {_label(middle[0])}) to "
+                f"{rates[-1]:g} (batch {_label(middle[-1])})"
+            )
+        parts.append(f"{task}: among mini-batches, {timing}; {moved}")
     if all(r >= MATTERS for r in ratios):
         verdict = SUPPORTED
     elif all(r < FLAT for r in ratios):
@@ -142,10 +154,14 @@ def most_tasks(results: dict[str, Any]) -> Finding:
         full = next(s for s in sizes.values() if s["full"])
         hits.append(_middle(sizes[name]) and math.isfinite(times[name].mean))
         slowdown = Spread.of(full["to_target"]).mean / times[name].mean
+        full_batch = (
+            "never reached it in the time given"
+            if math.isinf(slowdown)
+            else f"took {slowdown:.1f}x as long"
+        )
         parts.append(
             f"{task} ({entry['n_train']:,} training samples): fastest is batch "
-            f"{_label(sizes[name])}; the full batch takes "
-            f"{'forever' if math.isinf(slowdown) else f'{slowdown:.1f}x as long'}"
+            f"{_label(sizes[name])}; the full batch {full_batch}"
         )
     verdict = _share_verdict(hits)
     headline = f"A mini-batch size was the fastest on {sum(hits)} of {len(hits)} tasks."

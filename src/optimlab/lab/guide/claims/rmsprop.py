@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from optimlab import optim
 from optimlab.lab.guide.claims.adagrad import FALLS, step_noise, step_rows
 from optimlab.lab.guide.claims.base import Claim
 from optimlab.lab.guide.claims.reading import (
@@ -31,6 +32,7 @@ from optimlab.lab.guide.verdict import (
 ROW = "RMSprop"
 LEVEL = 0.1  # a rate "stays level" when its log-log slope is within this of 0
 GROWS = 2.0  # recovery "grows" when the last phase takes this many times the second's
+ALPHA = optim.RMSprop.fields()["alpha"].default  # the default the experiments use
 
 
 def addresses(results: dict[str, Any]) -> Finding:
@@ -44,7 +46,8 @@ def addresses(results: dict[str, Any]) -> Finding:
         verdict = NOT_SUPPORTED
     real = results["step_size"]["real"]
     summary = (
-        f"Under a constant gradient RMSprop's effective rate changes as t^{rms:.3f} (level) "
+        f"Under a constant gradient RMSprop's effective rate changes as t^{rms:.3f} "
+        f"({'level' if abs(rms) <= LEVEL else 'rising' if rms > 0 else 'falling'}) "
         f"where AdaGrad's falls as t^{ada:.2f}. On the breast-cancer run, RMSprop's effective "
         f"step went from {number(real['RMSprop']['effective'][0][1])} to "
         f"{number(real['RMSprop']['effective'][-1][1])}, AdaGrad's from "
@@ -70,7 +73,7 @@ def recent(results: dict[str, Any]) -> Finding:
     summary = (
         f"When the gradient shrinks 10x, RMSprop's step is back within 10% of its old length "
         f"after {rms if rms is not None else 'never'} updates (its average forgets with "
-        f"alpha = 0.99, about 100 updates); AdaGrad's is "
+        f"alpha = {ALPHA:g}, over about {1 / (1 - ALPHA):.0f} updates); AdaGrad's is "
         f"{adagrad}: "
         "its sum remembers every past gradient."
     )

@@ -33,9 +33,9 @@ def fast(results: dict[str, Any]) -> Finding:
     summary = (
         f"SGD reaches the rough target before GD on {', '.join(where) or 'none'} of the "
         f"data sizes {', '.join(f'{n:,}' for n in sizes)} (on {sizes[-1]:,} samples: SGD "
-        f"{sgd[-1].text()} ms, GD {gd[-1].text()} ms). Mini-batches of 32 beat one sample per "
-        f"update on {batched} of the {len(sizes)} sizes ({minibatch[-1].text()} ms on "
-        f"{sizes[-1]:,})."
+        f"{sgd[-1].text(unit='ms')}, GD {gd[-1].text(unit='ms')}). Mini-batches of 32 beat "
+        f"one sample per update on {batched} of the {len(sizes)} sizes "
+        f"({minibatch[-1].text(unit='ms')} on {sizes[-1]:,})."
     )
     return Finding(verdict, summary, size_rows(data, "rough"), size_noise(data))
 
@@ -54,7 +54,7 @@ def large_datasets(results: dict[str, Any]) -> Finding:
     sizes = data["sizes"]
     summary = (
         f"From {sizes[0]:,} to {sizes[-1]:,} samples SGD's time to the rough target changes "
-        f"{growth:.1f}x ({sgd[0].text()} ms to {sgd[-1].text()} ms; log-log slope "
+        f"{growth:.1f}x ({sgd[0].text(unit='ms')} to {sgd[-1].text(unit='ms')}; log-log slope "
         f"{slope:.2f}, where 1 would mean proportional to the data size)."
     )
     return Finding(verdict, summary, size_rows(data, "rough"), size_noise(data))
