@@ -71,7 +71,7 @@ def first_step(eps: float, rho: float = 0.9) -> float:
 def run(ctx: Context) -> dict[str, Any]:
     tasks = QUICK_TASKS if ctx.quick else TASKS
     grid = lr_grid(1e-3, 1.0, 1) if ctx.quick else lr_grid(1e-4, 10.0, 2)
-    seeds = ctx.seeds(ctx.pick(2, 3))
+    seeds = ctx.seeds(ctx.pick(2, 5))
     out = {}
     for task, spec in tasks.items():
         epochs = spec.epochs if task == "digits" else EPOCHS[ctx.size]

@@ -30,7 +30,7 @@ RATES = {"quick": (0.1, 0.3, 1.0), "full": (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)}
 
 
 def run(ctx: Context) -> dict[str, Any]:
-    seeds = ctx.seeds(ctx.pick(2, 3))
+    seeds = ctx.seeds(ctx.pick(2, 5))
     epochs = EPOCHS[ctx.size]
     out = {}
     for task in QUICK_TASKS if ctx.quick else tuple(TASKS):
