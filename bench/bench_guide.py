@@ -37,12 +37,14 @@ def timed(args: list[str], out: Path) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     before = os.getloadavg()[0]
     start = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "optimlab", "guide", *args, "--no-progress", "--out", str(out)],
-        check=True,
         env=env,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
+    if done.returncode != 0:
+        sys.exit(f"optimlab guide {' '.join(args)} failed:\n{done.stderr}")
     return {"seconds": time.perf_counter() - start, "before": before, "after": os.getloadavg()[0]}
 
 

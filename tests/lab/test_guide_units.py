@@ -28,6 +28,7 @@ from optimlab.lab.guide.verdict import (
     clearly_better,
     log_slope,
     number,
+    score_as_good_as,
     share_verdict,
 )
 from optimlab.lab.store import RunStore
@@ -295,6 +296,10 @@ def test_spread_and_comparisons():
     assert not clearly_better(Spread.of([1.0, 2.0]), Spread.of([1.5, 2.5]))  # margin 0.5 < 0.71
     assert as_good_as(Spread.of([1.04, 1.04]), Spread.of([1.0, 1.0]))  # within 5%
     assert not as_good_as(Spread.of([1.1, 1.1]), Spread.of([1.0, 1.0]))
+    assert score_as_good_as(Spread.of([0.955, 0.955]), Spread.of([0.96, 0.96]))  # within 0.01
+    assert not score_as_good_as(Spread.of([0.90, 0.90]), Spread.of([0.96, 0.96]))
+    assert not score_as_good_as(Spread.of([0.9, None], -math.inf), Spread.of([0.9, 0.9]))
+    assert Spread.of([0.9, None], -math.inf, "diverged").text() == "diverged"
     assert share_verdict(0.75, "the task") == SUPPORTED
     assert share_verdict(0.2, "the task") == NOT_SUPPORTED
     assert share_verdict(0.5, "the task") == "depends on the task"

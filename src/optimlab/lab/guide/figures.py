@@ -125,7 +125,8 @@ def seed_bars(mean: Sequence[float], low: Sequence[float], high: Sequence[float]
 
 def log_scale(axes: Any, which: str = "xy") -> None:
     """Logarithmic x and/or y axes, where the axes hold positive data (an empty or
-    non-positive axis stays linear, which matplotlib could not draw in log scale)."""
+    non-positive axis stays linear, which matplotlib could not draw in log scale). Minor
+    ticks of the x axis go unlabelled (over a decade or so, their labels overlap)."""
     import numpy as np
     from matplotlib.ticker import NullFormatter
 
@@ -134,7 +135,8 @@ def log_scale(axes: Any, which: str = "xy") -> None:
         low, high = (limits.x0, limits.x1) if axis == "x" else (limits.y0, limits.y1)
         if np.isfinite(low) and np.isfinite(high) and high > 0:
             (axes.set_xscale if axis == "x" else axes.set_yscale)("log")
-            (axes.xaxis if axis == "x" else axes.yaxis).set_minor_formatter(NullFormatter())
+            if axis == "x":
+                axes.xaxis.set_minor_formatter(NullFormatter())
 
 
 def grouped_bars(

@@ -20,6 +20,9 @@ NOT_SUPPORTED = "not supported"
 #: How close two mean losses must be to count as "as good as": within the larger of the
 #: two seed-to-seed standard deviations, or within this share of the better mean.
 RELATIVE_TIE = 0.05
+#: How close two mean scores (accuracy, R^2) must be to count as "as good as": within the
+#: larger standard deviation, or within this much (one point of accuracy).
+SCORE_TIE = 0.01
 
 
 def depends(on: str) -> str:
@@ -66,23 +69,29 @@ class Spread:
     mean: float
     std: float
     n: int = field(default=0)
+    word: str = "never"  # how `text` shows an infinite mean
 
     @classmethod
-    def of(cls, values: Iterable[float | None]) -> Spread:
-        """Over ``values``; a None (a run that never got there) makes the mean inf."""
-        values = [math.inf if v is None else float(v) for v in values]
+    def of(
+        cls, values: Iterable[float | None], missing: float = math.inf, word: str = "never"
+    ) -> Spread:
+        """Over ``values``; a None (a run that never got there, or diverged) makes the mean
+        ``missing`` (inf for a loss or a time; -inf for a score such as accuracy), shown as
+        ``word``."""
+        values = [missing if v is None else float(v) for v in values]
         if not values:
-            return cls(math.nan, math.nan, 0)
+            return cls(math.nan, math.nan, 0, word)
         if not all(math.isfinite(v) for v in values):
-            return cls(math.inf, math.nan, len(values))
+            worst = missing if any(v == missing for v in values) else math.inf
+            return cls(worst, math.nan, len(values), word)
         std = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-        return cls(float(np.mean(values)), std, len(values))
+        return cls(float(np.mean(values)), std, len(values), word)
 
     def text(self, digits: int = 3, unit: str = "") -> str:
         """``mean ± std`` to ``digits`` significant digits, followed by `` unit`` (``never``
         for inf, without the unit)."""
         if math.isinf(self.mean):
-            return "never"
+            return self.word
         if math.isnan(self.mean):
             return "n/a"
         tail = f" {unit}" if unit else ""
@@ -122,6 +131,16 @@ def as_good_as(a: Spread, b: Spread, relative: float = RELATIVE_TIE) -> bool:
         return True
     tolerance = max(_finite(a.std), _finite(b.std), relative * abs(b.mean))
     return a.mean - b.mean <= tolerance
+
+
+def score_as_good_as(a: Spread, b: Spread, tolerance: float = SCORE_TIE) -> bool:
+    """True when score ``a`` (accuracy or R^2: higher is better) is no worse than ``b``
+    beyond the noise: ``b.mean - a.mean <= max(a.std, b.std, tolerance)``."""
+    if math.isinf(a.mean) and a.mean < 0:
+        return math.isinf(b.mean) and b.mean < 0
+    if math.isinf(b.mean):
+        return True
+    return b.mean - a.mean <= max(_finite(a.std), _finite(b.std), tolerance)
 
 
 def clearly_better(a: Spread, b: Spread) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from optimlab.lab.guide.claims.base import Claim
@@ -108,8 +109,8 @@ def _sparse_rows(data: dict[str, Any], tasks: list[str]) -> tuple[dict[str, Any]
             "task": task,
             "optimizer": name,
             "best rate": number(values["lr"]),
-            "val. loss": Spread.of(values["val_loss"]).text(),
-            "val. accuracy": Spread.of(values["val_accuracy"]).text(),
+            "val. loss": Spread.of(values["val_loss"], word="diverged").text(),
+            "val. accuracy": Spread.of(values["val_accuracy"], -math.inf, "diverged").text(),
         }
         for task in tasks
         for name, values in data["tasks"][task].items()
@@ -125,7 +126,9 @@ def _sparse_noise(data: dict[str, Any]) -> str:
 
 def losses(data: dict[str, Any], task: str) -> dict[str, Spread]:
     """Each optimizer's tuned validation loss on a task of the sparse experiment."""
-    return {name: Spread.of(v["val_loss"]) for name, v in data["tasks"][task].items()}
+    return {
+        name: Spread.of(v["val_loss"], word="diverged") for name, v in data["tasks"][task].items()
+    }
 
 
 def sparse(results: dict[str, Any]) -> Finding:

@@ -52,7 +52,7 @@ def _rows(results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
                     "best rate": number(size["lr"]),
                     "updates in the budget": f"{size['updates']:,}",
                     "seconds to target": Spread.of(size["to_target"]).text(),
-                    "final val. loss": Spread.of(size["final"]).text(),
+                    "final val. loss": Spread.of(size["final"], word="diverged").text(),
                     "update noise / signal": number(size["noise"]),
                 }
             )
@@ -106,7 +106,7 @@ def tuning(results: dict[str, Any]) -> Finding:
             continue
         ratio = max(times) / min(times)
         rates = [s["lr"] for s in middle]
-        move = rates[-1] / rates[0]
+        move = max(rates) / min(rates)
         ratios.append(ratio)
         moves.append(move)
         slowest = middle[int(np.argmax(times))]
@@ -125,9 +125,8 @@ def tuning(results: dict[str, Any]) -> Finding:
         if len(set(rates)) == 1:
             moved = f"the best rate was {rates[0]:g} for every mini-batch size"
         else:
-            moved = (
-                f"the best rate went from {rates[0]:g} (batch {_label(middle[0])}) to "
-                f"{rates[-1]:g} (batch {_label(middle[-1])})"
+            moved = "the best rate by batch size: " + ", ".join(
+                f"{_label(s)}: {s['lr']:g}" for s in middle
             )
         parts.append(f"{task}: among mini-batches, {timing}; {moved}")
     if all(r >= MATTERS for r in ratios):
@@ -137,8 +136,8 @@ def tuning(results: dict[str, Any]) -> Finding:
     else:
         verdict = depends("the task")
     note = (
-        " The rate must move with the batch size."
-        if all(m >= RATE_MOVES or m <= 1 / RATE_MOVES for m in moves)
+        " The best rate moved with the batch size on every task."
+        if moves and all(m >= RATE_MOVES for m in moves)
         else ""
     )
     return Finding(verdict, "; ".join(parts) + "." + note, _rows(data), _noise(data))
@@ -173,8 +172,8 @@ def generalizable(results: dict[str, Any]) -> Finding:
     better, worse, parts, rows = [], [], [], []
     for task, modes in data["tasks"].items():
         mini, full = (
-            Spread.of(modes["mini-batch"]["val_loss"]),
-            Spread.of(modes["full batch"]["val_loss"]),
+            Spread.of(modes["mini-batch"]["val_loss"], word="diverged"),
+            Spread.of(modes["full batch"]["val_loss"], word="diverged"),
         )
         better.append(clearly_better(mini, full))
         worse.append(clearly_better(full, mini))
@@ -189,9 +188,11 @@ def generalizable(results: dict[str, Any]) -> Finding:
                     "batches": mode,
                     "best rate": number(values["lr"]),
                     "updates": f"{values['updates']:,}",
-                    "val. loss": Spread.of(values["val_loss"]).text(),
-                    "val. accuracy": Spread.of(values["val_accuracy"]).text(),
-                    "val. - train loss": Spread.of(values["gap"]).text(),
+                    "val. loss": Spread.of(values["val_loss"], word="diverged").text(),
+                    "val. accuracy": Spread.of(
+                        values["val_accuracy"], -math.inf, "diverged"
+                    ).text(),
+                    "val. - train loss": Spread.of(values["gap"], word="diverged").text(),
                 }
             )
     share = sum(better) / len(better)

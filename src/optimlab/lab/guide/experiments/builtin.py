@@ -61,6 +61,14 @@ def final_loss(result: RunResult) -> float:
     return float(value)
 
 
+def final_metric(result: RunResult) -> float | None:
+    """The final validation accuracy or R^2 (None for a diverged run)."""
+    value = result.history.final()["val_metric"]
+    if result.history.diverged or value is None or not np.isfinite(value):
+        return None
+    return float(value)
+
+
 def first_step(eps: float, rho: float = 0.9) -> float:
     """AdaDelta's first step for a gradient of 1 (multiplier 1), measured by one update."""
     params = np.zeros(1)
@@ -98,6 +106,7 @@ def run(ctx: Context) -> dict[str, Any]:
                 "tuned_metric": list(outcome.val_metrics),
                 "default_lr": default_lr(name),
                 "default": [final_loss(r) for r in default],
+                "default_metric": [final_metric(r) for r in default],
                 "iterations_to_target": rows[name]["iterations_to_target"],
                 "target_reached": rows[name]["target_reached"],
                 "curve": [(p.lr, p.rank_loss) for p in outcome.curve],
@@ -122,43 +131,48 @@ def run(ctx: Context) -> dict[str, Any]:
 
 
 def figure(results: dict[str, Any], path: Any) -> None:
-    from optimlab.lab.guide.figures import legend, log_scale, panels, save, style, titled
-    from optimlab.lab.guide.verdict import Spread
+    from optimlab.lab.guide.figures import (
+        grouped_bars,
+        legend,
+        log_scale,
+        panels,
+        save,
+        style,
+        titled,
+    )
 
     tasks = results["tasks"]
     names = list(tasks)
     figure, axes = panels(3, width=13.0, height=3.8, bottom=0.3)
-    for i, name in enumerate(OPTIMIZERS):
-        ratios = []
-        for task in names:
-            data = tasks[task]["optimizers"]
-            best = min(Spread.of(d["tuned"]).mean for d in data.values())
-            ratios.append(Spread.of(data[name]["default"]).mean / best)
-        positions = np.arange(len(names)) + (i - 2) * 0.16
-        axes[0].bar(
-            positions, np.minimum(ratios, 10), width=0.16, label=name, color=style(i)["color"]
-        )
-    axes[0].axhline(1.0, color="gray", linewidth=0.8)
-    axes[0].set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize="x-small")
-    titled(axes[0], "(a) default settings / best tuned", "", "val. loss ratio (capped at 10)")
+
+    def shortfall(task: dict[str, Any], name: str, key: str) -> list[float | None]:
+        best = max(np.mean(d["tuned_metric"]) for d in task["optimizers"].values())
+        return [None if v is None else best - v for v in task["optimizers"][name][key]]
+
+    grouped_bars(
+        axes[0],
+        names,
+        {n: [shortfall(tasks[t], n, "default_metric") for t in names] for n in OPTIMIZERS},
+    )
+    titled(axes[0], "(a) defaults: below the best tuned", "", "accuracy or R^2 lost")
     legend(axes[0], ncols=2)
-    for i, name in enumerate(OPTIMIZERS):
-        ratios = []
-        for task in names:
-            data = tasks[task]["optimizers"]
-            best = min(Spread.of(d["tuned"]).mean for d in data.values())
-            ratios.append(Spread.of(data[name]["tuned"]).mean / best)
-        positions = np.arange(len(names)) + (i - 2) * 0.16
-        axes[1].bar(
-            positions, np.minimum(ratios, 10), width=0.16, label=name, color=style(i)["color"]
-        )
-    axes[1].axhline(1.0, color="gray", linewidth=0.8)
-    axes[1].set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize="x-small")
-    titled(axes[1], "(b) tuned / best tuned", "", "val. loss ratio (capped at 10)")
+    grouped_bars(
+        axes[1],
+        names,
+        {n: [shortfall(tasks[t], n, "tuned_metric") for t in names] for n in OPTIMIZERS},
+    )
+    titled(axes[1], "(b) tuned: below the best tuned", "", "accuracy or R^2 lost")
+    for ax in axes[:2]:
+        ax.tick_params(axis="x", labelrotation=45)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
     for i, task in enumerate(names):
         eps, losses = zip(*tasks[task]["adadelta_eps"])
-        axes[2].plot(eps, losses, label=task, **style(i))
-    log_scale(axes[2], "x")
-    titled(axes[2], "(c) AdaDelta (no rate): loss by eps", "eps", "validation loss")
-    legend(axes[2])
+        finite = [v for v in losses if v is not None and np.isfinite(v)]
+        if finite:
+            relative = [np.nan if v is None else v / min(finite) for v in losses]
+            axes[2].plot(eps, relative, label=task, **style(i))
+    log_scale(axes[2])
+    titled(axes[2], "(c) AdaDelta with no rate, by eps", "eps", "val. loss / its best")
+    legend(axes[2], ncols=2)
     save(figure, path)
