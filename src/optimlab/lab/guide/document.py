@@ -1,7 +1,8 @@
 """The guide's text, once, as blocks that the HTML and the Markdown writers both render.
 
-A block is ``(kind, value)``: ``("text", str)``, ``("quote", str)``, ``("verdict", str)``,
-``("table", rows)``, ``("figure", (experiment name, caption))``, ``("code", str)``.
+A block is ``(kind, value)``: ``("text", str)``, ``("heading", str)``, ``("quote", str)``
+(a claim: ``"column: words"``), ``("verdict", str)``, ``("table", rows)``,
+``("figure", (experiment name, caption))``, ``("code", str)``.
 """
 
 from __future__ import annotations
@@ -144,12 +145,30 @@ def sections(result: GuideResult) -> list[tuple[str, list[Block]]]:
 
 
 def experiment_blocks(result: GuideResult) -> list[Block]:
+    """Each experiment's title and method (its module's docstring)."""
     blocks: list[Block] = []
-    for name, seconds in result.experiment_seconds.items():
+    for name in result.results:
         module = EXPERIMENTS[name]
-        doc = " ".join(inspect.getdoc(module).split())
-        blocks.append(("text", f"{module.TITLE} ({seconds:.1f} s this time). {doc}"))
+        blocks.append(("heading", f"{module.TITLE} ({name})"))
+        blocks.extend(("text", paragraph) for paragraph in paragraphs(inspect.getdoc(module)))
     return blocks
+
+
+def paragraphs(doc: str) -> list[str]:
+    """A docstring as paragraphs of one line each; a bullet (``* ``) becomes ``- ``, and
+    ``double backquotes`` single ones."""
+    out: list[str] = []
+    for block in doc.replace("``", "`").split("\n\n"):
+        items: list[list[str]] = []
+        for line in block.splitlines():
+            if line.startswith("* ") or not items:
+                items.append([line[2:]] if line.startswith("* ") else [line])
+                if line.startswith("* "):
+                    items[-1].insert(0, "-")
+            else:
+                items[-1].append(line.strip())
+        out.extend(" ".join(item) for item in items)
+    return out
 
 
 def made(result: GuideResult) -> list[Block]:

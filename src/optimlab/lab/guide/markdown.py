@@ -59,6 +59,8 @@ def write_markdown(
 def _block(kind: str, value: Any, result: GuideResult, link: str) -> str:
     if kind == "text":
         return value
+    if kind == "heading":
+        return f"### {value}"
     if kind == "quote":
         column, _, claim = value.partition(": ")
         return f'### {column}: "{claim}"'

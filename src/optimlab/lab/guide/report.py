@@ -87,7 +87,7 @@ def write_report(result: GuideResult, folder: Path, command: str) -> Path:
 def _render(section: Section, kind: str, value: Any, result: GuideResult) -> None:
     if kind == "text":
         section.text(value)
-    elif kind == "quote":
+    elif kind == "heading" or kind == "quote":
         section.parts.append(f"<h3>{html.escape(value)}</h3>")
     elif kind == "verdict":
         colour = _COLOURS.get(value, "#a60")
