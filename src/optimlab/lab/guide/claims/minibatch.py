@@ -19,8 +19,6 @@ from optimlab.lab.guide.verdict import (
 )
 
 ROW = "Mini-batch Gradient Descent"
-MATTERS = 2.0  # the batch size matters when the slowest mini-batch takes this much longer
-FLAT = 1.5  # ... and does not when every mini-batch is within this factor of the fastest
 RATE_MOVES = 3.0  # the best rate "moves" when it changes this much across the mini-batches
 
 
@@ -85,9 +83,17 @@ def balance(results: dict[str, Any]) -> Finding:
         one = next(s for s in sizes.values() if s["batch"] == 1)
         hit = _middle(fastest) and math.isfinite(_times(sizes)[name].mean)
         hits.append(hit)
+        full = next(s for s in sizes.values() if s["full"])
+        tied = [
+            label
+            for label, other in (("one sample", one), ("the full batch", full))
+            if other is not fastest
+            and not clearly_better(_times(sizes)[name], Spread.of(other["to_target"]))
+        ]
+        tie = f", {' and '.join(tied)} within noise of it" if tied else ""
         parts.append(
             f"{task}: fastest to the target is batch {_label(fastest)} "
-            f"({Spread.of(fastest['to_target']).text(unit='s')}); the noise of its updates is "
+            f"({Spread.of(fastest['to_target']).text(unit='s')}{tie}); the noise of its updates is "
             f"{number(fastest['noise'])} of the gradient's size squared, against "
             f"{number(one['noise'])} with one sample and 0 with the full batch"
         )
@@ -96,18 +102,21 @@ def balance(results: dict[str, Any]) -> Finding:
 
 def tuning(results: dict[str, Any]) -> Finding:
     data = results["batch_size"]
-    ratios, moves, parts = [], [], []
+    matters, moves, parts = [], [], []
     for task, entry in data["tasks"].items():
         middle = [s for s in entry["sizes"].values() if _middle(s)]
-        times = [Spread.of(s["to_target"]).mean for s in middle]
+        spreads = [Spread.of(s["to_target"]) for s in middle]
+        times = [s.mean for s in spreads]
         if not math.isfinite(min(times)):
-            ratios.append(math.nan)
+            matters.append(False)
             parts.append(f"{task}: no mini-batch size reached the target")
             continue
         ratio = max(times) / min(times)
+        matters.append(
+            clearly_better(spreads[int(np.argmin(times))], spreads[int(np.argmax(times))])
+        )
         rates = [s["lr"] for s in middle]
         move = max(rates) / min(rates)
-        ratios.append(ratio)
         moves.append(move)
         slowest = middle[int(np.argmax(times))]
         fastest = middle[int(np.argmin(times))]
@@ -129,12 +138,7 @@ def tuning(results: dict[str, Any]) -> Finding:
                 f"{_label(s)}: {s['lr']:g}" for s in middle
             )
         parts.append(f"{task}: among mini-batches, {timing}; {moved}")
-    if all(r >= MATTERS for r in ratios):
-        verdict = SUPPORTED
-    elif all(r < FLAT for r in ratios):
-        verdict = NOT_SUPPORTED
-    else:
-        verdict = depends("the task")
+    verdict = _share_verdict(matters)
     note = (
         " The best rate moved with the batch size on every task."
         if moves and all(m >= RATE_MOVES for m in moves)
@@ -244,10 +248,11 @@ CLAIMS = (
         "Requires tuning of batch size",
         ("batch_size",),
         f"Per task, among the mini-batch sizes (more than 1 sample, fewer than all): the "
-        f"slowest time to the target over the fastest (never reached counts as infinitely "
-        f"slow). Supported when it is at least {MATTERS:g} on every task, not supported when "
-        f"below {FLAT:g} on every task, depends on the task otherwise. Whether the best rate "
-        f"moves with the batch size (by {RATE_MOVES:g}x or more) is said beside.",
+        f"batch size matters when the fastest reaches the target sooner than the slowest by "
+        f"more than the seed-to-seed spread (never reaching it counts as infinitely slow). "
+        f"Supported when it matters on every task, not supported on none, depends on the task "
+        f"otherwise. Whether the best rate moves with the batch size (by {RATE_MOVES:g}x or "
+        f"more) is said beside.",
         tuning,
     ),
     Claim(
