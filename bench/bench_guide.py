@@ -8,7 +8,7 @@ figures in ``images/<stem>/`` beside it) from the full run's store, which comput
 more, with both times stated in it.
 
 Usage:
-    python bench/bench_guide.py                          # time both (about 12 minutes)
+    python bench/bench_guide.py                          # time both (a few minutes)
     python bench/bench_guide.py --write docs/guide.md    # and write the docs page
     python bench/bench_guide.py --quick-only             # time the quick guide alone
 """

@@ -44,7 +44,7 @@ def _list_claims() -> None:
 @click.option(
     "--quick",
     is_flag=True,
-    help="The small guide (under a minute) instead of the full one (about ten minutes).",
+    help="The small guide (under a minute) instead of the full one (a few minutes).",
 )
 @click.option(
     "--claims",
