@@ -130,7 +130,7 @@ def defaults(results: dict[str, Any]) -> Finding:
         "tasks; tuning helped on "
         f"{', '.join(helped) or 'none'}. The same share for the others: "
         + ", ".join(f"{name} {100 * s:.0f}%" for name, s in shares.items() if name != "Adam")
-        + "."
+        + f". {_budget(tasks)}"
     )
     return Finding(
         verdict,
@@ -175,6 +175,15 @@ def most_applications(results: dict[str, Any]) -> Finding:
         score_noise(results),
         f"Tuned Adam scores as well as the best on {sum(hits)} of {len(hits)} MLP tasks.",
     )
+
+
+def _budget(tasks: dict[str, Any]) -> str:
+    """The training budget of the built-in tasks, in words."""
+    usual = max(
+        (t["epochs"] for t in tasks.values()), key=[t["epochs"] for t in tasks.values()].count
+    )
+    other = [f"{name}: {t['epochs']}" for name, t in tasks.items() if t["epochs"] != usual]
+    return f"Every run had {usual} epochs" + (f" ({', '.join(other)})." if other else ".")
 
 
 def _count(value: float | None) -> str:

@@ -117,8 +117,8 @@ def nonconvex(results: dict[str, Any]) -> Finding:
     summary = (
         f"By validation accuracy, on the non-convex (MLP) tasks RMSprop, tuned, scores as well "
         f"as the best on "
-        f"{sum(hits)} of {len(hits)}: " + "; ".join(parts) + f". On the convex tasks: "
-        f"{100 * convex_share:.0f}%."
+        f"{sum(hits)} of {len(hits)}: " + "; ".join(parts) + f". On the convex tasks it does "
+        f"so on {100 * convex_share:.0f}% of them."
     )
     return Finding(
         share_verdict(share, "the task"),

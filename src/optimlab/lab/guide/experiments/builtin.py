@@ -114,6 +114,7 @@ def run(ctx: Context) -> dict[str, Any]:
         eps_curve = [(eps, final_loss(r)) for eps, r in zip(EPS[ctx.size], done[len(defaults) :])]
         out[task] = {
             "model": base.model if base.model != "auto" else "linear",
+            "epochs": epochs,
             "nonconvex": base.model == "mlp",
             "metric": swept.metric,
             "winner": swept.verdict.winner,

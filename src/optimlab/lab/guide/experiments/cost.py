@@ -111,6 +111,6 @@ def figure(results: dict[str, Any], path: Any) -> None:
         axes[2],
         names,
         [r["ms_per_update"] for r in rows],
-        f"(c) ms per update, {results['n_params']:,} parameters",
+        f"(c) ms per update, {results['n_params']:.0e} params",
     )
     save(figure, path)
