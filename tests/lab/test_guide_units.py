@@ -119,6 +119,8 @@ def test_the_guide_is_callable_as_optimlab_lab_guide():
         ({"jobs": 0}, ValueError, "Invalid jobs"),
         ({"quick": "yes"}, TypeError, "Invalid quick"),
         ({"seed": -1}, ValueError, "Invalid seed"),
+        ({"markdown": "guide.txt"}, ValueError, "Invalid markdown"),
+        ({"store": 3}, TypeError, "Invalid store"),
     ],
 )
 def test_bad_arguments_are_refused_before_any_work(tmp_path, arguments, error, message):

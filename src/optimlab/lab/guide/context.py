@@ -21,8 +21,6 @@ from optimlab.lab.store import RunStore
 from optimlab.lab.sweep import NUMERICAL_FAILURES, SweepResult, sweep
 from optimlab.train import History
 
-SIZES = ("quick", "full")
-
 
 @dataclass
 class Context:

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from optimlab import checks
 from optimlab.lab.guide.cache import TrialCache
 from optimlab.lab.guide.claims import CLAIMS, Claim, claim
-from optimlab.lab.guide.context import SIZES, Context, warm_up
+from optimlab.lab.guide.context import Context
 from optimlab.lab.guide.experiments.registry import EXPERIMENTS
 from optimlab.lab.guide.verdict import Finding
 from optimlab.lab.output import PYTHON_COMMAND
@@ -144,6 +144,13 @@ def guide(
     seed = checks.integer("seed", seed, low=0)
     progress = checks.flag("progress", progress)
     chosen = _chosen(claims)
+    for name, path in (("out", out), ("store", store), ("markdown", markdown)):
+        if path is not None and not isinstance(path, (str, os.PathLike)):
+            raise checks.ArgumentTypeError(
+                f"Invalid {name}: {name} must be a path, got {type(path).__name__}"
+            )
+    if markdown is not None and Path(markdown).suffix.lower() != ".md":
+        raise ValueError(f"Invalid markdown: {str(markdown)!r}; give a file name ending in .md")
     out = Path(out)
     store_path = Path(store) if store is not None else out / STORE_NAME
     names = [n for n in EXPERIMENTS if any(n in c.experiments for c in chosen)]
@@ -195,6 +202,3 @@ def _chosen(claims: Sequence[str] | None) -> tuple[Claim, ...]:
         )
     wanted = {claim(c).id for c in claims}
     return tuple(c for c in CLAIMS if c.id in wanted)
-
-
-__all__ = ["DEFAULT_OUT", "SIZES", "GuideResult", "guide", "warm_up"]
