@@ -15,6 +15,7 @@ from optimlab import __version__
 from optimlab.cli._common import interrupted, one_line
 from optimlab.cli.compare import compare
 from optimlab.cli.demo import demo
+from optimlab.cli.guide import guide
 from optimlab.cli.landscape import landscape
 from optimlab.cli.lr_find import lr_find
 from optimlab.cli.play import play
@@ -72,5 +73,5 @@ def main() -> None:
     """
 
 
-for command in (demo, compare, sweep, landscape, lr_find, play):
+for command in (demo, compare, sweep, landscape, lr_find, play, guide):
     main.add_command(command)

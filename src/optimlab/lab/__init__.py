@@ -37,6 +37,7 @@ _EXPORTS = {
     "run_demo": ("optimlab.lab.demo", "run_demo"),
     "parse_optimizer": ("optimlab.lab.optimizer_spec", "parse_optimizer"),
     "Report": ("optimlab.lab.report", "Report"),
+    "guide": ("optimlab.lab.guide", "guide"),
 }
 
 __all__ = sorted(_EXPORTS)
