@@ -260,3 +260,16 @@ def test_an_mlp_started_at_zero_weights_plateaus_early():
     found = diagnose(history)
     assert found.label == "plateaued early"
     assert "initialization" in found.remedy
+
+
+def test_overfitting_from_a_validation_loss_of_exactly_zero_is_said_without_dividing():
+    import warnings
+
+    history = History(
+        epoch_train_loss=[1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01],
+        epoch_val_loss=[0.5, 0.0, 0.1, 0.2, 0.3, 0.4, 0.5],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = diagnose(history)
+    assert found.label == "overfitting" and "rose above its minimum 0 (epoch 2)" in found.evidence

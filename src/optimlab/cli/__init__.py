@@ -1,4 +1,4 @@
-"""The ``optimlab`` command: demo, compare, sweep, landscape, lr-find.
+"""The ``optimlab`` command: demo, compare, sweep, landscape, lr-find, guide, play.
 
 Every subcommand is option parsing, a call to a builder of `optimlab.lab`, and printing.
 No traceback reaches the user: an error is one line and a non-zero exit status (2 for bad

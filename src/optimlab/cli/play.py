@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from optimlab.cli._common import interrupted
+
 
 @click.command()
 @click.option(
@@ -62,4 +64,5 @@ def play(port: int | None, browser: bool, config_file: str | None) -> None:
         raise click.ClickException(
             f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}; choose another --port"
         ) from error
+    interrupted.handled()  # Ctrl-C is how the server is meant to stop
     click.echo("optimlab play: stopped")

@@ -190,9 +190,10 @@ def _overfitting(curve: np.ndarray, val: np.ndarray, kept: int | None) -> CurveF
     trend = trend and train_mean[-1] < (1.0 - TRAIN_FALL) * train_mean[low]
     if not (rose and fell and trend):
         return None
+    rise = f"{val[end] / val[best] - 1:.0%} " if val[best] > 0 else ""  # a minimum of 0: no %
     return _finding(
         "overfitting",
-        f"the validation loss rose {val[end] / val[best] - 1:.0%} above its minimum "
+        f"the validation loss rose {rise}above its minimum "
         f"{val[best]:.4g} (epoch {best + 1}) to {val[end]:.4g} (threshold {VAL_RISE:.0%}), "
         f"while the training loss fell from {curve[best]:.4g} to {curve[end]:.4g}",
     )
