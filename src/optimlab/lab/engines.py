@@ -205,7 +205,7 @@ class DaskEngine(Engine):
         submitted = [self.client.submit(work, item, pure=False) for item in items]
         pending = set(submitted)
         try:
-            for future in self.distributed.as_completed(submitted):
+            for future in self.distributed.as_completed(submitted, loop=self.client.loop):
                 if future not in pending:  # as_completed reports each once; be sure
                     continue
                 keep(future.result())
