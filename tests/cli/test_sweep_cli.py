@@ -288,7 +288,7 @@ def test_a_random_search_is_drawn_from_the_seed_and_resumes(tmp_path):
         (["--grid", "momentum"], "NAME=VALUE"),
         (["--grid", "momentum=0", "--grid", "momentum=0.9"], "momentum is given more than once"),
         (["--grid", "lr=0.1", "--lrs", "0.1"], "both set the learning rates"),
-        (["--grid", "momentum=1.5"], "Invalid momentum 1.5 for SGD"),
+        (["--grid", "momentum=1.5"], "Invalid momentum: 1.5; momentum must be in [0, 1) (for SGD)"),
         (["--space", "lr=log:1e-3:1"], "add --random N"),
         (["--random", "3", "--grid", "momentum=0"], "give one of them"),
         (["--random", "3", "--lrs", "0.1"], "a random search draws lr from a range"),

@@ -228,16 +228,14 @@ def _default_jobs() -> int:
 @click.option(
     "--address",
     metavar="tcp://HOST:PORT",
-    help="Submit the runs to this dask scheduler (implies --engine dask); results are "
-    "stored here.",
+    help="Submit the runs to this dask scheduler (implies --engine dask); results are stored here.",
 )
 @out_option("optimlab-sweep")
 @seed_option
 @click.option(
     "--progress/--no-progress",
     default=None,
-    help="A progress bar over the finished runs on stderr (default: when stderr is a "
-    "terminal).",
+    help="A progress bar over the finished runs on stderr (default: when stderr is a terminal).",
 )
 @config_option
 @click.pass_context

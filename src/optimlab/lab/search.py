@@ -462,7 +462,7 @@ def _random_plan(
             if integer and not (float(space.low).is_integer() and float(space.high).is_integer()):
                 raise ValueError(f"Invalid space for {name}: {name} takes integers, got [{space}]")
             edges = [_clean(name, v, integer) for v in (space.low, space.high)]
-            if not integer and not _is_float_setting(name, optimizers):
+            if not integer and not _is_real(name, optimizers):
                 raise ValueError(
                     f"Invalid space for {name}: {name} does not take a range of numbers; "
                     f"give its choices, e.g. {name}=A,B"
@@ -533,6 +533,8 @@ def _check_values(
             try:
                 spec_for(base, optimizer, setting, seed)
             except ValueError as error:
+                if str(error).startswith(f"Invalid {name}:"):  # already names it and the value
+                    raise ValueError(f"{error} (for {optimizer})") from None
                 raise ValueError(
                     f"Invalid {name} {shown(value)} for {optimizer}: {error}"
                 ) from None
@@ -601,74 +603,71 @@ def _kind(name: str) -> str:
 
 
 def _check_name(name: str, optimizers: Sequence[str], base: RunSpec) -> None:
-    """Refuse a name that cannot be searched here, saying what can."""
+    """Refuse a name that cannot be searched here, saying what can, or that ``base.options``
+    already sets."""
     if not isinstance(name, str):
         raise checks.ArgumentTypeError(f"Invalid search name: {name!r}; names are strings")
-    if name == "lr" or name in RUN_SETTINGS:
-        pass
-    elif not _applies_to(name, optimizers):
-        mine = sorted({a for o in optimizers for a in _arguments(o)})
-        valid = ["lr", *RUN_SETTINGS, *mine]
-        others = [o for o in optim.OPTIMIZERS if _argument(o, name) is not None]
-        if others:
+    if name != "lr" and name not in RUN_SETTINGS and not _applies_to(name, optimizers):
+        _refuse_unknown(name, optimizers)
+    for option in dict(base.options):
+        if option == name or any(
+            (_argument(o, name) or ("", None))[0] == option for o in optimizers
+        ):
             raise ValueError(
-                f"{name} is not an argument of {', '.join(optimizers)} (it is one of "
-                f"{', '.join(others)}); search it with one of those, or search: "
-                f"{', '.join(valid)}"
+                f"base.options sets {option}, which the search of {name} would replace; "
+                "remove it from the options"
             )
-        tuples = _tuple_arguments(optimizers)
-        if name in tuples:
-            raise ValueError(f"{name} is a tuple; search its components: {', '.join(tuples[name])}")
-        if name in RunSpec.__dataclass_fields__:
-            raise ValueError(
-                f"{name} cannot be searched: it sets the data, the model or the seed that "
-                f"every run of a sweep shares; search: {', '.join(valid)}"
-            )
+
+
+def _refuse_unknown(name: str, optimizers: Sequence[str]) -> None:
+    """The error for a name none of ``optimizers`` can search, with what they can."""
+    valid = ["lr", *RUN_SETTINGS, *sorted({a for o in optimizers for a in _arguments(o)})]
+    searchable = f"search: {', '.join(valid)}"
+    others = [o for o in optim.OPTIMIZERS if _argument(o, name) is not None]
+    tuples = _tuple_arguments(optimizers)
+    if others:
+        problem = (
+            f"{name} is not an argument of {', '.join(optimizers)} ({', '.join(others)} take it)"
+        )
+    elif name in tuples:
+        problem = f"{name} is a tuple; search its components: {', '.join(tuples[name])}"
+    elif name in RunSpec.__dataclass_fields__:
+        problem = (
+            f"{name} cannot be searched: it sets the data, the model or the seed that every "
+            "run of a sweep shares"
+        )
+    else:
         near = checks.closest(name, valid)
         hint = f" (did you mean {near!r}?)" if near is not None else ""
-        raise ValueError(f"unknown hyperparameter {name!r}{hint}; search: {', '.join(valid)}")
-    options = dict(base.options)
-    fixed = [
-        field_name
-        for field_name in options
-        if field_name == name
-        or any((_argument(o, name) or ("", None))[0] == field_name for o in optimizers)
-    ]
-    if fixed:
-        raise ValueError(
-            f"base.options sets {fixed[0]}, which the search of {name} would replace; "
-            f"remove it from the options"
-        )
+        problem = f"unknown hyperparameter {name!r}{hint}"
+    raise ValueError(f"{problem}; {searchable}")
+
+
+def _default(name: str, optimizers: Sequence[str]) -> Any:
+    """The default value of an argument ``name`` (of its component) for the first of
+    ``optimizers`` that takes it."""
+    optimizer = _applies_to(name, optimizers)[0]
+    field_name, index = _argument(optimizer, name)  # type: ignore[misc]
+    default = optim.OPTIMIZERS[optimizer].fields()[field_name].default
+    return default if index is None else default[index]
 
 
 def _is_integer(name: str, optimizers: Sequence[str]) -> bool:
     """Whether a dimension takes integers: an integer run setting, or an argument whose
     default is an integer (not a flag)."""
-    if name in _INTEGER_SETTINGS:
-        return True
     if name == "lr" or name in RUN_SETTINGS:
-        return False
-    for optimizer in _applies_to(name, optimizers):
-        field_name, index = _argument(optimizer, name)  # type: ignore[misc]
-        default = optim.OPTIMIZERS[optimizer].fields()[field_name].default
-        value = default if index is None else default[index]
-        return isinstance(value, int) and not isinstance(value, bool)
-    return False
+        return name in _INTEGER_SETTINGS
+    default = _default(name, optimizers)
+    return isinstance(default, int) and not isinstance(default, bool)
 
 
-def _is_float_setting(name: str, optimizers: Sequence[str]) -> bool:
-    """Whether a dimension takes real numbers (its default is a float, or None for an
-    optional number such as clip_norm or SOAP's shampoo_beta)."""
-    if name == "lr" or name in _FLOAT_SETTINGS:
-        return True
-    if name in RUN_SETTINGS:
-        return False
-    for optimizer in _applies_to(name, optimizers):
-        field_name, index = _argument(optimizer, name)  # type: ignore[misc]
-        default = optim.OPTIMIZERS[optimizer].fields()[field_name].default
-        value = default if index is None else default[index]
-        return value is None or (isinstance(value, float))
-    return False
+def _is_real(name: str, optimizers: Sequence[str]) -> bool:
+    """Whether a dimension takes real numbers: its default is a float, or None for an
+    optional number (clip_norm, SOAP's shampoo_beta)."""
+    if name == "lr" or name in RUN_SETTINGS:
+        return name == "lr" or name in _FLOAT_SETTINGS
+    default = _default(name, optimizers)
+    return default is None or isinstance(default, float)
 
 
 def _clean(name: str, value: Any, integer: bool) -> Any:
