@@ -5,6 +5,7 @@ engine on a scheduler given by its address (`connect`)."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -209,3 +210,21 @@ def test_connect_says_what_is_wrong_with_an_address_in_one_line():
     ):
         connect("tcp://127.0.0.1:1", timeout=0.5)
     assert time.monotonic() - start < 5
+
+
+def test_connect_refuses_a_server_that_is_not_a_dask_scheduler():
+    pytest.importorskip("dask.distributed")
+    with socket.create_server(("127.0.0.1", 0)) as server:  # answers HTTP-like junk
+        port = server.getsockname()[1]
+
+        def answer() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" * 4)
+                time.sleep(1)
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        with pytest.raises(ConnectionError, match=f"127.0.0.1:{port} is not a dask scheduler"):
+            connect(f"tcp://127.0.0.1:{port}", timeout=2)
+        thread.join(timeout=5)

@@ -231,7 +231,8 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
     Raises:
         ImportError: dask.distributed is not installed (saying how to install it).
         ValueError: ``address`` is not an address, or a worker runs another optimlab.
-        ConnectionError: no scheduler answered at ``address`` within ``timeout`` seconds.
+        ConnectionError: no scheduler answered at ``address`` within ``timeout`` seconds, or
+            what answered is not a dask scheduler.
     """
     distributed = import_dask()
     if not isinstance(address, str) or not address.strip():
@@ -248,6 +249,11 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
         raise ConnectionError(
             f"no dask scheduler answered at {address} within {timeout:g} s ({error}); start "
             "one with `dask scheduler` and give the address it prints"
+        ) from None
+    except Exception as error:  # something else listens there and answered nonsense
+        raise ConnectionError(
+            f"what answered at {address} is not a dask scheduler ({type(error).__name__}: "
+            f"{error}); give the address `dask scheduler` prints"
         ) from None
     client = distributed.Client(address.strip(), timeout=timeout, set_as_default=False)
     try:
