@@ -59,8 +59,11 @@ def small_budget(args: list[str]) -> list[str]:
     if command == "compare":
         return ["--epochs", "1", "--no-progress", *batches]
     if command == "sweep":
-        grid = [] if "--lrs" in args else ["--lrs", "0.1"]
-        return ["--epochs", "1", "--seeds", "1", "--jobs", "1", "--no-progress", *grid, *batches]
+        budget = ["--epochs", "1", "--seeds", "1", "--jobs", "1", "--no-progress", *batches]
+        if "--random" in args:  # its own rates
+            return [*budget, "--random", "2"]
+        rates_given = "--lrs" in args or any(a.startswith("lr=") for a in args)
+        return budget if rates_given else [*budget, "--lrs", "0.1"]
     if command == "lr-find":
         return ["--iterations", "30"]
     if command == "landscape":
@@ -102,7 +105,12 @@ def write_inputs(page: Path, folder: Path, args: list[str]) -> None:
 
 
 def run(args: list[str], out: Path):
-    """The command with the small budget; the ``--out`` added last wins over the page's."""
+    """The command with the small budget; the ``--out`` added last wins over the page's. A
+    dask scheduler's ``--address`` is left out: there is no cluster here
+    (tests/lab/test_sweep_dask.py starts one)."""
+    if "--address" in args:
+        at = args.index("--address")
+        args = args[:at] + args[at + 2 :]
     return CliRunner().invoke(
         main, [*args, *small_budget(args), "--out", str(out)], catch_exceptions=False
     )

@@ -185,3 +185,168 @@ def test_ctrl_c_keeps_finished_runs_and_the_same_command_finishes(tmp_path):
     assert stored_runs(out / "runs.sqlite") == total
     data = json.loads((out / "results.json").read_text())
     assert all(math.isfinite(r["val_loss"]) for runs in data["seed_runs"].values() for r in runs)
+
+
+# -- searches beyond the learning rate ---------------------------------------------------------
+
+
+def test_a_grid_over_momentum_and_batch_size_names_whom_each_applies_to(tmp_path):
+    result = sweep(
+        *TINY,
+        "--optimizers",
+        "SGD,Adam",
+        "--lrs",
+        "0.1,1",
+        "--grid",
+        "momentum=0,0.9",
+        "--grid",
+        "batch_size=16,32",
+        "--seeds",
+        2,
+        "--jobs",
+        1,
+        "--out",
+        tmp_path,
+    )
+    assert result.exit_code == 0, result.output
+    assert "momentum: 0, 0.9 (SGD)" in result.output
+    assert "12 tuning runs" in result.output  # SGD 2 x 2 x 2, Adam 2 x 2
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data["runs"] == {"computed": 12 + 2, "reused_from_store": 0}
+    dims = {d["name"]: d["applies_to"] for d in data["search"]["dimensions"]}
+    assert dims == {"lr": ["SGD", "Adam"], "momentum": ["SGD"], "batch_size": ["SGD", "Adam"]}
+    header = next(line for line in result.output.splitlines() if line.startswith("rank"))
+    assert header.split() == [
+        "rank",
+        "optimizer",
+        "best_lr",
+        "best_momentum",
+        "best_batch_size",
+        "val_loss_mean",
+        "val_loss_std",
+        "gap_to_best",
+        "val_accuracy_mean",
+        "val_accuracy_std",
+        "diverged_seeds",
+        "target_reached",
+        "iterations_to_target",
+        "seconds_to_target",
+        "seconds_per_run",
+    ]
+    for name in ("sensitivity.png", "sensitivity_momentum.png", "sensitivity_batch_size.png"):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_grid_lr_and_lrs_are_the_same_sweep(tmp_path):
+    first = sweep(
+        *TINY, "--optimizers", "SGD", "--lrs", "0.01,0.1", "--seeds", 1, "--out", tmp_path
+    )
+    assert "2 runs trained now" in first.output, first.output
+    again = sweep(
+        *TINY, "--optimizers", "SGD", "--grid", "lr=0.1,0.01", "--seeds", 1, "--out", tmp_path
+    )
+    assert "0 runs trained now, 2 reused from the store" in again.output, again.output
+
+
+def test_a_random_search_is_drawn_from_the_seed_and_resumes(tmp_path):
+    args = [
+        *TINY,
+        "--optimizers",
+        "SGD,Adam",
+        "--random",
+        4,
+        "--space",
+        "lr=log:1e-3:1",
+        "--space",
+        "beta2=0.9:0.9999",
+        "--seeds",
+        2,
+        "--jobs",
+        1,
+        "--out",
+        tmp_path,
+    ]
+    result = sweep(*args)
+    assert result.exit_code == 0, result.output
+    assert "random search, 4 draws (seed 0)" in result.output
+    assert "beta2: uniform in [0.9, 0.9999] (Adam)" in result.output
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert data["search"]["kind"] == "random" and data["runs"]["computed"] == 2 * 4 + 2
+    rates = {
+        o: sorted(p["lr"] for p in data["sensitivity"] if p["optimizer"] == o)
+        for o in ("SGD", "Adam")
+    }
+    assert rates["SGD"] == rates["Adam"] and all(1e-3 <= lr <= 1 for lr in rates["SGD"])
+    again = sweep(*args)
+    assert "0 runs trained now, 10 reused from the store" in again.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--grid", "momentun=0.9"], "did you mean 'momentum'"),
+        (["--grid", "momentum"], "NAME=VALUE"),
+        (["--grid", "momentum=0", "--grid", "momentum=0.9"], "momentum is given more than once"),
+        (["--grid", "lr=0.1", "--lrs", "0.1"], "both set the learning rates"),
+        (["--grid", "momentum=1.5"], "Invalid momentum: 1.5; momentum must be in [0, 1) (for SGD)"),
+        (["--space", "lr=log:1e-3:1"], "add --random N"),
+        (["--random", "3", "--grid", "momentum=0"], "give one of them"),
+        (["--random", "3", "--lrs", "0.1"], "a random search draws lr from a range"),
+        (["--random", "3", "--space", "lr=1:0"], "must be greater than low"),
+        (["--lr-min", "1e-300", "--lr-max", "1e300", "--per-decade", "100"], "at most 1000"),
+        (["--address", "nowhere"], "Invalid address"),
+        (["--engine", "process", "--address", "tcp://127.0.0.1:1"], "use it with --engine dask"),
+    ],
+)
+def test_bad_searches_are_refused_in_one_line_before_work(args, message, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["sweep", *TINY, "--optimizers", "SGD", *args, "--out", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error:")
+    assert not out.exists()
+
+
+def test_the_progress_bar_shows_only_on_a_terminal_unless_asked(tmp_path):
+    runner = CliRunner()
+    quiet = runner.invoke(
+        main,
+        [
+            "sweep",
+            *map(str, TINY),
+            "--optimizers",
+            "SGD,Adam",
+            "--lrs",
+            "0.1",
+            "--seeds",
+            "1",
+            "--out",
+            str(tmp_path / "a"),
+        ],
+    )
+    assert quiet.exit_code == 0, quiet.output
+    assert "\r" not in quiet.stderr and "run/s" not in quiet.stderr
+    shown = runner.invoke(
+        main,
+        [
+            "sweep",
+            *map(str, TINY),
+            "--optimizers",
+            "SGD,Adam",
+            "--lrs",
+            "0.1",
+            "--seeds",
+            "1",
+            "--progress",
+            "--out",
+            str(tmp_path / "b"),
+        ],
+    )
+    assert "2/2" in shown.stderr
+
+
+def test_help_cites_the_protocol():
+    result = CliRunner().invoke(main, ["sweep", "--help"])
+    assert "Schneider et al. 2019, DeepOBS" in " ".join(result.output.split())

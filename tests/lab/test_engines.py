@@ -1,18 +1,22 @@
 """The process engine: no worker outlives the program, however it ends (kill -9, SIGTERM,
-Ctrl-C twice), and the first Ctrl-C says what it waits for, then keeps that work."""
+Ctrl-C twice), and the first Ctrl-C says what it waits for, then keeps that work. The dask
+engine on a scheduler given by its address (`connect`)."""
 
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from optimlab.lab.engines import InlineEngine, PoolEngine
+from optimlab.lab import engines
+from optimlab.lab.engines import DaskEngine, InlineEngine, PoolEngine, connect
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and /proc: Linux")
 
@@ -146,3 +150,81 @@ def test_nothing_starts_until_there_is_work():
     engine.run(abs, [], print)
     assert engine.pool is None
     engine.close(wait=True)
+
+
+# -- dask: a scheduler given by its address ----------------------------------------------------
+
+
+@pytest.fixture
+def local_scheduler():
+    """A dask scheduler with one worker thread in this process, reachable over TCP."""
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_connect_gives_a_client_the_dask_engine_submits_to_and_leaves_open(local_scheduler):
+    client = connect(local_scheduler, timeout=10)
+    try:
+        engine = DaskEngine(jobs=1, client=client)
+        kept: list[int] = []
+        engine.run(abs, [-3, -1, -2], kept.append)
+        engine.close(wait=True)
+        assert sorted(kept) == [1, 2, 3]
+        assert client.status == "running"  # the caller's client: the engine does not close it
+    finally:
+        client.close()
+
+
+def version_elsewhere() -> str:
+    """optimlab's version in the main thread, another one in a worker's thread."""
+    import optimlab
+
+    return (
+        optimlab.__version__ if threading.current_thread() is threading.main_thread() else "0.0.1"
+    )
+
+
+def test_connect_refuses_workers_that_run_another_optimlab(local_scheduler, monkeypatch):
+    monkeypatch.setattr(engines, "_optimlab_version", version_elsewhere)
+    with pytest.raises(
+        ValueError, match=r"must run optimlab .*: tcp://127\.0\.0\.1:\d+ has 0\.0\.1"
+    ):
+        connect(local_scheduler, timeout=10)
+
+
+def test_connect_says_what_is_wrong_with_an_address_in_one_line():
+    pytest.importorskip("dask.distributed")
+    with pytest.raises(ValueError, match="Invalid address: 'nowhere'"):
+        connect("nowhere")
+    start = time.monotonic()
+    with pytest.raises(
+        ConnectionError, match=r"no dask scheduler answered at tcp://127\.0\.0\.1:1 within 0\.5 s"
+    ):
+        connect("tcp://127.0.0.1:1", timeout=0.5)
+    assert time.monotonic() - start < 5
+
+
+def test_connect_refuses_a_server_that_is_not_a_dask_scheduler():
+    pytest.importorskip("dask.distributed")
+    with socket.create_server(("127.0.0.1", 0)) as server:  # answers HTTP-like junk
+        port = server.getsockname()[1]
+
+        def answer() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" * 4)
+                time.sleep(1)
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        with pytest.raises(ConnectionError, match=f"127.0.0.1:{port} is not a dask scheduler"):
+            connect(f"tcp://127.0.0.1:{port}", timeout=2)
+        thread.join(timeout=5)

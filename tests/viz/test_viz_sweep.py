@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from optimlab.viz import plot_lr_sweep
+from optimlab.viz import plot_lr_sweep, plot_sensitivity
 
 RESULTS = {
     "SGD": [(1e-1, math.nan), (1e-3, 1.0), (1e-2, 0.1), (1.0, math.inf)],
@@ -61,3 +61,70 @@ def test_an_optimizer_that_always_diverged_has_only_crosses():
 def test_bad_input_raises(results, message):
     with pytest.raises(ValueError, match=message):
         plot_lr_sweep(results)
+
+
+# -- plot_sensitivity: any searched hyperparameter ---------------------------------------------
+
+
+def test_sensitivity_to_a_number_is_drawn_on_a_linear_axis_sorted():
+    figure = plot_sensitivity(
+        {"SGD": [(0.9, 0.3), (0.0, 0.5), (0.5, 0.2)], "RMSprop": [(0.0, math.nan), (0.9, 0.4)]},
+        "momentum",
+    )
+    axes = figure.axes[0]
+    assert axes.get_xscale() == "linear" and axes.get_xlabel() == "momentum"
+    sgd = axes.lines[0]
+    assert sgd.get_xdata().tolist() == [0.0, 0.5, 0.9] and sgd.get_ydata().tolist() == [
+        0.5,
+        0.2,
+        0.3,
+    ]
+    circles = [line for line in axes.lines if line.get_fillstyle() == "none"]
+    assert sorted((c.get_xdata()[0], c.get_ydata()[0]) for c in circles) == [(0.5, 0.2), (0.9, 0.4)]
+    crosses = [line for line in axes.lines if line.get_marker() == "x" and len(line.get_xdata())]
+    assert crosses[0].get_xdata().tolist() == [0.0]
+    assert axes.get_title() == "Final loss against momentum (circled: best)"
+
+
+def test_sensitivity_to_choices_puts_them_on_evenly_spaced_ticks_in_order():
+    figure = plot_sensitivity(
+        {"SGD": [("constant", 0.3), ("cosine", 0.2)], "Adam": [("step", 0.4), ("cosine", 0.1)]},
+        "schedule",
+    )
+    axes = figure.axes[0]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["constant", "cosine", "step"]
+    curves = {line.get_label(): line for line in axes.lines}
+    assert curves["SGD"].get_xdata().tolist() == [0, 1]
+    assert curves["Adam"].get_xdata().tolist() == [1, 2]  # cosine, step
+    assert curves["Adam"].get_ydata().tolist() == [0.1, 0.4]
+
+
+def test_points_of_a_random_search_are_not_joined(tmp_path, assert_png):
+    figure = plot_sensitivity(
+        {"Adam": [(1e-3, 0.5), (3e-2, 0.2), (2e-4, 0.6)]},
+        "learning rate",
+        tmp_path / "random.png",
+        log_x=True,
+        lines=False,
+    )
+    assert_png(tmp_path / "random.png")
+    axes = figure.axes[0]
+    assert axes.get_xscale() == "log" and axes.get_xlabel() == "learning rate (log scale)"
+    assert axes.lines[0].get_linestyle() == "None"
+    assert axes.lines[0].get_xdata().tolist() == [2e-4, 1e-3, 3e-2]
+
+
+@pytest.mark.parametrize(
+    ("results", "options", "message"),
+    [
+        ({"SGD": [(0.0, 1.0)]}, {"log_x": True}, "must be > 0"),
+        ({"SGD": [(math.inf, 1.0)]}, {}, "must be a finite number"),
+        ({"SGD": [([1], 1.0)]}, {}, "must be a number, a name, a flag or None"),
+        ({"SGD": [(0.1, 1.0)]}, {"lines": "yes"}, "lines must be True or False"),
+    ],
+)
+def test_sensitivity_bad_input_raises(results, options, message):
+    with pytest.raises(ValueError, match=message):
+        plot_sensitivity(results, "momentum", **options)
+    with pytest.raises(ValueError, match="name must be"):
+        plot_sensitivity({"SGD": [(0.1, 1.0)]}, "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -60,6 +61,94 @@ def _grid(lr_min: float, lr_max: float, per_decade: int, lrs: str | None) -> lis
         raise click.BadParameter(str(error), param_hint="--lr-min/--lr-max") from error
 
 
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether an option was set on the command line or in the --config file."""
+    return ctx.get_parameter_source(name) in (
+        click.core.ParameterSource.COMMANDLINE,
+        click.core.ParameterSource.DEFAULT_MAP,
+    )
+
+
+def _search(
+    ctx: click.Context,
+    grid: tuple[str, ...],
+    random: int | None,
+    space: tuple[str, ...],
+    lr_min: float,
+    lr_max: float,
+    per_decade: int,
+    lrs: str | None,
+    seed: int,
+):
+    """The search the options describe and the learning-rate grid (None when the search
+    gives lr): ``(search, lrs)``, or a one-line error naming the option."""
+    from optimlab.lab.search import Grid, Interval, RandomSearch, parse_grid, parse_space
+
+    if random is not None and grid:
+        raise click.UsageError("--grid and --random are two kinds of search; give one of them")
+    if space and random is None:
+        raise click.UsageError(
+            "--space describes a random search: add --random N (or give a grid with --grid)"
+        )
+    rate_options = [
+        option
+        for name, option in (
+            ("lrs", "--lrs"),
+            ("lr_min", "--lr-min"),
+            ("lr_max", "--lr-max"),
+            ("per_decade", "--per-decade"),
+        )
+        if _given(ctx, name)
+    ]
+    if random is None:
+        values = dict(_parsed(grid, parse_grid, "--grid"))
+        if "lr" in values:
+            if rate_options:
+                raise click.UsageError(
+                    f"--grid lr=... and {', '.join(rate_options)} both set the learning "
+                    "rates; give them once"
+                )
+            return Grid(values), None
+        return Grid(values), _grid(lr_min, lr_max, per_decade, lrs)
+    spaces = dict(_parsed(space, parse_space, "--space"))
+    refused = [o for o in rate_options if o in ("--lrs", "--per-decade")]
+    if refused:
+        raise click.UsageError(
+            f"{refused[0]} sets a grid of rates; a random search draws lr from a range: "
+            "--space lr=log:LOW:HIGH (or --lr-min/--lr-max)"
+        )
+    if "lr" in spaces and rate_options:
+        raise click.UsageError(
+            f"--space lr=... and {', '.join(rate_options)} both set the learning rates; "
+            "give them once"
+        )
+    if "lr" not in spaces:
+        try:
+            spaces = {"lr": Interval(lr_min, lr_max, log=True), **spaces}
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--lr-min/--lr-max") from None
+    return RandomSearch(random, spaces, seed=seed), None
+
+
+def _parsed(texts: tuple[str, ...], parse, option: str) -> list[tuple[str, object]]:
+    """Each ``NAME=...`` parsed, each name once."""
+    parsed = []
+    for text in texts:
+        try:
+            parsed.append(parse(text))
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint=option) from None
+    names = [name for name, _ in parsed]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise click.BadParameter(
+            f"{', '.join(repeated)} is given more than once; give all its values in one "
+            f"{option} {repeated[0]}=...",
+            param_hint=option,
+        )
+    return parsed
+
+
 def _default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -70,7 +159,7 @@ def _default_jobs() -> int:
     "--optimizers",
     default="SGD,Momentum,RMSprop,Adam",
     show_default=True,
-    help="Comma-separated optimizer names; each gets the same grid, budget and seeds.",
+    help="Comma-separated optimizer names; each gets the same search, budget and seeds.",
 )
 @click.option("--lr-min", default=1e-5, show_default=True, type=float, help="Smallest rate.")
 @click.option("--lr-max", default=1e2, show_default=True, type=float, help="Largest rate.")
@@ -83,6 +172,29 @@ def _default_jobs() -> int:
 )
 @click.option("--lrs", help="Explicit comma-separated rates instead of the grid.")
 @click.option(
+    "--grid",
+    multiple=True,
+    metavar="NAME=V1,V2,...",
+    help="Search these values too (repeatable; every combination): an optimizer argument "
+    "(momentum, beta1, beta2, eps, weight_decay, ...; only the optimizers that take it get "
+    "it) or a run setting (batch_size, epochs, l2, schedule, clip_norm, patience). "
+    "--grid lr=... replaces --lrs.",
+)
+@click.option(
+    "--random",
+    type=click.IntRange(min=1, max=1000),
+    metavar="N",
+    help="A random search of N configurations instead of a grid, drawn from --space "
+    "(reproducible from --seed; lr log-uniform in [--lr-min, --lr-max] unless given).",
+)
+@click.option(
+    "--space",
+    multiple=True,
+    metavar="NAME=[log:]LOW:HIGH",
+    help="A range of a random search (repeatable): uniform, log-uniform with log:, or "
+    "choices NAME=A,B,C; integers for integer settings (batch_size=log:16:256).",
+)
+@click.option(
     "--seeds",
     default=3,
     show_default=True,
@@ -94,7 +206,7 @@ def _default_jobs() -> int:
     default=_default_jobs,
     show_default="the usable cores",
     type=click.IntRange(min=1),
-    help="Worker processes.",
+    help="Worker processes (with --engine dask and no --address: local dask workers).",
 )
 @click.option(
     "--target-loss",
@@ -111,102 +223,154 @@ def _default_jobs() -> int:
     default="process",
     show_default=True,
     type=click.Choice(["process", "dask"]),
-    help="Run the jobs in a process pool or on a local dask cluster.",
+    help="Run the jobs in a process pool, or on dask (a local cluster, or --address).",
+)
+@click.option(
+    "--address",
+    metavar="tcp://HOST:PORT",
+    help="Submit the runs to this dask scheduler (implies --engine dask); results are stored here.",
 )
 @out_option("optimlab-sweep")
 @seed_option
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar over the runs.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar over the finished runs on stderr (default: when stderr is a terminal).",
+)
 @config_option
+@click.pass_context
 def sweep(
+    ctx,
     optimizers,
     lr_min,
     lr_max,
     per_decade,
     lrs,
+    grid,
+    random,
+    space,
     seeds,
     jobs,
     target_loss,
     store,
     engine,
+    address,
     out,
     seed,
     progress,
     **data,
 ) -> None:
-    """Compare optimizers fairly (DeepOBS protocol) and say which to use.
+    """Compare optimizers fairly (the protocol of Schneider et al. 2019, DeepOBS) and say
+    which to use.
 
-    Every optimizer trains at every rate of a log-spaced grid with the first seed and the
-    same budget; each one's best rate (lowest final validation loss) is re-run with every
-    seed. Prints the winner, its margin over the runner-up against the seed-to-seed
-    spread, and a table with time-to-target; writes the sensitivity plot, the loss curves,
-    results.json and a report. Runs are kept in a SQLite store: stop the sweep (Ctrl-C)
-    and run the same command again to finish it without repeating finished runs.
+    Every optimizer trains at every configuration of the search (a log-spaced learning-rate
+    grid by default; --grid or --random over any optimizer argument or run setting) with
+    the first seed and the same budget; each one's best setting (lowest final validation
+    loss) is re-run with every seed. Prints the winner, its margin over the runner-up
+    against the seed-to-seed spread, and a table with time-to-target; writes a sensitivity
+    plot per searched dimension, the loss curves, results.json and a report. Runs are kept
+    in a SQLite store: stop the sweep (Ctrl-C) and run the same command again to finish it
+    without repeating finished runs.
     """
     from optimlab.lab import engines
+    from optimlab.lab.search import plan
     from optimlab.lab.store import RunStore
     from optimlab.lab.sweep import sweep as run_sweep
-    from optimlab.lab.sweep_report import COLUMNS
 
     names = _names(optimizers)
-    grid = _grid(lr_min, lr_max, per_decade, lrs)
+    search, grid_lrs = _search(ctx, grid, random, space, lr_min, lr_max, per_decade, lrs, seed)
     if target_loss is not None and not math.isfinite(target_loss):
         raise click.BadParameter(
             f"must be a finite loss, got {target_loss}", param_hint="--target-loss"
         )
+    if address is not None:
+        if engine == "process" and _given(ctx, "engine"):
+            raise click.UsageError("--address is a dask scheduler's: use it with --engine dask")
+        engine = "dask"
     base = base_spec(seed=seed, **data)
+    try:
+        searched = plan(search, names, base, grid_lrs, seed)
+    except ValueError as error:
+        raise click.BadParameter(
+            one_line(error), param_hint="--random/--space" if random else "--grid"
+        ) from None
     if engine == "dask":
         try:
             engines.import_dask()
         except ImportError as error:
             raise click.BadParameter(str(error), param_hint="--engine") from None
-    with output_folder(out) as folder:
-        store_path = Path(store) if store else folder / "runs.sqlite"
+    if progress is None:
+        progress = sys.stderr.isatty()
+    client = None
+    if address is not None:
         try:
-            run_store = RunStore(store_path)
+            client = engines.connect(address)
         except (ValueError, OSError) as error:
-            raise click.BadParameter(one_line(error), param_hint="--store") from error
-        with run_store:
-            say(
-                f"sweep: {len(names)} optimizers x {len(grid)} rates ({grid[0]:g} to "
-                f"{grid[-1]:g}), then the best with {seeds} seeds; {len(run_store)} runs "
-                f"already in {store_path}"
-            )
+            raise click.BadParameter(one_line(error), param_hint="--address") from None
+    try:
+        with output_folder(out) as folder:
+            store_path = Path(store) if store else folder / "runs.sqlite"
             try:
-                result = run_sweep(
-                    base,
-                    names,
-                    grid,
-                    tuple(range(seed, seed + seeds)),
-                    store=run_store,
-                    jobs=jobs,
-                    progress=progress,
-                    target=target_loss,
-                    engine=engine,
-                    notify=say,
-                )
-            except KeyboardInterrupt as interrupt:
-                interrupted.handled()
-                terminated = isinstance(interrupt, engines.Terminated)
-                stopped = "terminated" if terminated else "interrupted"
+                run_store = RunStore(store_path)
+            except (ValueError, OSError) as error:
+                raise click.BadParameter(one_line(error), param_hint="--store") from error
+            with run_store:
+                tuning = sum(len(specs) for specs in searched.specs.values())
                 say(
-                    f"\n{stopped}: {len(run_store)} finished runs are kept in {store_path}; "
-                    "run the same command again to continue where it stopped"
+                    f"sweep: {', '.join(names)}; {searched.describe()}; {tuning} tuning runs, "
+                    f"then each optimizer's best setting with {seeds} seeds; "
+                    f"{len(run_store)} runs already in {store_path}"
+                    + (f"; on the dask scheduler {address}" if address else "")
                 )
-                raise SystemExit(143 if terminated else 130) from None
-            except (ValueError, TypeError, OSError, ImportError) as error:
-                raise click.ClickException(one_line(error)) from error
-        click.echo(f"\n{result.verdict.text}\n")
-        click.echo(format_table(result.table(), list(COLUMNS)))
-        for run in result.best_runs:
-            click.echo(
-                f"{run.spec.optimizer} at its best rate: "
-                f"{run.diagnosis['label']}: {run.diagnosis['remedy']}"
-            )
-        target = "none" if result.target is None else f"{result.target:.4g}"
-        click.echo(
-            f"target validation loss {target} ({result.target_source}); "
-            f"{result.computed} runs trained now, {result.reused} reused from the store"
-        )
-        say("writing the plots, results.json and the report ...")
-        path = result.write(folder, command=command_line())
+                try:
+                    result = run_sweep(
+                        base,
+                        names,
+                        grid_lrs,
+                        tuple(range(seed, seed + seeds)),
+                        search=search,
+                        store=run_store,
+                        jobs=jobs,
+                        progress=progress,
+                        target=target_loss,
+                        engine=engine,
+                        client=client,
+                        notify=say,
+                    )
+                except KeyboardInterrupt as interrupt:
+                    interrupted.handled()
+                    terminated = isinstance(interrupt, engines.Terminated)
+                    stopped = "terminated" if terminated else "interrupted"
+                    say(
+                        f"\n{stopped}: {len(run_store)} finished runs are kept in {store_path}; "
+                        "run the same command again to continue where it stopped"
+                    )
+                    raise SystemExit(143 if terminated else 130) from None
+                except (ValueError, TypeError, OSError, ImportError) as error:
+                    raise click.ClickException(one_line(error)) from error
+            _print(result)
+            say("writing the plots, results.json and the report ...")
+            path = result.write(folder, command=command_line())
+    finally:
+        if client is not None:
+            client.close()
     click.echo(f"Report: {path.resolve()}")
+
+
+def _print(result) -> None:
+    from optimlab.lab.search import shown
+    from optimlab.lab.sweep_report import columns
+
+    click.echo(f"\n{result.verdict.text}\n")
+    click.echo(format_table(result.table(), columns(result)))
+    for outcome, run in zip(result.outcomes, result.best_runs):
+        setting = ", ".join(f"{name}={shown(value)}" for name, value in outcome.best_setting)
+        click.echo(
+            f"{run.spec.optimizer} at its best setting ({setting}): "
+            f"{run.diagnosis['label']}: {run.diagnosis['remedy']}"
+        )
+    target = "none" if result.target is None else f"{result.target:.4g}"
+    click.echo(
+        f"target validation loss {target} ({result.target_source}); "
+        f"{result.computed} runs trained now, {result.reused} reused from the store"
+    )

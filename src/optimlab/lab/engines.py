@@ -1,13 +1,16 @@
 """Execution engines: apply one function to many items, here, in a process pool or on dask.
 
-An engine hands each result to a ``keep`` callback as soon as it arrives, so that the caller
-can store it at once. On any error or interrupt an engine starts nothing more, keeps every
-result that finished, and re-raises. ``work`` must be a module-level function (worker
-processes receive it by reference).
+An engine hands each result to a ``keep`` callback as soon as it arrives, in the calling
+process, so that the caller (and only the caller) can store it at once. On any error or
+interrupt an engine starts nothing more, keeps every result that finished, and re-raises.
+``work`` must be a module-level function (worker processes receive it by reference, so a
+dask worker needs optimlab installed).
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import ctypes
 import multiprocessing
 import os
@@ -27,12 +30,15 @@ __all__ = [
     "InlineEngine",
     "PoolEngine",
     "Terminated",
+    "connect",
     "import_dask",
     "make",
 ]
 
 #: The engine names `make` accepts.
 ENGINES = ("process", "dask")
+#: Seconds `connect` waits for a dask scheduler to answer.
+CONNECT_TIMEOUT = 10.0
 
 
 class Engine(ABC):
@@ -178,8 +184,15 @@ class PoolEngine(Engine):
 
 
 class DaskEngine(Engine):
-    """A dask.distributed client: the one given, or a local cluster of ``jobs`` workers.
-    Every item is submitted at once; on an interrupt the unfinished ones are cancelled."""
+    """A dask.distributed client: the one given (a scheduler anywhere, see `connect`), or a
+    local cluster of ``jobs`` worker processes started here and closed at the end.
+
+    Every item is submitted at once; each result is handed to ``keep`` as it arrives, then
+    released from the cluster. A worker that dies loses its items in progress, and dask runs
+    them again on the others (up to its ``distributed.scheduler.allowed-failures``); each
+    item's result still reaches ``keep`` once. On an interrupt the unfinished items are
+    cancelled and the finished ones kept.
+    """
 
     def __init__(self, jobs: int, client: Any = None) -> None:
         self.distributed = import_dask()
@@ -190,21 +203,93 @@ class DaskEngine(Engine):
 
     def run(self, work: Callable[[Any], Any], items: Sequence[Any], keep: Callable) -> None:
         submitted = [self.client.submit(work, item, pure=False) for item in items]
-        kept: set[str] = set()
+        pending = set(submitted)
         try:
-            for future in self.distributed.as_completed(submitted):
+            for future in self.distributed.as_completed(submitted, loop=self.client.loop):
+                if future not in pending:  # as_completed reports each once; be sure
+                    continue
                 keep(future.result())
-                kept.add(future.key)
+                pending.discard(future)
+                future.release()  # a worker lost later need not compute it again
         except BaseException:
-            self.client.cancel([f for f in submitted if not f.done()])
-            for future in submitted:
-                if future.key not in kept and future.status == "finished":
+            self.client.cancel([f for f in pending if not f.done()])
+            for future in pending:
+                if future.status == "finished":
                     keep(future.result())
             raise
 
     def close(self, wait: bool) -> None:
         if self.own_client:
             self.client.close()
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
+    """A ``dask.distributed.Client`` of the scheduler at ``address`` (``tcp://HOST:PORT``,
+    as ``dask scheduler`` prints it), for `DaskEngine`; close it when done (the cluster
+    keeps running). Checks that every worker runs this version of optimlab.
+
+    Raises:
+        ImportError: dask.distributed is not installed (saying how to install it).
+        ValueError: ``address`` is not an address, or a worker runs another optimlab.
+        ConnectionError: no scheduler answered at ``address`` within ``timeout`` seconds, or
+            what answered is not a dask scheduler.
+    """
+    distributed = import_dask()
+    if not isinstance(address, str) or not address.strip():
+        raise ValueError(f"Invalid address: {address!r}; give the scheduler's tcp://HOST:PORT")
+    timeout = float(timeout)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:  # also under a running loop
+            thread.submit(asyncio.run, _probe(address.strip(), timeout)).result()
+    except ValueError as error:
+        raise ValueError(
+            f"Invalid address: {address!r} ({error}); give the scheduler's tcp://HOST:PORT"
+        ) from None
+    except OSError as error:
+        raise ConnectionError(
+            f"no dask scheduler answered at {address} within {timeout:g} s ({error}); start "
+            "one with `dask scheduler` and give the address it prints"
+        ) from None
+    except Exception as error:  # something else listens there and answered nonsense
+        raise ConnectionError(
+            f"what answered at {address} is not a dask scheduler ({type(error).__name__}: "
+            f"{error}); give the address `dask scheduler` prints"
+        ) from None
+    client = distributed.Client(address.strip(), timeout=timeout, set_as_default=False)
+    try:
+        versions = client.run(_optimlab_version)
+    except ImportError:
+        client.close()
+        raise ValueError(
+            f"the dask workers of {address} cannot import optimlab; install optimlab on "
+            "every worker (the same version as here)"
+        ) from None
+    mine = _optimlab_version()
+    other = {worker: v for worker, v in versions.items() if v != mine}
+    if other:
+        client.close()
+        listed = ", ".join(f"{worker} has {v}" for worker, v in sorted(other.items()))
+        raise ValueError(
+            f"the dask workers must run optimlab {mine}, as here: {listed}; install the "
+            "same version on every worker"
+        )
+    return client
+
+
+async def _probe(address: str, timeout: float) -> None:
+    """Open and close one connection to ``address`` (a clean error where a failed
+    ``Client`` would leave a half-made client behind)."""
+    from distributed.comm import connect as open_comm
+
+    comm = await open_comm(address, timeout=timeout)
+    await comm.close()
+
+
+def _optimlab_version() -> str:
+    """The optimlab version of this process (run on each worker by `connect`)."""
+    import optimlab
+
+    return optimlab.__version__
 
 
 def make(

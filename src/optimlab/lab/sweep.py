@@ -1,14 +1,16 @@
-"""A fair comparison of optimizers, following the DeepOBS protocol, resumable through a store.
+"""A fair comparison of optimizers, following the protocol of Schneider et al. 2019 (DeepOBS),
+resumable through a store.
 
-1. Tuning: every optimizer runs at every learning rate of a log-spaced grid, with the first
-   seed and the same budget (epochs, batch size) for all.
-2. Each optimizer's best rate is the one with the lowest final validation loss (diverged
-   runs rank last).
+1. Tuning: every optimizer runs at every configuration of the search (by default a
+   log-spaced learning-rate grid; a grid or a random search over any optimizer argument or
+   run setting, see `optimlab.lab.search`), with the first seed and the same budget for all.
+2. Each optimizer's best setting is the configuration with the lowest final validation loss
+   (diverged runs rank last).
 3. The best setting is re-run with every seed (the first seed's run is reused).
-4. Per optimizer: the learning-rate sensitivity curve, the mean and spread over seeds of the
-   final validation loss and metric, and the time to reach a target validation loss; the
-   winner, its margin over the runner-up, and whether that margin exceeds the seed-to-seed
-   spread.
+4. Per optimizer: the sensitivity along each searched dimension, the mean and spread over
+   seeds of the final validation loss and metric, and the time to reach a target
+   validation loss; the winner, its margin over the runner-up, and whether that margin
+   exceeds the seed-to-seed spread.
 
 Every run goes through a `RunStore`: a run whose key is stored is never run again, and each
 result is stored as soon as it arrives, so an interrupted sweep started again loses nothing
@@ -17,6 +19,26 @@ a process pool, or dask).
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "DEFAULT_HIGH",
+    "DEFAULT_LOW",
+    "DEFAULT_PER_DECADE",
+    "PROTOCOL",
+    "TARGET_FACTOR",
+    "Grid",
+    "Interval",
+    "OptimizerOutcome",
+    "RandomSearch",
+    "SweepResult",
+    "TimeToTarget",
+    "TuningPoint",
+    "Verdict",
+    "decide",
+    "lr_grid",
+    "sweep",
+    "time_to_target",
+]
 
 import math
 import os
@@ -41,39 +63,30 @@ from optimlab.lab.experiment import (
     run_context,
 )
 from optimlab.lab.output import PYTHON_COMMAND
+from optimlab.lab.search import (
+    DEFAULT_HIGH,
+    DEFAULT_LOW,
+    DEFAULT_PER_DECADE,
+    MAX_CONFIGURATIONS,
+    Grid,
+    Interval,
+    RandomSearch,
+    SearchPlan,
+    lr_grid,
+    plan,
+)
 from optimlab.lab.store import RunStore, json_safe
 from optimlab.train import History
 
-#: The default learning-rate grid: 1e-5 to 1e2, three rates per decade (DeepOBS's range).
-DEFAULT_LOW, DEFAULT_HIGH, DEFAULT_PER_DECADE = 1e-5, 1e2, 3
 #: The default target validation loss is this factor times the winner's mean final loss.
 TARGET_FACTOR = 1.1
 ENGINES = engines.ENGINES
-PROTOCOL = "DeepOBS: a log-spaced lr grid on the first seed, the best lr re-run on every seed"
+PROTOCOL = (
+    "Schneider et al. 2019 (DeepOBS): every configuration of the search on the first seed, "
+    "each optimizer's best setting re-run on every seed"
+)
 #: Errors that make a run count as failed (diverged) instead of stopping the sweep.
 NUMERICAL_FAILURES = (np.linalg.LinAlgError, FloatingPointError, OverflowError)
-
-
-def lr_grid(
-    low: float = DEFAULT_LOW, high: float = DEFAULT_HIGH, per_decade: int = DEFAULT_PER_DECADE
-) -> list[float]:
-    """Learning rates evenly spaced in log scale from ``low`` to ``high``, both included.
-
-    ``lr_i = low * (high / low) ** (i / n)`` for ``i = 0..n``, with
-    ``n = max(1, round(per_decade * log10(high / low)))``, each rounded to 6 significant
-    digits (so that 1e-2 is exactly 0.01 and matches a hand-written spec).
-    """
-    for name, value in (("low", low), ("high", high)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"Invalid {name}: {value!r}; it must be a number > 0")
-        if not 0 < value < math.inf:
-            raise ValueError(f"Invalid {name}: {value!r}; it must be a finite number > 0")
-    if not high > low:
-        raise ValueError(f"Invalid grid: high={high!r} must be greater than low={low!r}")
-    if isinstance(per_decade, bool) or not isinstance(per_decade, int) or per_decade < 1:
-        raise ValueError(f"Invalid per_decade: {per_decade!r}; it must be an integer >= 1")
-    n = max(1, round(per_decade * math.log10(high / low)))
-    return [float(f"{low * (high / low) ** (i / n):.6g}") for i in range(n + 1)]
 
 
 class TimeToTarget(NamedTuple):
@@ -155,32 +168,37 @@ def decide(means: Mapping[str, float], stds: Mapping[str, float], n_seeds: int) 
 
 @dataclass(frozen=True)
 class TuningPoint:
-    """One point of a sensitivity curve: the tuning run at one learning rate."""
+    """One tuning run: its searched setting and final validation numbers."""
 
     lr: float
     val_loss: float  # final validation loss as recorded (NaN if none)
     val_metric: float
     diverged: bool
     key: str
+    #: The searched values that applied to this optimizer, lr included, as (name, value).
+    setting: tuple[tuple[str, Any], ...] = ()
 
     @property
     def rank_loss(self) -> float:
-        """The loss the best rate is chosen by: inf for a diverged or non-finite run."""
+        """The loss the best setting is chosen by: inf for a diverged or non-finite run."""
         return self.val_loss if not self.diverged and math.isfinite(self.val_loss) else math.inf
 
 
 @dataclass(frozen=True)
 class OptimizerOutcome:
-    """One optimizer's part of a sweep: its curve, best rate and the best rate's seeds."""
+    """One optimizer's part of a sweep: its tuning runs, best setting and that setting's
+    seeds."""
 
     optimizer: str
-    curve: tuple[TuningPoint, ...]  # sorted by learning rate
+    curve: tuple[TuningPoint, ...]  # its tuning runs, sorted by learning rate
     best_lr: float  # the rate (Newton: the step length) its best tuning run used
     seed_keys: tuple[str, ...]
     val_losses: tuple[float, ...]  # per seed, inf where the run diverged
     val_metrics: tuple[float, ...]  # per seed, as recorded
     seconds: tuple[float, ...]  # per seed, training time
     to_target: tuple[TimeToTarget | None, ...]  # per seed
+    #: The best tuning run's searched values, lr included, as (name, value).
+    best_setting: tuple[tuple[str, Any], ...] = ()
 
     @property
     def val_loss_mean(self) -> float:
@@ -226,7 +244,7 @@ class SweepResult:
     """The outcome of `sweep`: one `OptimizerOutcome` per optimizer and the `Verdict`."""
 
     base: RunSpec
-    lrs: tuple[float, ...]
+    lrs: tuple[float, ...]  # every learning rate searched, sorted
     seeds: tuple[int, ...]
     outcomes: tuple[OptimizerOutcome, ...]  # in the order the optimizers were given
     verdict: Verdict
@@ -236,9 +254,11 @@ class SweepResult:
     metric: str
     computed: int  # runs trained by this call
     reused: int  # runs found in the store
-    #: Each optimizer's run at its best rate with the first seed (history and diagnosis),
-    #: in the order of ``outcomes``.
+    #: Each optimizer's run at its best setting with the first seed (history and
+    #: diagnosis), in the order of ``outcomes``.
     best_runs: tuple[RunResult, ...] = field(default=(), compare=False, repr=False)
+    #: What was searched: the dimensions, whom each applied to, the configurations.
+    search: SearchPlan | None = field(default=None, compare=False, repr=False)
 
     def outcome(self, optimizer: str) -> OptimizerOutcome:
         """The outcome of one optimizer, by name."""
@@ -249,29 +269,41 @@ class SweepResult:
         raise KeyError(f"{optimizer!r} was not in this sweep; it compared {names}")
 
     def best_run(self, optimizer: str) -> RunResult:
-        """One optimizer's run at its best rate with the first seed, by name."""
+        """One optimizer's run at its best setting with the first seed, by name."""
         self.outcome(optimizer)  # a KeyError naming the optimizers for an unknown one
         return next(r for r in self.best_runs if r.spec.optimizer == optimizer)
 
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The searched names, ``lr`` first."""
+        return ("lr",) if self.search is None else self.search.names
+
     def write(self, folder: str | os.PathLike, *, command: str = PYTHON_COMMAND) -> Path:
-        """Write ``sensitivity.png``, ``val_loss.png``, ``results.json`` and ``report.html``
-        (which records ``command``) into ``folder`` (created if missing); return the report's
-        path. See `optimlab.lab.sweep_report`."""
+        """Write ``results.json``, ``report.html`` (which records ``command``), the best runs'
+        ``val_loss.png`` and a sensitivity figure per searched dimension
+        (``sensitivity.png`` for the learning rate, ``sensitivity_NAME.png`` for the others)
+        into ``folder`` (created if missing); return the report's path. See
+        `optimlab.lab.sweep_report`."""
         from optimlab.lab.sweep_report import write_sweep
 
         return write_sweep(self, folder, command=command)
 
     def table(self) -> list[dict[str, Any]]:
-        """One row per optimizer, best first (by mean final validation loss)."""
+        """One row per optimizer, best first (by mean final validation loss): the best
+        setting (``best_lr``, and ``best_NAME`` for each other searched name, None where it
+        does not apply), the final validation loss and metric over seeds, time to target."""
         ranked = sorted(self.outcomes, key=lambda o: o.val_loss_mean)
         best = ranked[0].val_loss_mean
+        others = [name for name in self.dimensions if name != "lr"]
         rows = []
         for rank, o in enumerate(ranked, start=1):
+            setting = dict(o.best_setting)
             rows.append(
                 {
                     "rank": rank,
                     "optimizer": o.optimizer,
                     "best_lr": o.best_lr,
+                    **{f"best_{name}": setting.get(name) for name in others},
                     "val_loss_mean": o.val_loss_mean,
                     "val_loss_std": o.val_loss_std,
                     "gap_to_best": o.val_loss_mean - best if math.isfinite(best) else None,
@@ -287,29 +319,51 @@ class SweepResult:
         return rows
 
     def sensitivity(self) -> list[dict[str, Any]]:
-        """One row per tuning run: optimizer, learning rate, final validation loss and metric,
-        whether it diverged and whether it is the optimizer's chosen rate."""
-        return [
-            {
-                "optimizer": o.optimizer,
-                "lr": point.lr,
-                "val_loss": point.val_loss,
-                f"val_{self.metric}": point.val_metric,
-                "diverged": point.diverged,
-                "best": point.lr == o.best_lr,
-                "key": point.key,
-            }
-            for o in self.outcomes
-            for point in o.curve
-        ]
+        """One row per tuning run: optimizer, each searched value (None where it does not
+        apply), final validation loss and metric, whether it diverged and whether it is the
+        optimizer's chosen setting."""
+        rows = []
+        for o in self.outcomes:
+            for point in o.curve:
+                setting = dict(point.setting) or {"lr": point.lr}
+                rows.append(
+                    {
+                        "optimizer": o.optimizer,
+                        **{name: setting.get(name) for name in self.dimensions},
+                        "val_loss": point.val_loss,
+                        f"val_{self.metric}": point.val_metric,
+                        "diverged": point.diverged,
+                        "best": point.key == o.seed_keys[0],
+                        "key": point.key,
+                    }
+                )
+        return rows
+
+    def sensitivity_along(self, name: str) -> dict[str, list[tuple[Any, float]]]:
+        """``{optimizer: [(value, loss), ...]}`` along one searched dimension, for the
+        optimizers it applies to: at each value, the lowest final validation loss of the
+        tuning runs with that value (the other searched dimensions at their best for it;
+        inf if they all diverged). Values in the dimension's order (numbers ascending)."""
+        if name not in self.dimensions:
+            raise KeyError(f"{name!r} was not searched; searched: {', '.join(self.dimensions)}")
+        along: dict[str, list[tuple[Any, float]]] = {}
+        for o in self.outcomes:
+            best: dict[Any, float] = {}
+            for point in o.curve:
+                setting = dict(point.setting) or {"lr": point.lr}
+                if name in setting:
+                    value = setting[name]
+                    best[value] = min(best.get(value, math.inf), point.rank_loss)
+            if best:
+                order = sorted(best) if self.search is None else self.search.dimension(name).values
+                along[o.optimizer] = [(value, best[value]) for value in order if value in best]
+        return along
 
     def curves(self) -> dict[str, list[tuple[float, float]]]:
-        """``{optimizer: [(lr, final val loss or inf if diverged), ...]}``, the input of
+        """``{optimizer: [(lr, final val loss or inf if diverged), ...]}``: the sensitivity
+        along the learning rate (`sensitivity_along`), the input of
         `optimlab.viz.plot_lr_sweep`."""
-        return {
-            o.optimizer: [(p.lr, math.inf if p.diverged else p.val_loss) for p in o.curve]
-            for o in self.outcomes
-        }
+        return self.sensitivity_along("lr")
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as JSON-safe values (non-finite numbers become None)."""
@@ -318,6 +372,7 @@ class SweepResult:
             {
                 "protocol": PROTOCOL,
                 "base": self.base.to_dict(),
+                "search": None if self.search is None else self.search.to_dict(),
                 "lrs": list(self.lrs),
                 "seeds": list(self.seeds),
                 "metric": self.metric,
@@ -334,6 +389,13 @@ class SweepResult:
                 },
                 "table": self.table(),
                 "sensitivity": self.sensitivity(),
+                "sensitivity_by_dimension": {
+                    name: {
+                        optimizer: [[value, loss] for value, loss in points]
+                        for optimizer, points in self.sensitivity_along(name).items()
+                    }
+                    for name in self.dimensions
+                },
                 "seed_runs": {
                     o.optimizer: [
                         {
@@ -366,6 +428,7 @@ def sweep(
     lrs: Sequence[float] | None = None,
     seeds: Sequence[int] = (0, 1, 2),
     *,
+    search: Grid | RandomSearch | Mapping[str, Sequence[Any]] | None = None,
     store: RunStore | str | os.PathLike,
     jobs: int = 1,
     progress: bool = False,
@@ -374,15 +437,22 @@ def sweep(
     client: Any = None,
     notify: Callable[[str], None] | None = None,
 ) -> SweepResult:
-    """Compare optimizers fairly (DeepOBS protocol; see the module docstring).
+    """Compare optimizers fairly (the protocol of Schneider et al. 2019, DeepOBS; see the
+    module docstring).
 
     Args:
         base: the run every optimizer gets (data and model, or a torch task; budget,
-            schedule, clipping); its ``optimizer``, ``lr`` and ``seed`` are replaced by the
-            sweep's.
+            schedule, clipping); its ``optimizer``, ``lr``, ``seed`` and the searched
+            settings are replaced by the sweep's.
         optimizers: `optimlab.optim` class names, e.g. ``["SGD", "Adam"]``.
-        lrs: the learning-rate grid (default: `lr_grid()`, 1e-5 to 1e2, 3 per decade).
+        lrs: the learning-rate grid (default: `lr_grid()`, 1e-5 to 1e2, 3 per decade),
+            unless ``search`` gives ``lr``.
         seeds: ``seeds[0]`` tunes; the best setting is run with all of them.
+        search: what else to search (`optimlab.lab.search`): a `Grid` (or a mapping
+            ``{name: [values]}``), e.g. ``{"momentum": [0, 0.9], "batch_size": [16, 64]}``,
+            or a `RandomSearch`. A name is ``lr``, an argument an optimizer declares (only
+            the optimizers that declare it get it; ``beta1``/``beta2`` for ``betas``) or a
+            run setting (`optimlab.lab.search.RUN_SETTINGS`). None: the learning rate alone.
         store: a `RunStore` or the path of one (opened and closed here). Stored runs are
             reused; new ones are stored as each finishes.
         jobs: worker processes (1: run in this process).
@@ -391,12 +461,13 @@ def sweep(
             winner's mean final validation loss).
         engine: ``"process"`` (a process pool of ``jobs`` workers) or ``"dask"`` (a
             dask.distributed ``client``, or a local cluster of ``jobs`` workers).
-        client: a ``dask.distributed.Client`` for ``engine="dask"``.
+        client: a ``dask.distributed.Client`` for ``engine="dask"``, e.g. connected to a
+            scheduler elsewhere (`optimlab.lab.engines.connect`); it stays open.
         notify: receives messages for the user while the sweep runs (what an interruption
             waits for).
 
-    Every optimizer's rate is searched on the grid, Newton's step length too. Each
-    optimizer's best run is diagnosed knowing where its rate sits on the grid.
+    Every configuration is checked (names, values, size) before any run. Each optimizer's
+    best run is diagnosed knowing where its rate sits among the rates searched.
 
     Returns:
         The `SweepResult`.
@@ -405,32 +476,29 @@ def sweep(
         KeyboardInterrupt: re-raised after pending runs are cancelled; every finished run
             is in the store, and the same call resumes from there.
     """
-    grid = tuple(lr_grid() if lrs is None else _check_lrs(lrs))
     names = _check_optimizers(optimizers)
     seeds = _check_seeds(seeds)
     _check_settings(base, jobs, progress, target, engine, client)
+    checked_lrs = None if lrs is None else _check_lrs(lrs)
+    plan_ = plan(search, names, base, checked_lrs, seeds[0])
     check_task(replace(base, seed=seeds[0]))
     owned = not isinstance(store, RunStore)
     run_store = RunStore(store) if owned else store
     try:
         per_epoch = iterations_per_epoch(replace(base, seed=seeds[0]))
-        tuning = {
-            name: [replace(base, optimizer=name, lr=lr, seed=seeds[0]) for lr in grid]
-            for name in names
-        }
-        total = sum(len(specs) for specs in tuning.values()) + len(names) * (len(seeds) - 1)
+        total = sum(len(s) for s in plan_.specs.values()) + len(names) * (len(seeds) - 1)
         with _Runner(
             run_store, engines.make(engine, jobs, client, notify), progress, total
         ) as runner:
-            runner.run_all([spec for specs in tuning.values() for spec in specs])
-            curves = {name: _curve(run_store.results(specs)) for name, specs in tuning.items()}
+            runner.run_all([spec for specs in plan_.specs.values() for spec in specs])
+            curves = {name: _curve(plan_, name, run_store) for name in names}
             finals = {
-                name: [replace(_chosen(tuning[name], curves[name]), seed=s) for s in seeds]
+                name: [replace(_chosen(plan_, name, curves[name]), seed=s) for s in seeds]
                 for name in names
             }
             runner.run_all([spec for specs in finals.values() for spec in specs])
         seed_results = {name: run_store.results(specs) for name, specs in finals.items()}
-        return _summarise(base, grid, seeds, curves, seed_results, target, per_epoch, runner)
+        return _summarise(base, plan_, seeds, curves, seed_results, target, per_epoch, runner)
     finally:
         if owned:
             run_store.close()
@@ -438,7 +506,7 @@ def sweep(
 
 def _summarise(
     base: RunSpec,
-    grid: tuple[float, ...],
+    plan_: SearchPlan,
     seeds: tuple[int, ...],
     curves: dict[str, tuple[TuningPoint, ...]],
     seed_results: dict[str, list[RunResult]],
@@ -462,12 +530,12 @@ def _summarise(
         source = "none: every optimizer diverged"
     outcomes = []
     for name, results in seed_results.items():
-        best_lr = results[0].spec.lr
+        best_key = results[0].spec.key()
         outcomes.append(
             OptimizerOutcome(
                 optimizer=name,
                 curve=curves[name],
-                best_lr=best_lr,
+                best_lr=results[0].spec.lr,
                 seed_keys=tuple(r.spec.key() for r in results),
                 val_losses=losses[name],
                 val_metrics=tuple(_point(r).val_metric for r in results),
@@ -476,6 +544,7 @@ def _summarise(
                     None if target is None else time_to_target(r.history, target, per_epoch)
                     for r in results
                 ),
+                best_setting=next(p.setting for p in curves[name] if p.key == best_key),
             )
         )
     metric = next(
@@ -483,7 +552,7 @@ def _summarise(
     )
     return SweepResult(
         base=base,
-        lrs=grid,
+        lrs=plan_.dimension("lr").values,
         seeds=seeds,
         outcomes=tuple(outcomes),
         verdict=verdict,
@@ -493,18 +562,26 @@ def _summarise(
         metric=metric,
         computed=runner.computed,
         reused=runner.reused,
-        best_runs=tuple(_diagnosed(results[0], grid) for results in seed_results.values()),
+        best_runs=tuple(
+            _diagnosed(results[0], _rates_of(plan_, name)) for name, results in seed_results.items()
+        ),
+        search=plan_,
     )
 
 
+def _rates_of(plan_: SearchPlan, optimizer: str) -> tuple[float, ...]:
+    """The learning rates searched for one optimizer, sorted."""
+    return tuple(sorted({setting["lr"] for setting in plan_.configurations[optimizer]}))
+
+
 def _diagnosed(result: RunResult, grid: tuple[float, ...]) -> RunResult:
-    """The run with its diagnosis made knowing the rate grid (so that a rate at the grid's
-    edge is told to extend the grid, not to move past it)."""
+    """The run with its diagnosis made knowing the rates searched (so that a rate at the
+    edge is told to extend the search, not to move past it)."""
     context = run_context(result.spec, lr_grid=grid)
     return replace(result, diagnosis=diagnose(result.history, context).to_dict())
 
 
-def _point(result: RunResult) -> TuningPoint:
+def _point(result: RunResult, setting: Mapping[str, Any] | None = None) -> TuningPoint:
     final = result.history.final()
     return TuningPoint(
         lr=result.spec.lr,
@@ -512,17 +589,26 @@ def _point(result: RunResult) -> TuningPoint:
         val_metric=math.nan if final["val_metric"] is None else float(final["val_metric"]),
         diverged=result.history.diverged,
         key=result.spec.key(),
+        setting=tuple((setting or {}).items()),
     )
 
 
-def _curve(results: list[RunResult]) -> tuple[TuningPoint, ...]:
-    return tuple(sorted((_point(r) for r in results), key=lambda p: p.lr))
+def _curve(plan_: SearchPlan, optimizer: str, store: RunStore) -> tuple[TuningPoint, ...]:
+    """The optimizer's tuning runs from the store, sorted by learning rate (then in search
+    order)."""
+    specs = plan_.specs[optimizer]
+    results = store.results(list(specs))
+    points = [
+        _point(result, setting) for result, setting in zip(results, plan_.configurations[optimizer])
+    ]
+    return tuple(sorted(points, key=lambda p: p.lr))
 
 
-def _chosen(specs: list[RunSpec], curve: tuple[TuningPoint, ...]) -> RunSpec:
-    """The tuning spec with the lowest final validation loss (diverged last, then smaller lr)."""
-    best = min(curve, key=lambda p: (p.rank_loss, p.lr))
-    return next(spec for spec in specs if spec.key() == best.key)
+def _chosen(plan_: SearchPlan, optimizer: str, curve: tuple[TuningPoint, ...]) -> RunSpec:
+    """The tuning spec with the lowest final validation loss (diverged last, then the
+    smaller rate, then the earlier configuration)."""
+    best = min(curve, key=lambda p: (p.rank_loss, p.lr))  # min keeps the first of ties
+    return next(spec for spec in plan_.specs[optimizer] if spec.key() == best.key)
 
 
 def _std(values: Sequence[float]) -> float:
@@ -533,7 +619,8 @@ def _std(values: Sequence[float]) -> float:
 
 
 class _Runner:
-    """Runs the specs the store lacks, storing each result as it arrives, with a bar."""
+    """Runs the specs the store lacks, storing each result as it arrives (each key once),
+    with a bar over the finished runs."""
 
     def __init__(self, store: RunStore, engine: engines.Engine, progress: bool, total: int) -> None:
         self.store = store
@@ -568,6 +655,8 @@ class _Runner:
             self.engine.run(_run_one, list(pending.values()), self._keep)
 
     def _keep(self, result: RunResult) -> None:
+        """Store a result unless its key is stored (a run an engine repeated after losing a
+        worker is stored once)."""
         if self.store.has(result.spec.key()):
             return
         self.store.put(result)
@@ -597,7 +686,12 @@ def _check_lrs(lrs: Sequence[float]) -> list[float]:
             raise ValueError(
                 f"Invalid learning rate in lrs: {lr!r}; each must be a finite number > 0"
             )
-    return sorted({float(lr) for lr in lrs})
+    rates = sorted({float(lr) for lr in lrs})
+    if len(rates) > MAX_CONFIGURATIONS:
+        raise ValueError(
+            f"lrs has {len(rates)} rates; at most {MAX_CONFIGURATIONS}: give fewer rates"
+        )
+    return rates
 
 
 def _check_optimizers(optimizers: Sequence[str]) -> list[str]:

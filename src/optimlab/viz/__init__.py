@@ -14,7 +14,7 @@ from optimlab.viz.convergence import plot_convergence, plot_convergence_table
 from optimlab.viz.curves import plot_losses
 from optimlab.viz.ewma_demo import plot_ewma_demo
 from optimlab.viz.lr_find import plot_lr_find
-from optimlab.viz.sweep import plot_lr_sweep
+from optimlab.viz.sweep import plot_lr_sweep, plot_sensitivity
 from optimlab.viz.trajectory import run_on_landscape
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "plot_losses",
     "plot_lr_find",
     "plot_lr_sweep",
+    "plot_sensitivity",
     "plot_trajectories",
     "run_on_landscape",
 ]
