@@ -13,7 +13,9 @@ from click.testing import CliRunner  # noqa: E402
 
 from optimlab.cli import _runs, main  # noqa: E402
 
-TASK = ["--task", "torch:logistic:iris", "--epochs", "1"]
+TASK = ["--task", "torch:logistic:iris"]
+#: lr-find trains no run: the budget options belong to compare and sweep.
+BUDGET = {"compare": ["--epochs", "1"], "sweep": ["--epochs", "1"], "lr-find": []}
 
 
 def invoke(*args):
@@ -24,6 +26,7 @@ def test_compare_trains_a_task_and_reports_it(tmp_path):
     result = invoke(
         "compare",
         *TASK,
+        *BUDGET["compare"],
         "--optimizer",
         "SGD:0.1",
         "--optimizer",
@@ -41,7 +44,17 @@ def test_compare_trains_a_task_and_reports_it(tmp_path):
 
 
 def test_sweep_of_a_task_resumes_from_its_store(tmp_path):
-    args = ["sweep", *TASK, "--optimizers", "SGD,Adam", "--lrs", "0.01,0.1", "--seeds", 1]
+    args = [
+        "sweep",
+        *TASK,
+        *BUDGET["sweep"],
+        "--optimizers",
+        "SGD,Adam",
+        "--lrs",
+        "0.01,0.1",
+        "--seeds",
+        1,
+    ]
     args += ["--jobs", 1, "--no-progress", "--out", tmp_path]
     first = invoke(*args)
     assert first.exit_code == 0, first.output
@@ -80,14 +93,14 @@ def test_lr_find_ramps_a_tasks_optimizer(tmp_path):
     ],
 )
 def test_bad_task_options_are_refused_in_one_line_before_any_work(tmp_path, args, message):
-    result = invoke("compare", *TASK, *args, "--out", tmp_path / "o")
+    result = invoke("compare", *TASK, *BUDGET["compare"], *args, "--out", tmp_path / "o")
     assert result.exit_code == 2 and message in result.output, result.output
     assert "Traceback" not in result.output and not (tmp_path / "o").exists()
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is present")
 def test_device_cuda_without_cuda_is_refused(tmp_path):
-    result = invoke("compare", *TASK, "--device", "cuda", "--out", tmp_path / "o")
+    result = invoke("compare", *TASK, "--epochs", "1", "--device", "cuda", "--out", tmp_path / "o")
     assert result.exit_code == 2 and "finds no CUDA device" in result.output
     assert "'--device'" in result.output
 
@@ -100,7 +113,7 @@ def test_device_without_a_task_is_refused(tmp_path):
 @pytest.mark.parametrize("command", ["compare", "sweep", "lr-find"])
 def test_without_torch_task_says_which_extra_to_install(tmp_path, monkeypatch, command):
     monkeypatch.setattr(_runs, "torch_available", lambda: False)
-    result = invoke(command, *TASK, "--out", tmp_path / "o")
+    result = invoke(command, *TASK, *BUDGET[command], "--out", tmp_path / "o")
     assert result.exit_code == 2
     assert "Error: --task needs the torch extra: pip install 'optimlab[torch]'" in result.output
     assert not (tmp_path / "o").exists()

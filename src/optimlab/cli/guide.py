@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from optimlab.cli._common import command_line, one_line, out_option, output_folder, say, seed_option
+from optimlab.cli._common import (
+    command_line,
+    interrupted,
+    one_line,
+    out_option,
+    output_folder,
+    say,
+    seed_option,
+)
 from optimlab.cli._config import config_option
 from optimlab.cli._table import format_table
 
@@ -118,6 +126,7 @@ def guide(quick, claims, list_only, out, store, markdown, jobs, seed, progress) 
                 notify=say,
             )
         except KeyboardInterrupt as interrupt:
+            interrupted.handled()
             terminated = isinstance(interrupt, engines.Terminated)
             say(
                 f"\n{'terminated' if terminated else 'interrupted'}: every finished run is kept "
