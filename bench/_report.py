@@ -20,13 +20,15 @@ from optimlab.files import atomic_write
 
 HEADING = "## Optimizer step throughput (bench/bench_step.py)"
 
-#: Issue 2's targets: at the largest size, ours / torch fused and ours / memory bound.
+#: The targets at the largest size: ours / torch fused (foreach where torch has no fused
+#: step) with default options, and ours / the memory bound (shown, no longer judged: the
+#: non-finite check the optimizers must make costs a read of the gradient).
 TARGET_SIZE = 10**7
 TARGET_VS_FUSED = 0.9
 TARGET_VS_BOUND = 0.8
 #: Issue 2's target for the time of one step() at the smallest size.
 OVERHEAD_SIZE = 10**4
-TARGET_OVERHEAD_US = 25.0
+TARGET_OVERHEAD_US = 10.0
 
 
 @dataclass
@@ -111,8 +113,10 @@ def throughput_table(rows: list[Row]) -> list[str]:
         target = _is_target_row(row)
         bound = f"{_rate(row.bound, row.n)} {row.bound_name}"
         vs_fused = _ratio(row.ours, row.fused, TARGET_VS_FUSED if target else None)
+        vs_foreach = _ratio(row.ours, row.foreach, None)
         if target and row.fused is None:
             vs_fused = "n/a: no fused"
+            vs_foreach = _ratio(row.ours, row.foreach, TARGET_VS_FUSED)
         marks = (" *" if target else "") + (
             " †" if row.busy_rounds == len(row.ours.seconds) else ""
         )
@@ -121,9 +125,9 @@ def throughput_table(rows: list[Row]) -> list[str]:
             f"| {_rate(row.ours, row.n)} "
             f"| {_rate(row.fused, row.n)} | {_rate(row.foreach, row.n)} "
             f"| {_rate(row.naive, row.n)} | {bound} | {vs_fused} "
-            f"| {_ratio(row.ours, row.foreach, None)} "
-            f"| {_ratio(row.ours, row.bound, TARGET_VS_BOUND if target else None)} "
-            f"| {_ratio(row.ours, row.naive, None)} |"
+            f"| {vs_foreach} "
+            f"| {_ratio(row.ours, row.bound, None)} "
+            f"| {_ratio(row.ours, row.naive, 1.0 if row.targeted else None)} |"
         )
     return lines
 
@@ -153,19 +157,26 @@ def overhead_table(rows: list[Row]) -> list[str]:
 
 
 def misses(rows: list[Row]) -> list[str]:
-    """Every issue-2 target this run missed, one line each."""
+    """Every target this run missed, one line each: at 1e7 the default step's speed against
+    torch's fused step (foreach where there is none), at 1e4 the time of one step, and at
+    every size the default step against the naive NumPy formula."""
     found = []
     for row in rows:
         if _is_target_row(row):
-            vs_fused = None if row.fused is None else row.fused.best / row.ours.best
-            if vs_fused is not None and vs_fused < TARGET_VS_FUSED:
-                found.append(f"{row.label} at 1e7: {vs_fused:.2f}x torch fused")
-            if row.bound.best / row.ours.best < TARGET_VS_BOUND:
+            anchor, name = (row.fused, "fused") if row.fused else (row.foreach, "foreach")
+            if anchor is not None and anchor.best / row.ours.best < TARGET_VS_FUSED:
                 found.append(
-                    f"{row.label} at 1e7: {row.bound.best / row.ours.best:.0%} of the memory bound"
+                    f"{row.label} at 1e7: {anchor.best / row.ours.best:.2f}x torch {name}"
                 )
+        if not row.targeted:
+            continue
         if row.n == OVERHEAD_SIZE and row.ours.best * 1e6 >= TARGET_OVERHEAD_US:
             found.append(f"{row.label} at 1e4: {row.ours.best * 1e6:.1f} µs per step()")
+        if row.naive.best < row.ours.best:
+            found.append(
+                f"{row.label} at {size_label(row.n)}: slower than the naive NumPy formula "
+                f"({row.naive.best / row.ours.best:.2f}x)"
+            )
     return found
 
 
@@ -199,8 +210,10 @@ def section(
     parts += throughput_table(rows)
     parts += [
         "",
-        "`*` rows carry issue 2's targets at 1e7: ours / torch fused >= "
-        f"{TARGET_VS_FUSED} and ours / memory bound >= {TARGET_VS_BOUND:.0%}. Ratios are "
+        "`*` rows carry the targets at 1e7: ours (default options) / torch fused >= "
+        f"{TARGET_VS_FUSED} (foreach where torch has no fused step); for the same optimizers, "
+        f"one step at 1e4 under {TARGET_OVERHEAD_US:.0f} µs and ours faster than the naive "
+        "formula at every size. Ratios are "
         "best over best; > 1 means ours is faster.",
     ]
     if any(row.busy_rounds == len(row.ours.seconds) for row in rows):
