@@ -6,8 +6,10 @@ that variable set and sees the exception)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import string
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -86,10 +88,11 @@ VALUES = [
 
 
 def invoke(args: list[str], env: dict[str, str] | None = None):
-    runner = CliRunner()
-    return runner.invoke(
-        main, args, env={"OPTIMLAB_TRACEBACK": "1", **(env or {})}, catch_exceptions=True
-    )
+    """Run in a fresh working folder: a fuzzed relative path (``--store False``) lands there."""
+    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+        return CliRunner().invoke(
+            main, args, env={"OPTIMLAB_TRACEBACK": "1", **(env or {})}, catch_exceptions=True
+        )
 
 
 def check_outcome(result, out: Path, args: list[str]) -> str:
