@@ -6,8 +6,8 @@ that variable set and sees the exception)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
+import os
 import string
 import tempfile
 from pathlib import Path
@@ -89,10 +89,15 @@ VALUES = [
 
 def invoke(args: list[str], env: dict[str, str] | None = None):
     """Run in a fresh working folder: a fuzzed relative path (``--store False``) lands there."""
-    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
-        return CliRunner().invoke(
-            main, args, env={"OPTIMLAB_TRACEBACK": "1", **(env or {})}, catch_exceptions=True
-        )
+    before = os.getcwd()
+    with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)  # contextlib.chdir needs Python 3.11; we support 3.10
+        try:
+            return CliRunner().invoke(
+                main, args, env={"OPTIMLAB_TRACEBACK": "1", **(env or {})}, catch_exceptions=True
+            )
+        finally:
+            os.chdir(before)
 
 
 def check_outcome(result, out: Path, args: list[str]) -> str:
