@@ -4,10 +4,11 @@ Step: for Adam, AdamW, SGD-momentum and RMSprop, on one float32 parameter of 1e4
 1e7 values (``p.grad`` set once, ``opt.step()`` repeated), timed in the same run and
 interleaved (see `_timing`):
 
-* optimlab.torch with default options (the rule's Numba kernel on one thread, the
-  non-finite check on);
-* the same with Numba's thread pool for large tensors (``set_parallel_threshold``), the
-  row marked "parallel": torch's fused and foreach steps use every core too;
+* optimlab.torch with default options (the rule's Numba kernel, on Numba's thread pool
+  from 2^20 values, the non-finite check on): torch's fused and foreach steps use every
+  core too;
+* the same on one thread at every size (``set_parallel_threshold(None)``), the row marked
+  "one thread";
 * torch.optim's ``fused=True`` (where torch has it on the CPU) and ``foreach=True``.
 
 Every contender first runs 5 steps on the same gradients; the parameters must agree to
@@ -47,10 +48,9 @@ from _timing import QuietGate, Timing, round_robin
 import optimlab
 import optimlab.torch as ot
 from optimlab.data import load_dataset
-from optimlab.optim import set_parallel_threshold
+from optimlab.optim import parallel_threshold, set_parallel_threshold
 
 HEADING = "## optimlab.torch against torch.optim (bench/bench_torch.py)"
-PARALLEL_FROM = 65_536
 TARGET_VS_FOREACH = 0.9
 TARGET_OVERHEAD_RATIO = 1.5
 
@@ -64,7 +64,7 @@ OPTIMIZERS: dict[str, tuple[type, type, dict, bool]] = {
 
 
 def stepper(
-    make: Callable[[list], torch.optim.Optimizer], n: int, seed: int, parallel: bool = False
+    make: Callable[[list], torch.optim.Optimizer], n: int, seed: int, one_thread: bool = False
 ) -> tuple[Callable[[], None], torch.Tensor]:
     """One float32 parameter of ``n`` values with a fixed gradient, and a step function."""
     generator = torch.Generator().manual_seed(seed)
@@ -72,14 +72,15 @@ def stepper(
     p.grad = torch.randn(n, generator=generator) * 1e-2
     opt = make([p])
 
-    if parallel:
+    if one_thread:
 
         def step() -> None:
-            set_parallel_threshold(PARALLEL_FROM)
+            default = parallel_threshold()
+            set_parallel_threshold(None)
             try:
                 opt.step()
             finally:
-                set_parallel_threshold(None)
+                set_parallel_threshold(default)
 
         return step, p
     return opt.step, p
@@ -90,14 +91,14 @@ def contenders(label: str, n: int) -> dict[str, Callable[[], None]]:
     ours_cls, torch_cls, kwargs, has_fused = OPTIMIZERS[label]
     makers: dict[str, tuple[Callable, bool]] = {
         "ours": (lambda ps: ours_cls(ps, **kwargs), False),
-        "ours parallel": (lambda ps: ours_cls(ps, **kwargs), True),
+        "ours one thread": (lambda ps: ours_cls(ps, **kwargs), True),
         "torch foreach": (lambda ps: torch_cls(ps, **kwargs, foreach=True), False),
     }
     if has_fused:
         makers["torch fused"] = (lambda ps: torch_cls(ps, **kwargs, fused=True), False)
     steps, params = {}, {}
-    for name, (make, parallel) in makers.items():
-        steps[name], params[name] = stepper(make, n, seed=n, parallel=parallel)
+    for name, (make, one_thread) in makers.items():
+        steps[name], params[name] = stepper(make, n, seed=n, one_thread=one_thread)
     for step in steps.values():
         for _ in range(5):
             step()
@@ -149,8 +150,8 @@ def epoch_runner(make: Callable[[list], torch.optim.Optimizer]) -> Callable[[], 
 
 def step_rows(sizes: list[int], repeats: int, batch_seconds: float, gate: QuietGate) -> list[str]:
     lines = [
-        "| optimizer | params | ours | ours parallel | torch fused | torch foreach "
-        "| ours / foreach | ours / fused | parallel / foreach | parallel / fused |",
+        "| optimizer | params | ours | ours one thread | torch fused | torch foreach "
+        "| ours / foreach | ours / fused | one thread / foreach | one thread / fused |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     overhead = [
@@ -166,7 +167,7 @@ def step_rows(sizes: list[int], repeats: int, batch_seconds: float, gate: QuietG
             ours, foreach = timings["ours"], timings["torch foreach"]
             fused = timings.get("torch fused")
             if n == 10**7:
-                best = max(foreach.best / ours.best, foreach.best / timings["ours parallel"].best)
+                best = max(foreach.best / ours.best, foreach.best / timings["ours one thread"].best)
                 verdicts.append(
                     f"{label} at 1e7: {best:.2f}x torch foreach (target >= {TARGET_VS_FOREACH}): "
                     f"{'PASS' if best >= TARGET_VS_FOREACH else 'MISS'}"
@@ -205,12 +206,12 @@ def ratio(ours: Timing, other: Timing | None) -> str:
 
 
 def row(label: str, n: int, t: dict[str, Timing]) -> str:
-    fused = t.get("torch fused")
+    fused, foreach, serial = t.get("torch fused"), t["torch foreach"], t["ours one thread"]
     return (
-        f"| {label} | {size_label(n)} | {rate(t['ours'], n)} | {rate(t['ours parallel'], n)} "
-        f"| {rate(fused, n)} | {rate(t['torch foreach'], n)} "
-        f"| {ratio(t['ours'], t['torch foreach'])} | {ratio(t['ours'], fused)} "
-        f"| {ratio(t['ours parallel'], t['torch foreach'])} | {ratio(t['ours parallel'], fused)} |"
+        f"| {label} | {size_label(n)} | {rate(t['ours'], n)} | {rate(serial, n)} "
+        f"| {rate(fused, n)} | {rate(foreach, n)} "
+        f"| {ratio(t['ours'], foreach)} | {ratio(t['ours'], fused)} "
+        f"| {ratio(serial, foreach)} | {ratio(serial, fused)} |"
     )
 
 
@@ -273,9 +274,9 @@ def main(argv: list[str] | None = None) -> int:
             f"contenders interleaved, {repeats} repeats, best (median); before each round the "
             f"run waited for both cores to be free ({gate.waited_seconds:.0f} s in all). "
             "'ours': optimlab.torch "
-            "with default options (the rule's Numba kernel, one thread, non-finite check on); "
-            f"'ours parallel': the same with `set_parallel_threshold({PARALLEL_FROM})` (Numba's "
-            "thread pool for tensors that long; torch uses every core).",
+            "with default options (the rule's Numba kernel, on Numba's thread pool from 2^20 "
+            "values, non-finite check on; torch uses every core too); 'ours one thread': the "
+            "same with `set_parallel_threshold(None)`.",
             "",
             "### One step(): M params/s",
             "",
