@@ -67,6 +67,8 @@ def test_the_same_optimizer_twice_is_refused(tmp_path, trained):
         (["sweep", "--optimizers", "SGD,sgd"], "SGD is listed more than once"),
         (["compare", "--dataset", "moon"], "unknown data set 'moon'"),
         (["compare", "--seed", "-1"], "--seed"),
+        (["compare", "--model", "mlp", "--hidden", "8,0"], "Error: Invalid --hidden: 0;"),
+        (["sweep", "--l2", "nan"], "Error: Invalid --l2: nan; --l2 must be finite"),
     ],
 )
 def test_bad_input_to_every_command_is_refused_before_any_work(

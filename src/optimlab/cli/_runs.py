@@ -4,6 +4,7 @@ shared by compare, sweep and lr-find, and their conversion to `RunSpec` values."
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 
 import click
@@ -210,9 +211,26 @@ def base_spec(
             seed=seed,
         )
     except ValueError as error:
-        raise click.BadParameter(str(error)) from error
+        raise click.UsageError(_with_option_names(str(error))) from error
     _check_data(spec, "'--csv'" if csv_path is not None else "'--dataset'")
     return spec
+
+
+#: RunSpec fields whose names a refusal may use, and the options that set them.
+_OPTION_OF_FIELD = {
+    "hidden": "--hidden",
+    "l2": "--l2",
+    "clip_norm": "--clip-norm",
+    "n_samples": "--n-samples",
+    "batch_size": "--batch-size",
+    "patience": "--patience",
+}
+
+
+def _with_option_names(message: str) -> str:
+    """A `RunSpec` refusal spelled with the command's options (``hidden[0]`` -> ``--hidden``)."""
+    pattern = r"\b(" + "|".join(_OPTION_OF_FIELD) + r")\b(\[\d+\])?"
+    return re.sub(pattern, lambda match: _OPTION_OF_FIELD[match.group(1)], message)
 
 
 def _refuse_contradictions(csv_path: str | None, target: str | None, target_type: str) -> None:
