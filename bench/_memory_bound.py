@@ -22,12 +22,19 @@ Every candidate owns its own arrays (C-contiguous float32, like the optimizer's 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import numba
 import numpy as np
 
 from optimlab.optim.rules import Rule
+
+# optimlab's parallel steps ask for Numba's workqueue layer (idle threads sleep). The first
+# parallel region launches the pool for the whole process, and the benches' probes and
+# bound candidates run before any step: launch it on the layer optimlab's steps would get.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"
 
 _compiled: dict[tuple, Callable] = {}
 

@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = step_rows(sizes, repeats, args.batch_ms / 1e3, gate)
     training = training_rows(max(2, repeats // 2), gate)
     end_load = os.getloadavg()
-    command = "python " + " ".join(shlex.quote(a) for a in [Path(sys.argv[0]).name, *sys.argv[1:]])
+    command = shlex.join(["python", *sys.argv])
     body = "\n".join(
         [
             f"- Command: `{command}`",

@@ -94,6 +94,8 @@ class Rule:
         Raises:
             TypeError: a coefficient is missing or not one of this rule's.
         """
+        if tuple(coefficients) == self.coefficient_names:  # in the signature's order: fast
+            return RuleStep(self, tuple(coefficients.values()))
         if coefficients.keys() != self._names:
             missing = [n for n in self.coefficient_names if n not in coefficients]
             unknown = sorted(set(coefficients) - self._names)
