@@ -165,9 +165,7 @@ def misses(rows: list[Row]) -> list[str]:
         if _is_target_row(row):
             anchor, name = (row.fused, "fused") if row.fused else (row.foreach, "foreach")
             if anchor is not None and anchor.best / row.ours.best < TARGET_VS_FUSED:
-                found.append(
-                    f"{row.label} at 1e7: {anchor.best / row.ours.best:.2f}x torch {name}"
-                )
+                found.append(f"{row.label} at 1e7: {anchor.best / row.ours.best:.2f}x torch {name}")
         if not row.targeted:
             continue
         if row.n == OVERHEAD_SIZE and row.ours.best * 1e6 >= TARGET_OVERHEAD_US:
