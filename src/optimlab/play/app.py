@@ -125,6 +125,7 @@ class Explorer:
             CustomJS,
             DataTable,
             Div,
+            InlineStyleSheet,
             LegendItem,
             LogColorMapper,
             NumberFormatter,
@@ -191,8 +192,17 @@ class Explorer:
         self.clip_threshold = Spinner(
             title="clip at", low=1e-6, step=0.1, value=1.0, width=140, name="clip-at"
         )
+        wrap = InlineStyleSheet(  # 26 optimizers: their boxes and tabs wrap onto several rows
+            css=".bk-input-group.bk-inline, .bk-headers-wrapper, .bk-headers "
+            "{ flex-wrap: wrap; overflow: visible; }"
+        )
         self.chosen = CheckboxGroup(
-            labels=list(OPTIMIZERS), active=[], inline=True, width=330, name="optimizers"
+            labels=list(OPTIMIZERS),
+            active=[],
+            inline=True,
+            width=330,
+            name="optimizers",
+            stylesheets=[wrap],
         )
         self.controls = {name: OptimizerControls(name, on) for name in OPTIMIZERS}
         self.tabs = Tabs(
@@ -201,6 +211,7 @@ class Explorer:
             ],
             width=330,
             name="optimizer-tabs",
+            stylesheets=[wrap],
         )
         for widget, attribute in (
             (self.surface_select, "value"), (self.expression, "value"),
