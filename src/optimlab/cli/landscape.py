@@ -191,7 +191,7 @@ def landscape(
     except ModuleNotFoundError as error:
         raise click.UsageError(f"--expression: {one_line(error)}") from None
     except ExpressionError as error:
-        raise click.BadParameter(one_line(error), param_hint="--expression") from None
+        raise click.BadParameter(one_line(error), param_hint="'--expression'") from None
     except ValueError as error:
         raise click.UsageError(with_option_names(one_line(error), OPTIONS)) from None
     with output_folder(out) as folder:
@@ -230,7 +230,7 @@ def _point(text: str) -> tuple[float, float]:
         point = ()
     if len(point) != 2:
         raise click.BadParameter(
-            f"must be two numbers x,y (--start=-1.5,2), got {text!r}", param_hint="--start"
+            f"must be two numbers x,y (--start=-1.5,2), got {text!r}", param_hint="'--start'"
         )
     return point
 

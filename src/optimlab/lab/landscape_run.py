@@ -31,6 +31,7 @@ from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
 from optimlab.lab.report import Report
 from optimlab.play.stepping import (
     CLIPS,
+    FACTOR_SCHEDULES,
     SAMPLINGS,
     SCHEDULES,
     make_schedule,
@@ -132,7 +133,8 @@ class LandscapeResult:
             "gradient vanishes (a saddle point has a direction of negative curvature: the "
             "path is stuck, not done); 'moving' where it was still on its way after the "
             "last step; 'left the frame' where it ended outside the plotted window; "
-            "'diverged' where its values stopped being finite."
+            "'diverged' where its values stopped being finite (or Newton's Hessian was "
+            "singular, so that no step could be taken)."
         )
         start = tuple(float(v) for v in self.surface.start)
         section.figure(folder / f"{name}.png", f"{self.steps} steps from {start}")
@@ -278,13 +280,13 @@ def landscape_setup(
     noise = checks.nonnegative("noise", noise)
     seed = checks.integer("seed", seed, low=0)
     if start is not None:
-        if isinstance(start, (str, bytes)) or not isinstance(start, Sequence) or len(start) != 2:
+        if isinstance(start, (str, bytes)) or np.ndim(start) != 1 or len(start) != 2:
             raise ValueError(f"Invalid start: {start!r}; start must be two numbers (x, y)")
         start = (checks.number("start[0]", start[0]), checks.number("start[1]", start[1]))
     sampling = checks.choice("sampling", sampling, SAMPLINGS)
     batch_size = checks.integer("batch_size", batch_size, low=1, high=100)
     schedule = checks.choice("schedule", schedule, SCHEDULES)
-    if schedule in ("step", "exponential"):
+    if schedule in FACTOR_SCHEDULES:
         decay = checks.number("decay", decay, low=0.0, low_open=True, high=1.0)
     else:
         decay = checks.positive("decay", decay)

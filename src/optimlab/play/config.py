@@ -23,7 +23,14 @@ from urllib.parse import urlencode
 
 from optimlab import checks
 from optimlab.optim import OPTIMIZERS
-from optimlab.play.stepping import CLIPS, SAMPLINGS, SCHEDULES, SURFACES, settings_used
+from optimlab.play.stepping import (
+    CLIPS,
+    FACTOR_SCHEDULES,
+    SAMPLINGS,
+    SCHEDULES,
+    SURFACES,
+    settings_used,
+)
 
 __all__ = [
     "CLIPS",
@@ -306,7 +313,7 @@ class PlayConfig:
         if self.start is not None:
             table["start"] = list(self.start)
         used = settings_used(self.surface, self.sampling, self.schedule, self.clip)
-        capped = self.schedule in ("step", "exponential")  # their factor is at most 1
+        capped = self.schedule in FACTOR_SCHEDULES  # a factor above 1 counts as 1
         values = {
             "sampling": self.sampling,
             "batch_size": self.batch_size,

@@ -27,6 +27,7 @@ from optimlab.landscapes import LANDSCAPES, Landscape, Noisy, get_landscape
 __all__ = [
     "CLIPS",
     "EXPRESSION_START",
+    "FACTOR_SCHEDULES",
     "SAMPLINGS",
     "SCHEDULES",
     "SCHEDULE_SETTINGS",
@@ -57,6 +58,9 @@ SCHEDULE_SETTINGS: dict[str, tuple[str, ...]] = {
 
 SCHEDULES = tuple(SCHEDULE_SETTINGS)
 """Learning-rate schedules; each starts at the optimizer's own learning rate."""
+
+FACTOR_SCHEDULES = ("step", "exponential")
+"""The schedules whose ``decay`` is a factor, at most 1 (`make_schedule` reads more as 1)."""
 
 CLIPS = ("none", "norm", "value")
 """Gradient clipping: none, by global norm (PyTorch's rule), or by value."""
@@ -158,8 +162,8 @@ def make_schedule(kind: str, lr: float, *, steps: int, decay: float, period: int
 
 def settings_used(function: str, sampling: str, schedule: str, clip: str) -> set[str]:
     """Which of ``sampling``, ``batch_size``, ``schedule``, ``decay``, ``period``, ``clip``
-    and ``clip_at`` a run on ``function`` reads and changes from their defaults' effect
-    (the others may stay at their defaults)."""
+    and ``clip_at`` matter to a run on ``function`` with these choices (a constant rate and
+    no clipping are the defaults, so ``schedule`` and ``clip`` matter only when set)."""
     used = set(SCHEDULE_SETTINGS[schedule])
     if schedule != "constant":
         used.add("schedule")
