@@ -146,24 +146,6 @@ def test_each_optimizer_draws_its_own_noise():
     np.testing.assert_array_equal(both.paths["SGD:0.001"], alone.paths["SGD:0.001"])
 
 
-def test_the_logistic_models_loss_takes_its_batches_from_the_seed():
-    from optimlab.data import BatchSampler
-    from optimlab.play.logistic import logistic_data
-
-    found = run_landscape(
-        "logistic", ["SGD:0.5"], steps=12, sampling="minibatch", batch_size=25, seed=4
-    )
-    X, y = logistic_data()
-    sampler = BatchSampler(100, batch_size=25, mode="minibatch", seed=4)
-    batches = [b.copy() for _ in range(3) for b in sampler.epoch()]
-    w = np.array([-1.0, -2.5])
-    for k, batch in enumerate(batches, start=1):
-        p = 1.0 / (1.0 + np.exp(-(X[batch] @ w)))
-        w = w - 0.5 * (X[batch].T @ (p - y[batch]) / len(batch))
-        np.testing.assert_allclose(found.paths["SGD:0.5"][k], w, rtol=1e-13, atol=1e-15)
-    assert found.config()["sampling"] == "minibatch" and found.config()["batch_size"] == 25
-
-
 def test_write_adds_every_path_as_json(tmp_path):
     import json
 

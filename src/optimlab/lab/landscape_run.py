@@ -269,11 +269,37 @@ def landscape_setup(
     clip: str = "none",
     clip_at: float = 1.0,
 ) -> LandscapeSetup:
-    """Check a landscape run's settings and build its surface (see `run_landscape`).
+    """Check a landscape run's settings and build its surface, before anything runs.
+
+    Args:
+        function: a 2-D test function of `optimlab.landscapes` (``"rosenbrock"``, ...) or
+            ``"logistic"``, the loss of two-weight logistic regression on iris
+            (`optimlab.play.logistic`); None with ``expression``.
+        expression: a formula ``f(x, y)`` instead of ``function`` (``"(1 - x)^2 + y^2"``;
+            `optimlab.play.expression`, needs SymPy); its paths start at (-2, 2).
+        start: the start point ``(x, y)``; None for the surface's own.
+        steps: updates per optimizer, >= 1.
+        noise: standard deviation of Gaussian noise added to every gradient (SGD noise).
+        seed: seed of that noise and of the logistic model's batches.
+        sampling: the logistic model's batches: ``"full"``, ``"minibatch"`` or
+            ``"stochastic"`` (one sample).
+        batch_size: samples per mini-batch, 1 to 100.
+        schedule: the learning-rate schedule, one of ``constant``, ``step`` (``decay``
+            every ``period`` updates), ``exponential`` (``decay`` per update),
+            ``inverse_time`` (``lr / (1 + decay k)``), ``cosine`` (down to 0 over
+            ``steps``) and ``warmup_cosine`` (a linear warmup over ``period`` updates, then
+            the cosine); it starts at each optimizer's own rate.
+        decay: the factor of ``step`` and ``exponential`` (in (0, 1]), the rate of
+            ``inverse_time`` (> 0).
+        period: the step size of ``step``, the warmup of ``warmup_cosine``, >= 1.
+        clip: gradient clipping: ``"none"``, ``"norm"`` (global norm, PyTorch's rule) or
+            ``"value"``.
+        clip_at: the largest norm or value, > 0.
 
     Raises:
-        ValueError: a bad setting, named as its argument, or a refused formula (its
-            parser's message), before anything runs.
+        ValueError: an unknown function, one that is not 2-D, a bad setting (named as its
+            argument: ``Invalid clip_at: 0.0; clip_at must be > 0``) or a refused formula
+            (its parser's message).
         ModuleNotFoundError: a formula without SymPy (``pip install 'optimlab[play]'``).
     """
     steps = checks.integer("steps", steps, low=1)
@@ -339,19 +365,8 @@ def run_landscape(
     function: str | None = None,
     optimizers: Sequence[str] = DEFAULT_OPTIMIZERS,
     *,
-    expression: str | None = None,
-    start: Sequence[float] | None = None,
-    steps: int = 300,
-    noise: float = 0.0,
-    seed: int = 0,
-    sampling: str = "full",
-    batch_size: int = 10,
-    schedule: str = "constant",
-    decay: float = 0.99,
-    period: int = 100,
-    clip: str = "none",
-    clip_at: float = 1.0,
     log: Callable[[str], None] | None = None,
+    **settings: Any,
 ) -> LandscapeResult:
     """Run each optimizer ``steps`` times from the surface's start point.
 
@@ -359,54 +374,21 @@ def run_landscape(
     depend on which other optimizers run.
 
     Args:
-        function: a 2-D test function of `optimlab.landscapes` (``"rosenbrock"``, ...) or
-            ``"logistic"``, the loss of two-weight logistic regression on iris
-            (`optimlab.play.logistic`); None with ``expression``.
+        function: the surface (`landscape_setup`); None with ``expression=``.
         optimizers: specs ``NAME[:LR][:key=value...]`` (`parse_optimizer`; learning rate
-            0.01 when none is written), each once.
-        expression: a formula ``f(x, y)`` instead of ``function`` (``"(1 - x)^2 + y^2"``;
-            `optimlab.play.expression`, needs SymPy); its paths start at (-2, 2).
-        start: the start point ``(x, y)``; None for the surface's own.
-        steps: updates per optimizer, >= 1.
-        noise: standard deviation of Gaussian noise added to every gradient (SGD noise).
-        seed: seed of that noise and of the logistic model's batches.
-        sampling: the logistic model's batches: ``"full"``, ``"minibatch"`` or
-            ``"stochastic"`` (one sample).
-        batch_size: samples per mini-batch, 1 to 100.
-        schedule: the learning-rate schedule, one of ``constant``, ``step`` (``decay``
-            every ``period`` updates), ``exponential`` (``decay`` per update),
-            ``inverse_time`` (``lr / (1 + decay k)``), ``cosine`` (down to 0 over
-            ``steps``) and ``warmup_cosine`` (a linear warmup over ``period`` updates, then
-            the cosine); it starts at each optimizer's own rate.
-        decay: the factor of ``step`` and ``exponential`` (in (0, 1]), the rate of
-            ``inverse_time`` (> 0).
-        period: the step size of ``step``, the warmup of ``warmup_cosine``, >= 1.
-        clip: gradient clipping: ``"none"``, ``"norm"`` (global norm, PyTorch's rule) or
-            ``"value"``.
-        clip_at: the largest norm or value, > 0.
+            0.01 when none is written; a pair as ``betas=0.9,0.99``), each once.
         log: called with a one-line message before each optimizer runs (e.g. ``print``).
+        **settings: the keyword arguments of `landscape_setup`: ``expression``, ``start``,
+            ``steps``, ``noise``, ``seed``, ``sampling``, ``batch_size``, ``schedule``,
+            ``decay``, ``period``, ``clip``, ``clip_at``.
 
     Raises:
-        ValueError: an unknown function, one that is not 2-D, a bad optimizer spec, a bad
-            setting or a refused formula, before any optimizer runs.
+        ValueError: an unknown function, a bad optimizer spec, a bad setting or a refused
+            formula, before any optimizer runs.
         ModuleNotFoundError: an expression without SymPy installed.
+        TypeError: an unknown setting.
     """
-    setup = landscape_setup(
-        function,
-        expression=expression,
-        start=start,
-        steps=steps,
-        noise=noise,
-        seed=seed,
-        sampling=sampling,
-        batch_size=batch_size,
-        schedule=schedule,
-        decay=decay,
-        period=period,
-        clip=clip,
-        clip_at=clip_at,
-    )
-    return setup.run(optimizers, log)
+    return landscape_setup(function, **settings).run(optimizers, log)
 
 
 def landscape_by_name(name: str) -> landscapes.Landscape:
