@@ -51,6 +51,7 @@ SAID = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAU
 @click.argument("function", required=False)
 @click.option(
     "--expression",
+    metavar="FORMULA",
     help="A formula f(x, y) instead of FUNCTION, e.g. '(1 - x)^2 + 100*(y - x^2)^2' "
     "(needs SymPy, from the play extra); paths start at (-2, 2).",
 )
@@ -64,6 +65,7 @@ SAID = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAU
 )
 @click.option(
     "--start",
+    metavar="X,Y",
     help="Start point x,y, comma-separated (--start=-1,2); default: the function's own.",
 )
 @click.option("--steps", default=300, show_default=True, type=click.IntRange(min=1))
@@ -79,7 +81,9 @@ SAID = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAU
     "--sampling",
     default="full",
     show_default=True,
-    help=f"With FUNCTION logistic: each gradient's batch, {', '.join(SAMPLINGS)} (one sample).",
+    metavar="NAME",
+    help="With FUNCTION logistic, each gradient's batch: full (every sample), minibatch "
+    "or stochastic (one sample).",
 )
 @click.option(
     "--batch-size",
@@ -92,6 +96,7 @@ SAID = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAU
     "--schedule",
     default="constant",
     show_default=True,
+    metavar="NAME",
     help=f"Learning-rate schedule from each optimizer's own rate: {', '.join(SCHEDULES)}.",
 )
 @click.option(
@@ -112,7 +117,8 @@ SAID = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAU
     "--clip",
     default="none",
     show_default=True,
-    help=f"Gradient clipping: {', '.join(CLIPS)} (norm: global norm, PyTorch's rule).",
+    metavar="[" + "|".join(CLIPS) + "]",
+    help="Gradient clipping: by global norm (PyTorch's rule) or by value.",
 )
 @click.option(
     "--clip-at",

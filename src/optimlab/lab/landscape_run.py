@@ -125,7 +125,9 @@ class LandscapeResult:
         say(f"drawing {name}.png ...")
         viz.plot_trajectories(self.surface, self.paths, path=folder / f"{name}.png")
         paths = {label: path.tolist() for label, path in self.paths.items()}
-        write_json(folder / "landscape.json", {"config": self.config(), "paths": paths})
+        write_json(
+            folder / "landscape.json", {"config": self.config(), "paths": paths}, indent=None
+        )
         report = Report(f"optimlab landscape {name}", command, self.config())
         section = report.section(f"Paths on {name}").table(self.table())
         section.text(
