@@ -63,6 +63,17 @@ def test_write_gives_the_plot_the_animation_and_the_report(tmp_path):
         ({"optimizers": []}, "non-empty list"),
         ({"steps": 0}, "Invalid steps"),
         ({"noise": -1.0}, "Invalid noise"),
+        ({"start": "1"}, "Invalid start: '1'; start must be two numbers"),
+        ({"start": (1.0, float("inf"))}, "Invalid start\\[1\\]"),
+        ({"schedule": "cosin"}, "did you mean 'cosine'"),
+        ({"schedule": "step", "decay": 1.5}, "Invalid decay"),
+        ({"schedule": "warmup_cosine", "period": 0}, "Invalid period"),
+        ({"clip": "norm", "clip_at": 0.0}, "Invalid clip_at"),
+        ({"clip": "nrm"}, "did you mean 'norm'"),
+        ({"sampling": "minibatch"}, "sampling applies to the logistic function only"),
+        ({"function": "logistic", "sampling": "minibatch", "batch_size": 101}, "batch_size"),
+        ({"expression": "x^2"}, "not both"),
+        ({"function": None}, "give a function"),
     ],
 )
 def test_bad_arguments_are_refused_before_any_step(arguments, message):
@@ -89,3 +100,58 @@ def test_a_path_ending_is_named_from_the_gradient_and_the_curvature_there():
     (_, high), _ = bowl.bounds
     assert ending(bowl, np.array([bowl.start, [high + 1.0, 0.0]])) == "left the frame"
     assert ending(bowl, np.array([bowl.start, [np.nan, np.nan]])) == "diverged"
+
+
+def test_a_refused_formula_is_refused_with_the_parsers_message():
+    pytest.importorskip("sympy")
+    from optimlab.play.expression import ExpressionError
+
+    with pytest.raises(ExpressionError, match="unknown function '__import__'"):
+        run_landscape(expression="__import__('os')", optimizers=["SGD"])
+
+
+def test_a_formula_from_a_start_follows_gradient_descents_closed_form():
+    pytest.importorskip("sympy")
+    # f = x^2 + 3 y^2: x_k = (1 - 2 lr)^k x_0, y_k = (1 - 6 lr)^k y_0
+    found = run_landscape(
+        expression="x^2 + 3*y^2", optimizers=["SGD:0.05"], steps=10, start=(2.0, -1.0)
+    )
+    k = np.arange(11)[:, None]
+    expected = np.array([0.9, 0.7]) ** k * np.array([2.0, -1.0])
+    np.testing.assert_allclose(found.paths["SGD:0.05"], expected, rtol=1e-13, atol=1e-15)
+    assert found.config()["expression"] == "x^2 + 3*y^2"
+    assert found.config()["start"] == [2.0, -1.0]
+
+
+def test_a_step_schedule_and_value_clipping_follow_their_closed_forms():
+    # quadratic diag(1, 10) from (-3, 1). Step schedule: lr_k = 0.1 * 0.5^(k // 2).
+    found = run_landscape("quadratic", ["SGD:0.1"], steps=6, schedule="step", decay=0.5, period=2)
+    x = np.array([-3.0, 1.0])
+    for k in range(1, 7):
+        x = x - 0.1 * 0.5 ** ((k - 1) // 2) * np.array([1.0, 10.0]) * x
+        np.testing.assert_allclose(found.paths["SGD:0.1"][k], x, rtol=1e-14)
+    # clipping each gradient element into [-0.5, 0.5]: the first step is lr * (0.5, -0.5)...
+    clipped = run_landscape("quadratic", ["SGD:0.1"], steps=4, clip="value", clip_at=0.5)
+    x = np.array([-3.0, 1.0])
+    for k in range(1, 5):
+        x = x - 0.1 * np.clip(np.array([1.0, 10.0]) * x, -0.5, 0.5)
+        np.testing.assert_allclose(clipped.paths["SGD:0.1"][k], x, rtol=1e-14)
+    assert clipped.config()["clip"] == "value" and clipped.config()["clip_at"] == 0.5
+
+
+def test_each_optimizer_draws_its_own_noise():
+    """A noisy path does not depend on the other optimizers listed."""
+    both = run_landscape("rosenbrock", ["Adam:0.05", "SGD:0.001"], steps=20, noise=0.5, seed=3)
+    alone = run_landscape("rosenbrock", ["SGD:0.001"], steps=20, noise=0.5, seed=3)
+    np.testing.assert_array_equal(both.paths["SGD:0.001"], alone.paths["SGD:0.001"])
+
+
+def test_write_adds_every_path_as_json(tmp_path):
+    import json
+
+    found = run_landscape("quadratic", ["SGD:0.5"], steps=2000)
+    found.write(tmp_path, animate=False)
+    written = json.loads((tmp_path / "landscape.json").read_text())
+    assert written["config"]["function"] == "quadratic"
+    path = np.array(written["paths"]["SGD:0.5"], dtype=float)  # null -> NaN after divergence
+    np.testing.assert_array_equal(path, found.paths["SGD:0.5"])

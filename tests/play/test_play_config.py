@@ -99,25 +99,49 @@ def test_toml_has_a_landscape_table_for_the_command_and_a_play_table_for_the_vie
     text = RICH.to_toml()
     data = tomllib.loads(text)
     assert data["landscape"] == {
-        "function": "rosenbrock",  # the command has no formula surface yet (see the comment)
+        "expression": "x^2 + 3*y^2 + sin(x*y)",
         "optimizers": [
             "Adam:lr=0.05:betas=0.8,0.99:convention=keras",
             "Momentum:lr=0.01:form=classic",
-            "RMSprop:centered=true:eps_inside=true",
-            "Newton:damping=0.1",
+            "RMSprop:lr=0.01:centered=true:eps_inside=true",  # PyTorch's default rate
+            "Newton:lr=1.0:damping=0.1",  # the full Newton step
         ],
         "steps": 420,
         "noise": 0.25,
         "seed": 7,
+        "start": [-1.5, 2.25],
+        "schedule": "step",
+        "decay": 0.5,
+        "period": 40,
+        "clip": "norm",
+        "clip_at": 2.0,
     }
-    assert "cannot reproduce yet: surface 'expression'" in text
     assert PlayConfig.from_toml(text) == RICH
 
 
-def test_landscape_gaps_is_empty_for_a_view_the_command_reproduces():
-    config = PlayConfig(surface="beale", optimizers=(OptimizerSetting("Adam", (("lr", 0.01),)),))
-    assert config.landscape_gaps() == []
-    assert "cannot reproduce" not in config.to_toml()
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, {}),
+        ({"surface": "logistic"}, {"sampling": "full"}),
+        (
+            {"surface": "logistic", "sampling": "minibatch", "batch_size": 20},
+            {"sampling": "minibatch", "batch_size": 20},
+        ),
+        ({"schedule": "exponential", "decay": 0.9}, {"schedule": "exponential", "decay": 0.9}),
+        ({"schedule": "step", "decay": 2.0}, {"schedule": "step", "decay": 1.0, "period": 100}),
+        ({"schedule": "inverse_time", "decay": 2.0}, {"schedule": "inverse_time", "decay": 2.0}),
+        ({"schedule": "warmup_cosine", "period": 7}, {"schedule": "warmup_cosine", "period": 7}),
+        ({"schedule": "cosine"}, {"schedule": "cosine"}),
+        ({"clip": "value", "clip_threshold": 3.0}, {"clip": "value", "clip_at": 3.0}),
+    ],
+)
+def test_the_landscape_table_holds_the_settings_the_view_reads(changes, expected):
+    config = PlayConfig(surface="beale", optimizers=(OptimizerSetting("SGD", (("lr", 0.1),)),))
+    table = config.replace(**changes).landscape_settings()
+    base = {"optimizers", "steps", "noise", "seed", "function"}
+    assert {k: v for k, v in table.items() if k not in base} == expected
+    assert table["function"] == changes.get("surface", "beale")
 
 
 def test_from_toml_refuses_unknown_settings_and_bad_toml():

@@ -1,7 +1,9 @@
 """The explorer's paths are the library's: equal, point for point, to what
-`optimlab.viz.run_on_landscape` and `optimlab landscape` compute, and to plain
-`opt.step` loops where the command has no option yet (start, schedule, clipping, batches)."""
+`optimlab.viz.run_on_landscape` computes, to plain `opt.step` loops (start, schedule,
+clipping, batches), and to the paths `optimlab landscape --config` writes for an exported
+view."""
 
+import json
 import math
 
 import numpy as np
@@ -84,39 +86,163 @@ def test_invalid_settings_give_a_message_and_no_path():
     assert "Keras's SGD has no dampening" in run.error and len(run.path) == 0
 
 
-def test_the_command_computes_the_same_paths(tmp_path, monkeypatch):
-    """`optimlab landscape --config` on the exported TOML: its paths, captured where the
-    command computes them, equal the explorer's."""
-    config = PlayConfig(
+#: Views that `optimlab landscape --config` reproduces from their exported TOML: every
+#: setting the command reads, several optimizers in each.
+EXPORTED = {
+    "optimizers and conventions": PlayConfig(
         surface="himmelblau",
         steps=120,
         optimizers=(
             _setting("SGD:lr=0.01:momentum=0.9"),
-            _setting("Adam:lr=0.05:convention=keras"),
+            _setting("Adam:convention=keras"),  # no lr: the optimizer's own, written out
             _setting("Momentum:lr=0.02:form=classic"),
             _setting("Newton:damping=0.2"),
         ),
-    )
-    assert config.landscape_gaps() == []
+    ),
+    "clicked start": PlayConfig(
+        surface="rosenbrock",
+        start=(-0.7, 2.3),
+        steps=80,
+        optimizers=(_setting("Adam:lr=0.03"), _setting("Nesterov:lr=0.0005")),
+    ),
+    "expression": PlayConfig(
+        surface="expression",
+        expression="(x - 1)^2 + 3*y^2 + sin(x*y)",
+        start=(1.5, -1.0),
+        steps=60,
+        optimizers=(_setting("SGD:lr=0.05"), _setting("RMSprop:lr=0.02"), _setting("Newton")),
+    ),
+    "expression from its own start": PlayConfig(
+        surface="expression", steps=40, optimizers=(_setting("Adam:lr=0.1"),)
+    ),
+    "logistic minibatch": PlayConfig(
+        surface="logistic",
+        sampling="minibatch",
+        batch_size=16,
+        seed=3,
+        steps=70,
+        optimizers=(_setting("SGD:lr=0.5"), _setting("Adam:lr=0.1"), _setting("Newton")),
+    ),
+    "logistic stochastic with noise": PlayConfig(
+        surface="logistic",
+        sampling="stochastic",
+        noise=0.2,
+        seed=9,
+        steps=50,
+        optimizers=(_setting("SGD:lr=0.3"), _setting("Momentum:lr=0.1")),
+    ),
+    "step schedule": PlayConfig(
+        surface="beale",
+        schedule="step",
+        decay=0.5,
+        period=20,
+        steps=80,
+        optimizers=(_setting("Adam:lr=0.05"), _setting("SGD:lr=0.001:momentum=0.9")),
+    ),
+    "a step factor above 1 counts as 1": PlayConfig(
+        surface="booth",
+        schedule="exponential",
+        decay=1.5,
+        steps=30,
+        optimizers=(_setting("SGD:lr=0.01"),),
+    ),
+    "warmup cosine": PlayConfig(
+        surface="quadratic",
+        schedule="warmup_cosine",
+        period=10,
+        steps=50,
+        optimizers=(_setting("Lion:lr=0.05"), _setting("Adagrad:lr=0.5")),
+    ),
+    "inverse time": PlayConfig(
+        surface="two_basin",
+        schedule="inverse_time",
+        decay=2.0,
+        steps=40,
+        optimizers=(_setting("RAdam:lr=0.1"), _setting("Newton")),
+    ),
+    "clipping by norm": PlayConfig(
+        surface="rosenbrock",
+        clip="norm",
+        clip_threshold=0.5,
+        steps=60,
+        optimizers=(_setting("SGD:lr=0.01"), _setting("Newton"), _setting("Nesterov:lr=0.001")),
+    ),
+    "clipping by value": PlayConfig(
+        surface="beale",
+        clip="value",
+        clip_threshold=2.0,
+        steps=60,
+        optimizers=(_setting("SGD:lr=0.01"), _setting("Adadelta")),
+    ),
+    "pairs": PlayConfig(
+        surface="himmelblau",
+        steps=60,
+        optimizers=(
+            _setting("Adam:lr=0.05:betas=0.8,0.95"),
+            _setting("NAdam:lr=0.02:betas=0.85,0.99"),
+            _setting("Lion:lr=0.01:betas=0.95,0.98"),
+        ),
+    ),
+    "noise with several optimizers": PlayConfig(
+        surface="rosenbrock",
+        noise=0.3,
+        seed=5,
+        steps=60,
+        optimizers=(
+            _setting("Adam:lr=0.05"),
+            _setting("SGD:lr=0.001"),
+            _setting("Newton:damping=1.0"),
+        ),
+    ),
+    "everything at once": PlayConfig(
+        surface="saddle",
+        start=(0.8, 0.05),
+        noise=0.1,
+        seed=2,
+        steps=50,
+        schedule="cosine",
+        clip="norm",
+        clip_threshold=1.5,
+        optimizers=(_setting("Adam:lr=0.05:betas=0.8,0.9"), _setting("SGD:lr=0.02")),
+    ),
+}
+
+
+def _play_paths(config):
+    """The paths the explorer draws: its surface built without the start, the start kept
+    beside it (as `optimlab.play.app.Explorer` does)."""
+    surface = build_surface(config.replace(start=None))
+    start = np.array(config.start if config.start is not None else surface.start)
+    runs = [run_optimizer(config, s, surface, start) for s in config.optimizers]
+    assert all(run.error == "" for run in runs)
+    return [run.path for run in runs]
+
+
+@pytest.mark.parametrize("name", list(EXPORTED))
+def test_the_command_writes_the_paths_of_an_exported_view(tmp_path, name):
+    """`optimlab landscape --config view.toml` on the exported TOML: the paths it writes
+    (landscape.json) equal the explorer's, point for point."""
+    config = EXPORTED[name]
+    if config.surface == "expression":
+        pytest.importorskip("sympy")
     toml = tmp_path / "view.toml"
     toml.write_text(config.to_toml(), encoding="utf-8")
-    captured = []
-    original = viz.run_on_landscape
-
-    def capture(*args, **kwargs):
-        captured.append(original(*args, **kwargs))
-        return captured[-1]
-
-    monkeypatch.setattr(viz, "run_on_landscape", capture)
+    out = tmp_path / "out"
     result = CliRunner().invoke(
-        main, ["landscape", "--config", str(toml), "--no-animate", "--out", str(tmp_path / "out")]
+        main, ["landscape", "--config", str(toml), "--no-animate", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert len(captured) == 4
-    surface = build_surface(config)
-    for setting, expected in zip(config.optimizers, captured):
-        run = run_optimizer(config, setting, surface, surface.start)
-        np.testing.assert_array_equal(run.path, expected)
+    written = json.loads((out / "landscape.json").read_text())
+    assert len(written["paths"]) == len(config.optimizers)
+    for expected, path in zip(_play_paths(config), written["paths"].values()):
+        np.testing.assert_array_equal(np.array(path, dtype=float), expected)
+
+
+def test_each_optimizer_has_its_own_noise():
+    """With noise, a path does not depend on the other optimizers listed."""
+    config = EXPORTED["noise with several optimizers"]
+    alone = config.replace(optimizers=config.optimizers[1:2])
+    np.testing.assert_array_equal(_play_paths(alone)[0], _play_paths(config)[1])
 
 
 def test_a_clicked_start_equals_the_landscape_built_with_that_start():

@@ -82,3 +82,13 @@ def test_the_start_is_not_modified():
 def test_bad_input_raises(args, message):
     with pytest.raises(ValueError, match=message):
         run_on_landscape(*args)
+
+
+def test_a_singular_newton_system_stops_the_run():
+    # the saddle x^2 - y^2 has the constant Hessian diag(2, -2); with damping 2 it is
+    # diag(4, 0), singular: the first step cannot be taken
+    from optimlab.landscapes import Saddle
+
+    path = run_on_landscape(Saddle(), lambda x: Newton(x, damping=2.0), steps=3)
+    np.testing.assert_array_equal(path[0], Saddle().start)
+    assert np.isnan(path[1:]).all()

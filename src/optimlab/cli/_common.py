@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -102,6 +103,14 @@ def say(message: str) -> None:
 def command_line() -> str:
     """The command as typed, for reports."""
     return "optimlab " + " ".join(sys.argv[1:])
+
+
+def with_option_names(message: str, options: dict[str, str]) -> str:
+    """A library's refusal spelled with the command's options: each argument name of
+    ``options`` (``{"clip_at": "--clip-at"}``), with any index (``hidden[0]``), becomes its
+    option."""
+    pattern = r"\b(" + "|".join(map(re.escape, options)) + r")\b(\[\d+\])?"
+    return re.sub(pattern, lambda match: options[match.group(1)], message)
 
 
 def one_line(error: BaseException) -> str:

@@ -4,12 +4,11 @@ shared by compare, sweep and lr-find, and their conversion to `RunSpec` values."
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 
 import click
 
-from optimlab.cli._common import choice_of, one_line
+from optimlab.cli._common import choice_of, one_line, with_option_names
 from optimlab.lab import optimizer_spec
 from optimlab.lab.experiment import MODELS, SCHEDULES, RunSpec, check_task, dataset_names
 from optimlab.lab.optimizer_spec import ParsedOptimizer
@@ -211,7 +210,7 @@ def base_spec(
             seed=seed,
         )
     except ValueError as error:
-        raise click.UsageError(_with_option_names(str(error))) from error
+        raise click.UsageError(with_option_names(str(error), _OPTION_OF_FIELD)) from error
     _check_data(spec, "'--csv'" if csv_path is not None else "'--dataset'")
     return spec
 
@@ -225,12 +224,6 @@ _OPTION_OF_FIELD = {
     "batch_size": "--batch-size",
     "patience": "--patience",
 }
-
-
-def _with_option_names(message: str) -> str:
-    """A `RunSpec` refusal spelled with the command's options (``hidden[0]`` -> ``--hidden``)."""
-    pattern = r"\b(" + "|".join(_OPTION_OF_FIELD) + r")\b(\[\d+\])?"
-    return re.sub(pattern, lambda match: _OPTION_OF_FIELD[match.group(1)], message)
 
 
 def _refuse_contradictions(csv_path: str | None, target: str | None, target_type: str) -> None:

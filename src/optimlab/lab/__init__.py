@@ -9,7 +9,7 @@ Everything a command of ``optimlab`` prints or writes can be built from Python:
 - ``lr-find``: `run_lr_find(spec, ...)` gives an `LRFindRun`; ``write(folder)``:
   lr_find.png, lr_find.json, report.html.
 - ``landscape``: `run_landscape(function, optimizers, ...)` gives a `LandscapeResult`;
-  ``write(folder)``: FUNCTION.png, FUNCTION.gif, report.html.
+  ``write(folder)``: FUNCTION.png, FUNCTION.gif, landscape.json, report.html.
 - ``demo``: `run_demo(folder, ...)` writes every figure and report.html itself.
 
 The names are loaded on first use, so ``import optimlab.lab`` stays light (no matplotlib).

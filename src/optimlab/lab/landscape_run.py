@@ -1,19 +1,25 @@
-"""Optimizers on a 2-D test function: what ``optimlab landscape`` runs and writes.
+"""Optimizers on a 2-D surface: what ``optimlab landscape`` runs and writes.
 
 ```python
 from optimlab.lab import run_landscape
 
 paths = run_landscape("rosenbrock", ["SGD:0.001:momentum=0.9", "Adam:0.05"], steps=300)
 paths.table()            # where each one ended, the value there, whether it diverged
-paths.write("out")       # rosenbrock.png, rosenbrock.gif, report.html
+paths.write("out")       # rosenbrock.png, rosenbrock.gif, landscape.json, report.html
 ```
+
+The surface is a test function of `optimlab.landscapes`, the logistic model's loss
+(``"logistic"``) or a formula (``expression="x**2 + 3*y**2"``); the start, the gradient
+noise, the logistic model's batches, a learning-rate schedule and gradient clipping are
+built by `optimlab.play.stepping`, as the explorer (``optimlab play``) builds them, so a view
+exported from it gives the same paths here.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +27,26 @@ import numpy as np
 
 from optimlab import checks, landscapes, optim
 from optimlab.lab.optimizer_spec import parse_optimizer
-from optimlab.lab.output import PYTHON_COMMAND, output_folder
+from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
 from optimlab.lab.report import Report
+from optimlab.play.stepping import (
+    CLIPS,
+    FACTOR_SCHEDULES,
+    SAMPLINGS,
+    SCHEDULES,
+    make_schedule,
+    make_stepped,
+    make_surface,
+    settings_used,
+)
 
 __all__ = [
     "DEFAULT_OPTIMIZERS",
     "LandscapeResult",
+    "LandscapeSetup",
     "ending",
     "landscape_by_name",
+    "landscape_setup",
     "run_landscape",
 ]
 
@@ -36,14 +54,17 @@ __all__ = [
 DEFAULT_OPTIMIZERS = ("SGD:0.001", "SGD:0.001:momentum=0.9", "RMSprop:0.01", "Adam:0.05")
 #: The learning rate of an optimizer written without one.
 DEFAULT_LR = 0.01
+#: The surfaces a name may give: the test functions and the logistic model's loss.
+FUNCTIONS = (*landscapes.LANDSCAPES, "logistic")
 
 
 @dataclass(frozen=True)
 class LandscapeResult:
-    """The paths of several optimizers from a test function's start point.
+    """The paths of several optimizers from a surface's start point.
 
     ``paths[label]`` has shape ``(steps + 1, 2)``: the start, then each iterate; the rows
-    after a divergence are NaN.
+    after a divergence are NaN. ``settings`` holds the settings beyond function, steps,
+    noise and seed that the run used (start, schedule, clipping, ...).
     """
 
     function: str
@@ -52,6 +73,7 @@ class LandscapeResult:
     steps: int
     noise: float
     seed: int
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def table(self) -> list[dict[str, Any]]:
         """Per optimizer: where it ended (its last finite point), the function's value there,
@@ -78,6 +100,7 @@ class LandscapeResult:
             "steps": self.steps,
             "noise": self.noise,
             "seed": self.seed,
+            **self.settings,
         }
 
     def write(
@@ -88,7 +111,8 @@ class LandscapeResult:
         animate: bool = True,
         log: Callable[[str], None] | None = None,
     ) -> Path:
-        """Write ``NAME.png`` (the paths on the contours), with ``animate`` ``NAME.gif``, and
+        """Write ``NAME.png`` (the paths on the contours), with ``animate`` ``NAME.gif``,
+        ``landscape.json`` (the settings and every path, NaN written as null) and
         ``report.html`` (which records ``command``) into ``folder`` (created if missing);
         return the report's path. ``log`` is called with a one-line message before each
         figure (the animation takes the longest)."""
@@ -100,6 +124,10 @@ class LandscapeResult:
         name = self.surface.name
         say(f"drawing {name}.png ...")
         viz.plot_trajectories(self.surface, self.paths, path=folder / f"{name}.png")
+        paths = {label: path.tolist() for label, path in self.paths.items()}
+        write_json(
+            folder / "landscape.json", {"config": self.config(), "paths": paths}, indent=None
+        )
         report = Report(f"optimlab landscape {name}", command, self.config())
         section = report.section(f"Paths on {name}").table(self.table())
         section.text(
@@ -107,7 +135,8 @@ class LandscapeResult:
             "gradient vanishes (a saddle point has a direction of negative curvature: the "
             "path is stuck, not done); 'moving' where it was still on its way after the "
             "last step; 'left the frame' where it ended outside the plotted window; "
-            "'diverged' where its values stopped being finite."
+            "'diverged' where its values stopped being finite (or Newton's Hessian was "
+            "singular, so that no step could be taken)."
         )
         start = tuple(float(v) for v in self.surface.start)
         section.figure(folder / f"{name}.png", f"{self.steps} steps from {start}")
@@ -138,70 +167,248 @@ def ending(surface: landscapes.Landscape, path: np.ndarray) -> str:
     return "saddle point" if curvature < 0 else "minimum"
 
 
-def run_landscape(
-    function: str,
-    optimizers: Sequence[str] = DEFAULT_OPTIMIZERS,
+@dataclass(frozen=True)
+class LandscapeSetup:
+    """Everything a landscape run needs besides its optimizers, checked: build it with
+    `landscape_setup` (the arguments of `run_landscape`).
+
+    Attributes:
+        surface: the exact surface, from the run's start point (the logistic model's with
+            every sample, so that a path's ending is judged on the true gradient).
+        function: one of `FUNCTIONS`, or ``"expression"``.
+    """
+
+    surface: landscapes.Landscape
+    function: str
+    expression: str | None = None
+    start: tuple[float, float] | None = None
+    steps: int = 300
+    noise: float = 0.0
+    seed: int = 0
+    sampling: str = "full"
+    batch_size: int = 10
+    schedule: str = "constant"
+    decay: float = 0.99
+    period: int = 100
+    clip: str = "none"
+    clip_at: float = 1.0
+
+    def settings(self) -> dict[str, Any]:
+        """The settings beyond function, steps, noise and seed that the run reads."""
+        used = settings_used(self.function, self.sampling, self.schedule, self.clip)
+        start = None if self.start is None else list(self.start)
+        found = {"expression": self.expression, "start": start}
+        found.update((name, getattr(self, name)) for name in sorted(used))
+        return {key: value for key, value in found.items() if value is not None}
+
+    def stepped(self) -> landscapes.Landscape:
+        """What one optimizer steps on: fresh batches, fresh noise (from the seed) and the
+        clipping, each optimizer its own (`optimlab.play.stepping.make_stepped`)."""
+        return make_stepped(
+            self.surface,
+            sampling=self.sampling,
+            batch_size=self.batch_size,
+            noise=self.noise,
+            seed=self.seed,
+            clip=self.clip,
+            clip_at=self.clip_at,
+        )
+
+    def learning_rate(self, lr: float) -> Any:
+        """``lr``, or the schedule starting at it (`optimlab.play.stepping.make_schedule`)."""
+        return make_schedule(
+            self.schedule, lr, steps=self.steps, decay=self.decay, period=self.period
+        )
+
+    def run(
+        self, optimizers: Sequence[str], log: Callable[[str], None] | None = None
+    ) -> LandscapeResult:
+        """Run each optimizer (a spec ``NAME[:LR][:key=value...]``, each once) ``steps``
+        times from the start; ``log`` is called with a line before each one.
+
+        Raises:
+            ValueError: a bad optimizer spec, or a repeated one, before any optimizer runs.
+        """
+        from optimlab.viz import run_on_landscape
+
+        if isinstance(optimizers, str) or not isinstance(optimizers, Sequence) or not optimizers:
+            raise ValueError(f"optimizers must be a non-empty list of specs, got {optimizers!r}")
+        repeated = {text for text in optimizers if list(optimizers).count(text) > 1}
+        if repeated:
+            raise ValueError(f"optimizers lists {sorted(repeated)} more than once; give each once")
+        factories = {text: self._factory(*parse_optimizer(text, DEFAULT_LR)) for text in optimizers}
+        paths = {}
+        for label, factory in factories.items():
+            if log is not None:
+                log(f"{label}: {self.steps} steps on {self.surface.name} ...")
+            paths[label] = run_on_landscape(self.stepped(), factory, self.steps)
+        return LandscapeResult(
+            self.function, self.surface, paths, self.steps, self.noise, self.seed, self.settings()
+        )
+
+    def _factory(
+        self, name: str, lr: float, options: dict[str, Any]
+    ) -> Callable[[np.ndarray], Any]:
+        cls = optim.OPTIMIZERS[name]
+        kwargs = {"lr": lr, **options}
+        kwargs["lr"] = self.learning_rate(kwargs["lr"])
+        return lambda x: cls(x, **kwargs)
+
+
+def landscape_setup(
+    function: str | None = None,
     *,
+    expression: str | None = None,
+    start: Sequence[float] | None = None,
     steps: int = 300,
     noise: float = 0.0,
     seed: int = 0,
-    log: Callable[[str], None] | None = None,
-) -> LandscapeResult:
-    """Run each optimizer ``steps`` times from the function's standard start point.
+    sampling: str = "full",
+    batch_size: int = 10,
+    schedule: str = "constant",
+    decay: float = 0.99,
+    period: int = 100,
+    clip: str = "none",
+    clip_at: float = 1.0,
+) -> LandscapeSetup:
+    """Check a landscape run's settings and build its surface, before anything runs.
 
     Args:
-        function: a 2-D test function of `optimlab.landscapes` (``"rosenbrock"``, ...).
-        optimizers: specs ``NAME[:LR][:key=value...]`` (`parse_optimizer`; learning rate
-            0.01 when none is written), each once.
+        function: a 2-D test function of `optimlab.landscapes` (``"rosenbrock"``, ...) or
+            ``"logistic"``, the loss of two-weight logistic regression on iris
+            (`optimlab.play.logistic`); None with ``expression``.
+        expression: a formula ``f(x, y)`` instead of ``function`` (``"(1 - x)^2 + y^2"``;
+            `optimlab.play.expression`, needs SymPy); its paths start at (-2, 2).
+        start: the start point ``(x, y)``; None for the surface's own.
         steps: updates per optimizer, >= 1.
         noise: standard deviation of Gaussian noise added to every gradient (SGD noise).
-        seed: seed of that noise.
-        log: called with a one-line message before each optimizer runs (e.g. ``print``).
+        seed: seed of that noise and of the logistic model's batches.
+        sampling: the logistic model's batches: ``"full"``, ``"minibatch"`` or
+            ``"stochastic"`` (one sample).
+        batch_size: samples per mini-batch, 1 to 100.
+        schedule: the learning-rate schedule, one of ``constant``, ``step`` (``decay``
+            every ``period`` updates), ``exponential`` (``decay`` per update),
+            ``inverse_time`` (``lr / (1 + decay k)``), ``cosine`` (down to 0 over
+            ``steps``) and ``warmup_cosine`` (a linear warmup over ``period`` updates, then
+            the cosine); it starts at each optimizer's own rate.
+        decay: the factor of ``step`` and ``exponential`` (in (0, 1]), the rate of
+            ``inverse_time`` (> 0).
+        period: the step size of ``step``, the warmup of ``warmup_cosine``, >= 1.
+        clip: gradient clipping: ``"none"``, ``"norm"`` (global norm, PyTorch's rule) or
+            ``"value"``.
+        clip_at: the largest norm or value, > 0.
 
     Raises:
-        ValueError: an unknown function, one that is not 2-D, a bad optimizer spec or a bad
-            number, before any optimizer runs.
+        ValueError: an unknown function, one that is not 2-D, a bad setting (named as its
+            argument: ``Invalid clip_at: 0.0; clip_at must be > 0``) or a refused formula
+            (its parser's message).
+        ModuleNotFoundError: a formula without SymPy (``pip install 'optimlab[play]'``).
     """
-    from optimlab.viz import run_on_landscape
-
-    surface = landscape_by_name(function)
     steps = checks.integer("steps", steps, low=1)
     noise = checks.nonnegative("noise", noise)
     seed = checks.integer("seed", seed, low=0)
-    if isinstance(optimizers, str) or not isinstance(optimizers, Sequence) or not optimizers:
-        raise ValueError(f"optimizers must be a non-empty list of specs, got {optimizers!r}")
-    repeated = {text for text in optimizers if list(optimizers).count(text) > 1}
-    if repeated:
-        raise ValueError(f"optimizers lists {sorted(repeated)} more than once; give each once")
-    factories = {text: _factory(*parse_optimizer(text, DEFAULT_LR)) for text in optimizers}
-    stepped = landscapes.Noisy(surface, noise, seed=seed) if noise else surface
-    paths = {}
-    for label, factory in factories.items():
-        if log is not None:
-            log(f"{label}: {steps} steps on {surface.name} ...")
-        paths[label] = run_on_landscape(stepped, factory, steps)
-    return LandscapeResult(function, surface, paths, steps, noise, seed)
+    if start is not None:
+        if isinstance(start, (str, bytes)) or np.ndim(start) != 1 or len(start) != 2:
+            raise ValueError(f"Invalid start: {start!r}; start must be two numbers (x, y)")
+        start = (checks.number("start[0]", start[0]), checks.number("start[1]", start[1]))
+    sampling = checks.choice("sampling", sampling, SAMPLINGS)
+    batch_size = checks.integer("batch_size", batch_size, low=1, high=100)
+    schedule = checks.choice("schedule", schedule, SCHEDULES)
+    if schedule in FACTOR_SCHEDULES:
+        decay = checks.number("decay", decay, low=0.0, low_open=True, high=1.0)
+    else:
+        decay = checks.positive("decay", decay)
+    period = checks.integer("period", period, low=1)
+    clip = checks.choice("clip", clip, CLIPS)
+    clip_at = checks.positive("clip_at", clip_at)
+    function = _function(function, expression)
+    if function != "logistic" and sampling != "full":
+        raise ValueError(
+            f"Invalid sampling: {sampling!r}; sampling applies to the logistic function only"
+        )
+    surface = make_surface(
+        function, expression=expression, start=start, batch_size=batch_size, seed=seed
+    )
+    return LandscapeSetup(
+        surface,
+        function,
+        expression=expression,
+        start=start,
+        steps=steps,
+        noise=noise,
+        seed=seed,
+        sampling=sampling,
+        batch_size=batch_size,
+        schedule=schedule,
+        decay=decay,
+        period=period,
+        clip=clip,
+        clip_at=clip_at,
+    )
+
+
+def _function(function: str | None, expression: str | None) -> str:
+    """The surface's name: ``"expression"`` for a formula, else ``function`` checked."""
+    if expression is not None:
+        if function is not None:
+            raise ValueError(
+                f"give a function or an expression, not both (got {function!r} and {expression!r})"
+            )
+        return "expression"
+    if function is None:
+        raise ValueError(
+            "give a function (e.g. 'rosenbrock' or 'logistic') or an expression "
+            "(e.g. 'x**2 + 3*y**2')"
+        )
+    return landscape_by_name(function).name
+
+
+def run_landscape(
+    function: str | None = None,
+    optimizers: Sequence[str] = DEFAULT_OPTIMIZERS,
+    *,
+    log: Callable[[str], None] | None = None,
+    **settings: Any,
+) -> LandscapeResult:
+    """Run each optimizer ``steps`` times from the surface's start point.
+
+    Each optimizer gets its own noise and batches, drawn from ``seed``: a path does not
+    depend on which other optimizers run.
+
+    Args:
+        function: the surface (`landscape_setup`); None with ``expression=``.
+        optimizers: specs ``NAME[:LR][:key=value...]`` (`parse_optimizer`; learning rate
+            0.01 when none is written; a pair as ``betas=0.9,0.99``), each once.
+        log: called with a one-line message before each optimizer runs (e.g. ``print``).
+        **settings: the keyword arguments of `landscape_setup`: ``expression``, ``start``,
+            ``steps``, ``noise``, ``seed``, ``sampling``, ``batch_size``, ``schedule``,
+            ``decay``, ``period``, ``clip``, ``clip_at``.
+
+    Raises:
+        ValueError: an unknown function, a bad optimizer spec, a bad setting or a refused
+            formula, before any optimizer runs.
+        ModuleNotFoundError: an expression without SymPy installed.
+        TypeError: an unknown setting.
+    """
+    return landscape_setup(function, **settings).run(optimizers, log)
 
 
 def landscape_by_name(name: str) -> landscapes.Landscape:
-    """The 2-D test function called ``name`` (`optimlab.landscapes.get_landscape`).
+    """The 2-D surface called ``name``: a test function (`optimlab.landscapes.get_landscape`)
+    or ``"logistic"`` (`optimlab.play.logistic.LogisticLandscape`).
 
     Raises:
         ValueError: an unknown name (with the closest valid one) or a function that is not
             2-D.
     """
+    if isinstance(name, str) and name.strip().lower() == "logistic":
+        return make_surface("logistic")
     try:
         surface = landscapes.get_landscape(name)
     except ValueError as error:
-        near = checks.closest(str(name), landscapes.LANDSCAPES)
+        near = checks.closest(str(name), FUNCTIONS)
         hint = f" (did you mean {near!r}?)" if near is not None else ""
-        raise ValueError(f"{error}{hint}") from None
+        raise ValueError(f"{error}, logistic{hint}") from None
     if surface.dim != 2:
         raise ValueError(f"{name} is {surface.dim}-D; the paths are drawn in 2-D")
     return surface
-
-
-def _factory(name: str, lr: float, options: dict[str, Any]) -> Callable[[np.ndarray], Any]:
-    cls = optim.OPTIMIZERS[name]
-    kwargs = {"lr": lr, **options}
-    return lambda x: cls(x, **kwargs)

@@ -22,8 +22,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from optimlab import checks
-from optimlab.landscapes import LANDSCAPES
 from optimlab.optim import OPTIMIZERS
+from optimlab.play.stepping import (
+    CLIPS,
+    FACTOR_SCHEDULES,
+    SAMPLINGS,
+    SCHEDULES,
+    SURFACES,
+    settings_used,
+)
 
 __all__ = [
     "CLIPS",
@@ -34,17 +41,6 @@ __all__ = [
     "format_optimizer",
     "parse_optimizer",
 ]
-
-SURFACES = (*LANDSCAPES, "expression", "logistic")
-"""The surfaces: every registered landscape, a typed formula, and the logistic model's loss."""
-
-SCHEDULES = ("constant", "step", "exponential", "inverse_time", "cosine", "warmup_cosine")
-"""Learning-rate schedules; each starts at the optimizer's own learning rate."""
-
-CLIPS = ("none", "norm", "value")
-"""Gradient clipping: none, by global norm (PyTorch's rule), or by value."""
-
-SAMPLINGS = ("full", "minibatch", "stochastic")
 
 DEFAULT_EXPRESSION = "(1 - x)^2 + 100*(y - x^2)^2"
 MAX_STEPS = 2000
@@ -303,43 +299,38 @@ class PlayConfig:
     def _plain(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
-    def landscape_gaps(self) -> list[str]:
-        """What ``optimlab landscape`` cannot reproduce of this view yet (empty: all of it)."""
-        gaps = []
-        if self.surface in ("expression", "logistic"):
-            gaps.append(f"surface {self.surface!r} (the command takes a registered function only)")
+    def landscape_settings(self) -> dict[str, Any]:
+        """The ``[landscape]`` table: ``optimlab landscape``'s options that reproduce the
+        view's paths (each optimizer with its learning rate written out, since the command's
+        default rate is not the optimizer's own; a setting only where the view reads it)."""
+        table: dict[str, Any] = {}
+        if self.surface == "expression":
+            table["expression"] = self.expression
+        else:
+            table["function"] = self.surface
+        table["optimizers"] = [format_optimizer(o.with_arguments(lr=o.lr)) for o in self.optimizers]
+        table.update(steps=self.steps, noise=float(self.noise), seed=self.seed)
         if self.start is not None:
-            gaps.append(f"start {self.start} (the command starts at the function's own start)")
-        if self.schedule != "constant":
-            gaps.append(f"schedule {self.schedule!r}")
-        if self.clip != "none":
-            gaps.append(f"clip {self.clip!r}")
-        if self.noise and len(self.optimizers) > 1:
-            gaps.append("noise with several optimizers (the command draws one stream for all)")
-        for setting in self.optimizers:
-            pairs = [k for k, v in setting.arguments if isinstance(v, tuple)]
-            if pairs:
-                gaps.append(
-                    f"{setting.name} {', '.join(pairs)} (a pair is not read by the command)"
-                )
-        return gaps
+            table["start"] = list(self.start)
+        used = settings_used(self.surface, self.sampling, self.schedule, self.clip)
+        capped = self.schedule in FACTOR_SCHEDULES  # a factor above 1 counts as 1
+        values = {
+            "sampling": self.sampling,
+            "batch_size": self.batch_size,
+            "schedule": self.schedule,
+            "decay": min(self.decay, 1.0) if capped else self.decay,
+            "period": self.period,
+            "clip": self.clip,
+            "clip_at": self.clip_threshold,
+        }
+        table.update((key, value) for key, value in values.items() if key in used)
+        return table
 
     def to_toml(self) -> str:
-        """A TOML file: ``[landscape]`` for ``optimlab landscape --config``, ``[play]`` for
-        ``optimlab play --config`` (the whole view)."""
-        lines = ["# Written by optimlab play.", ""]
-        gaps = self.landscape_gaps()
-        lines.append("[landscape]")
-        if gaps:
-            lines.append("# optimlab landscape cannot reproduce yet: " + "; ".join(gaps))
-        surface = self.surface if self.surface in LANDSCAPES else "rosenbrock"
-        lines.append(f"function = {_toml(surface)}")
-        lines.append(f"optimizers = {_toml([format_optimizer(o) for o in self.optimizers])}")
-        lines += [
-            f"steps = {self.steps}",
-            f"noise = {_toml(float(self.noise))}",
-            f"seed = {self.seed}",
-        ]
+        """A TOML file: ``[landscape]`` for ``optimlab landscape --config`` (the same paths,
+        `landscape_settings`), ``[play]`` for ``optimlab play --config`` (the whole view)."""
+        lines = ["# Written by optimlab play.", "", "[landscape]"]
+        lines += [f"{key} = {_toml(value)}" for key, value in self.landscape_settings().items()]
         lines += ["", "[play]"]
         for key, value in self._plain().items():
             if key == "optimizers":

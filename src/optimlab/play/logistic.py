@@ -23,11 +23,9 @@ from optimlab import checks
 from optimlab.data import BatchSampler, load_dataset
 from optimlab.landscapes import Landscape
 from optimlab.models import LogisticRegression
+from optimlab.play.stepping import SAMPLINGS
 
 __all__ = ["SAMPLINGS", "LogisticLandscape", "logistic_data"]
-
-SAMPLINGS = ("full", "minibatch", "stochastic")
-"""How each gradient's batch is drawn: all samples, ``batch_size`` samples, one sample."""
 
 FEATURES = ("petal length", "petal width")
 CLASSES = ("versicolor", "virginica")

@@ -26,17 +26,16 @@ from typing import Any
 
 import numpy as np
 
-from optimlab import clip, schedules
-from optimlab.landscapes import Landscape, Noisy, get_landscape
+from optimlab.landscapes import Landscape, Noisy
 from optimlab.optim import OPTIMIZERS, ElementwiseOptimizer, Newton, Optimizer
 from optimlab.play.config import OptimizerSetting, PlayConfig
+from optimlab.play.stepping import make_schedule, make_stepped, make_surface
 from optimlab.theory import gd_rate, heavy_ball_optimal, linear_rate
 
 __all__ = [
     "Run",
     "RunCache",
     "build_surface",
-    "make_schedule",
     "prediction",
     "run_optimizer",
     "warm_up",
@@ -79,53 +78,47 @@ class Run:
 
 
 def build_surface(config: PlayConfig) -> Landscape:
-    """The exact surface of ``config`` (no noise, no batches drawn yet).
+    """The exact surface of ``config`` (`optimlab.play.stepping.make_surface`; no noise, no
+    batches drawn yet).
 
     Raises:
         ValueError: a formula that is refused (`optimlab.play.expression.ExpressionError`).
     """
-    if config.surface == "expression":
-        from optimlab.play.expression import ExpressionLandscape
-
-        return ExpressionLandscape(config.expression, start=config.start or (-2.0, 2.0))
-    if config.surface == "logistic":
-        from optimlab.play.logistic import LogisticLandscape
-
-        return LogisticLandscape(config.sampling, config.batch_size, config.seed)
-    return get_landscape(config.surface)
+    return make_surface(
+        config.surface,
+        expression=config.expression,
+        start=config.start,
+        sampling=config.sampling,
+        batch_size=config.batch_size,
+        seed=config.seed,
+    )
 
 
 def stepped_surface(config: PlayConfig, surface: Landscape) -> Landscape:
-    """The surface an optimizer steps on: fresh batches and fresh noise from the seed."""
-    if config.surface == "logistic" and config.sampling != "full":
-        from optimlab.play.logistic import LogisticLandscape
-
-        surface = LogisticLandscape(config.sampling, config.batch_size, config.seed)
-    return Noisy(surface, config.noise, seed=config.seed) if config.noise else surface
-
-
-def make_schedule(config: PlayConfig, lr: float) -> Any:
-    """The learning rate an optimizer is given: ``lr`` or a schedule starting at it."""
-    kind = config.schedule
-    if kind == "constant":
-        return lr
-    if kind == "step":
-        return schedules.StepDecay(lr, config.period, min(config.decay, 1.0))
-    if kind == "exponential":
-        return schedules.ExponentialDecay(lr, min(config.decay, 1.0))
-    if kind == "inverse_time":
-        return schedules.InverseTime(lr, config.decay)
-    if kind == "cosine":
-        return schedules.CosineAnnealing(lr, config.steps)
-    warmup = min(config.period, config.steps - 1) if config.steps > 1 else 1
-    return schedules.warmup_cosine(lr, max(warmup, 1), max(config.steps, warmup + 1))
+    """The surface an optimizer steps on (`optimlab.play.stepping.make_stepped`): fresh
+    batches and fresh noise from the seed, and the clipping."""
+    return make_stepped(
+        surface,
+        sampling=config.sampling,
+        batch_size=config.batch_size,
+        noise=config.noise,
+        seed=config.seed,
+        clip=config.clip,
+        clip_at=config.clip_threshold,
+    )
 
 
 def optimizer_kwargs(config: PlayConfig, setting: OptimizerSetting) -> dict[str, Any]:
     """The constructor's arguments: the setting's, with the schedule in place of lr."""
     kwargs = setting.kwargs
     if config.schedule != "constant":
-        kwargs["lr"] = make_schedule(config, setting.lr)
+        kwargs["lr"] = make_schedule(
+            config.schedule,
+            setting.lr,
+            steps=config.steps,
+            decay=config.decay,
+            period=config.period,
+        )
     return kwargs
 
 
@@ -178,7 +171,6 @@ def _steps(
     optimizer: Optimizer, surface: Landscape, config: PlayConfig, path: np.ndarray
 ) -> tuple[str, int]:
     x = optimizer.params
-    clipping = _clipper(config)
     lean = (
         isinstance(optimizer, ElementwiseOptimizer)
         and not optimizer.needs_closure
@@ -189,14 +181,10 @@ def _steps(
         flat = optimizer.flat_params
     else:
         objective = surface.closure(with_hessian=isinstance(optimizer, Newton))
-        if clipping is not None:
-            objective = _clipped(objective, clipping)
     settles = _settles(optimizer, surface, config)
     for k in range(1, len(path)):
         if lean:
             g = surface.grad(x)
-            if clipping is not None:
-                clipping(g)
             if not np.isfinite(g).all():
                 return f"step {k}: diverged (the gradient overflowed)", k - 1
             step = optimizer.rule_at(optimizer.step_count + 1, optimizer.learning_rate())
@@ -241,23 +229,6 @@ def _first_clause(error: Exception) -> str:
     text = str(error)
     text = text.split(": ", 1)[1] if text.startswith("step ") and ": " in text else text
     return text.split(";")[0]
-
-
-def _clipper(config: PlayConfig) -> Any:
-    if config.clip == "norm":
-        return lambda g: clip.clip_grad_norm(g, config.clip_threshold, error_if_nonfinite=False)
-    if config.clip == "value":
-        return lambda g: clip.clip_grad_value(g, config.clip_threshold)
-    return None
-
-
-def _clipped(objective: Any, clipping: Any) -> Any:
-    def clipped(params: np.ndarray) -> tuple:
-        loss, grads, *rest = objective(params)
-        clipping(grads)
-        return (loss, grads, *rest)
-
-    return clipped
 
 
 def _measure(run: Run, surface: Landscape, config: PlayConfig, setting: OptimizerSetting) -> None:

@@ -22,8 +22,9 @@ def run_on_landscape(
     is ``opt.step(closure=landscape.closure(...))`` (with the Hessian for `Newton`).
 
     A run **diverges** when an iterate or its value is not finite, or the optimizer
-    refuses a non-finite gradient (FloatingPointError): the run stops there and the
-    remaining rows are NaN, which the plots draw as a divergence mark.
+    refuses a non-finite gradient (FloatingPointError) or cannot solve its Newton system
+    (a singular Hessian, LinAlgError): the run stops there and the remaining rows are NaN,
+    which the plots draw as a divergence mark.
 
     Returns:
         Array of shape ``(steps + 1, dim)``: row 0 is the start, row k the k-th iterate.
@@ -50,7 +51,7 @@ def run_on_landscape(
     for k in range(1, steps + 1):
         try:
             optimizer.step(closure=objective)
-        except FloatingPointError:
+        except (FloatingPointError, np.linalg.LinAlgError):
             break
         if not _finite_point(landscape, x):
             break
