@@ -276,8 +276,12 @@ def test_an_interrupt_inline_keeps_the_finished_runs(tmp_path, monkeypatch):
 
 
 INTERRUPTED_SWEEP = """
-import os, sqlite3, sys, time
+import os, signal, sqlite3, sys, time
 from optimlab.lab import sweep as sweep_module
+
+# Python keeps SIGINT ignored when it starts ignored (a test run launched as a background
+# job): take Ctrl-C's usual meaning, as in a terminal.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from optimlab.lab.experiment import RunSpec
 
 real = sweep_module.run
