@@ -148,8 +148,17 @@ def test_a_sweep_survives_a_killed_worker_and_stores_each_run_once(tmp_path):
             "--scheduler-file",
             str(scheduler_file),
         )
-        processes.wait_for(scheduler_file.exists, 60, "the scheduler's address")
-        address = json.loads(scheduler_file.read_text())["address"]
+
+        def scheduler_address() -> str | None:
+            """The address, once the scheduler has written its file whole (it exists, empty,
+            a moment before)."""
+            try:
+                return json.loads(scheduler_file.read_text())["address"]
+            except (OSError, ValueError, KeyError):
+                return None
+
+        processes.wait_for(lambda: scheduler_address() is not None, 60, "the scheduler's address")
+        address = scheduler_address()
         assert address.startswith("tcp://127.0.0.1:")
         workers = [
             processes.start(
