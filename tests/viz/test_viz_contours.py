@@ -92,3 +92,24 @@ def test_bad_levels_raise():
         plot_trajectories(Rosenbrock(), {"a": np.zeros((2, 2))}, levels=1)
     with pytest.raises(ValueError, match="log_levels"):
         plot_trajectories(Rosenbrock(), {"a": np.zeros((2, 2))}, log_levels="yes")
+
+
+def test_the_title_names_the_function_a_formula_and_the_noise():
+    from optimlab.landscapes import Noisy
+
+    pytest.importorskip("sympy")
+    from optimlab.play.expression import ExpressionLandscape
+
+    formula = ExpressionLandscape("(x - 1)^2 + 3*y^2", start=(0.5, 0.5))
+    long = ExpressionLandscape("x^2 + y^2" + " + 0*x" * 20, start=(0.5, 0.5))
+    for landscape, title in (
+        (Rosenbrock(), "Rosenbrock: "),
+        (formula, "f(x, y) = (x - 1)^2 + 3*y^2: "),
+        (Noisy(Quadratic(), 0.5), "Quadratic, noisy gradient (std 0.5): "),
+    ):
+        path = run_on_landscape(landscape, lambda x: SGD(x, lr=0.01), 5)
+        figure = plot_trajectories(landscape, {"SGD": path})
+        assert figure.axes[0].get_title().startswith(title)
+    path = run_on_landscape(long, lambda x: SGD(x, lr=0.01), 5)
+    shown = plot_trajectories(long, {"SGD": path}).axes[0].get_title().split(":")[0]
+    assert shown.endswith("…") and len(shown) == 60  # one line, however long the formula

@@ -46,6 +46,12 @@ class Landscape(ABC):
         self.bounds = _window(bounds, [self._start, *self._minima])
 
     @property
+    def title(self) -> str:
+        """How figures name this function: ``"two_basin"`` -> ``"Two basin"``."""
+        name = self.name.replace("_", " ")
+        return name[:1].upper() + name[1:]
+
+    @property
     def start(self) -> np.ndarray:
         """The standard start point (a fresh copy, safe to update in place)."""
         return self._start.copy()

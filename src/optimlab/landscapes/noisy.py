@@ -52,6 +52,11 @@ class Noisy(Landscape):
             maxima=landscape.maxima,
         )
 
+    @property
+    def title(self) -> str:
+        """The wrapped function's title, with the noise."""
+        return f"{self.landscape.title}, noisy gradient (std {self.sigma:g})"
+
     def __repr__(self) -> str:
         return f"Noisy({self.landscape!r}, sigma={self.sigma})"
 

@@ -221,6 +221,11 @@ class ExpressionLandscape(Landscape):
 
     name = "expression"
 
+    @property
+    def title(self) -> str:
+        """The formula itself: ``f(x, y) = ...``."""
+        return f"f(x, y) = {self.expression}"
+
     def __init__(
         self,
         expression: str,

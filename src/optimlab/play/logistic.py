@@ -53,6 +53,7 @@ class LogisticLandscape(Landscape):
     """
 
     name = "logistic"
+    title = "Logistic regression's loss"
 
     def __init__(
         self,

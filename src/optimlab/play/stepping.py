@@ -202,6 +202,11 @@ class ClippedGradient(Landscape):
             maxima=landscape.maxima,
         )
 
+    @property
+    def title(self) -> str:
+        """The clipped function's title."""
+        return self.landscape.title
+
     def __repr__(self) -> str:
         return f"ClippedGradient({self.landscape!r}, {self.kind!r}, {self.threshold})"
 

@@ -82,7 +82,7 @@ def plot_trajectories(
             mark_divergence(axes, *mark[0], drawn.color)
         elif mark is not None:
             draw_exit(axes, drawn, drawn.exits[-1], final=True)
-    default = f"{display_name(landscape)}: optimizer paths on the contours of f(x, y)"
+    default = f"{display_name(landscape)}: optimizer paths on its contours"
     axes.set_title(title or default, pad=12)  # room for arrowheads on the top edge
     key = place_legend(axes, *key_handles(planned), outside=True, corner="lower left")
     key.set_title("markers", prop={"size": "small"})
@@ -152,9 +152,9 @@ def draw_landscape(axes: Any, landscape: Landscape, levels: int, log_levels: boo
 
 
 def display_name(landscape: Landscape) -> str:
-    """The landscape's name for a title: "two_basin" -> "Two basin"."""
-    name = landscape.name.replace("_", " ")
-    return name[:1].upper() + name[1:]
+    """The landscape's title for a figure, shortened to one line."""
+    title = landscape.title
+    return title if len(title) <= 60 else title[:59] + "…"
 
 
 def contour_levels(Z: np.ndarray, count: int, log_levels: bool) -> np.ndarray:
