@@ -37,6 +37,8 @@ def ran(monkeypatch):
         (["rosenbrock", "--start", "1"], "Invalid value for '--start': must be two numbers x,y"),
         (["rosenbrock", "--start", "1,2,3"], "must be two numbers x,y (--start=-1.5,2), got"),
         (["rosenbrock", "--start", "nan,1"], "Invalid --start: nan; --start must be finite"),
+        (["booth", "--start", "1e200,1e200"], "f or its gradient is not finite there"),
+        (["booth", "--optimizer", "SGD:0.1", "--optimizer", "sgd:0.1"], "more than once"),
         (["rosenbrock", "--clip", "norm", "--clip-at", "0"], "Invalid --clip-at: 0.0; --clip-at "),
         (["rosenbrock", "--clip", "norms"], "(did you mean 'norm'?)"),
         (["rosenbrock", "--schedule", "cosin"], "Invalid --schedule: 'cosin'; --schedule must be"),

@@ -60,6 +60,9 @@ def test_write_gives_the_plot_the_animation_and_the_report(tmp_path):
         ({"function": "rosenbrok"}, "did you mean 'rosenbrock'"),
         ({"optimizers": ["SGD:0.1:momentm=0.9"]}, "did you mean 'momentum'"),
         ({"optimizers": ["Adam", "Adam"]}, "more than once"),
+        ({"optimizers": ["Adam:0.05", "adam:5e-2"]}, "Adam with the same settings more than once"),
+        ({"optimizers": ["Adam:0.05:lr=0.1"]}, "two learning rates"),
+        ({"start": (1e200, 1e200)}, "not finite there"),
         ({"optimizers": []}, "non-empty list"),
         ({"steps": 0}, "Invalid steps"),
         ({"noise": -1.0}, "Invalid noise"),
@@ -100,6 +103,36 @@ def test_a_path_ending_is_named_from_the_gradient_and_the_curvature_there():
     (_, high), _ = bowl.bounds
     assert ending(bowl, np.array([bowl.start, [high + 1.0, 0.0]])) == "left the frame"
     assert ending(bowl, np.array([bowl.start, [np.nan, np.nan]])) == "diverged"
+
+
+def test_a_maximum_is_named_from_both_eigenvalues():
+    pytest.importorskip("sympy")
+    from optimlab.lab.landscape_run import ending
+    from optimlab.play.expression import ExpressionLandscape
+
+    # at (0, 0) the gradient of each vanishes; the Hessians are -2I, diag(2, -2) and 0
+    for formula, name in (("-(x^2 + y^2)", "maximum"), ("x^2 - y^2", "saddle point")):
+        surface = ExpressionLandscape(formula, start=(1.0, 1.0))
+        assert ending(surface, np.array([[1.0, 1.0], [0.0, 0.0]])) == name
+
+
+def test_a_formula_with_abs_has_its_derivatives_away_from_the_kink():
+    pytest.importorskip("sympy")
+    from optimlab.play.expression import ExpressionLandscape
+
+    # f = |x - 1| + y^2: gradient (sign(x - 1), 2y), Hessian diag(0, 2) off the line x = 1
+    surface = ExpressionLandscape("abs(x - 1) + y^2", start=(3.0, 1.0))
+    np.testing.assert_array_equal(surface.grad([3.0, 0.5]), [1.0, 1.0])
+    np.testing.assert_array_equal(surface.grad([-2.0, 0.5]), [-1.0, 1.0])
+    np.testing.assert_array_equal(surface.hessian([3.0, 0.5]), [[0.0, 0.0], [0.0, 2.0]])
+    found = run_landscape(expression="abs(x - 1) + y^2", start=(3.0, 1.0), optimizers=["SGD:0.1"])
+    assert found.paths["SGD:0.1"][1].tolist() == [3.0 - 0.1, 1.0 - 0.1 * 2.0]
+
+
+def test_a_lr_written_as_a_key_is_the_rate():
+    keyed = run_landscape("booth", ["Adam:lr=0.1"], steps=5).paths["Adam:lr=0.1"]
+    field = run_landscape("booth", ["Adam:0.1"], steps=5).paths["Adam:0.1"]
+    np.testing.assert_array_equal(keyed, field)
 
 
 def test_a_refused_formula_is_refused_with_the_parsers_message():

@@ -111,7 +111,8 @@ SAID = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAU
     default=100,
     show_default=True,
     type=int,
-    help="Updates per step of the step schedule; the warmup of warmup_cosine.",
+    help="Updates per step of the step schedule; the warmup of warmup_cosine "
+    "(at most --steps - 1).",
 )
 @click.option(
     "--clip",
@@ -161,7 +162,7 @@ def landscape(
     saddle, two_basin, rastrigin) or logistic (the loss of two-weight logistic regression on
     iris); or give --expression instead.
     """
-    from optimlab.lab.landscape_run import landscape_by_name, landscape_setup
+    from optimlab.lab.landscape_run import landscape_by_name, landscape_setup, parse_optimizers
     from optimlab.play.expression import ExpressionError
 
     function, expression = _surface(function, expression)
@@ -172,11 +173,10 @@ def landscape(
             raise click.BadParameter(one_line(error), param_hint="FUNCTION") from None
     for text in optimizers:
         parse_optimizer(text, DEFAULT_LR)
-    repeated = sorted({text for text in optimizers if optimizers.count(text) > 1})
-    if repeated:
-        raise click.BadParameter(
-            f"{', '.join(repeated)} is given more than once", param_hint="--optimizer"
-        )
+    try:
+        parse_optimizers(list(optimizers))  # and none twice, however written
+    except ValueError as error:
+        raise click.BadParameter(one_line(error), param_hint="--optimizer") from None
     _refuse_unread(function or "expression", sampling, schedule, clip)
     try:
         setup = landscape_setup(

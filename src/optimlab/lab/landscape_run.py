@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from optimlab import checks, landscapes, optim
-from optimlab.lab.optimizer_spec import parse_optimizer
+from optimlab.lab.optimizer_spec import ParsedOptimizer, parse_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
 from optimlab.lab.report import Report
 from optimlab.play.stepping import (
@@ -131,8 +131,9 @@ class LandscapeResult:
         report = Report(f"optimlab landscape {name}", command, self.config())
         section = report.section(f"Paths on {name}").table(self.table())
         section.text(
-            "status: 'minimum' or 'saddle point' where a path stopped at a point whose "
-            "gradient vanishes (a saddle point has a direction of negative curvature: the "
+            "status: 'minimum', 'saddle point' or 'maximum' where a path stopped at a "
+            f"point whose gradient vanishes (norm at most {STATIONARY:g}; a saddle point "
+            "has a direction of negative curvature, a maximum only such directions: the "
             "path is stuck, not done); 'moving' where it was still on its way after the "
             "last step; 'left the frame' where it ended outside the plotted window; "
             "'diverged' where its values stopped being finite (or Newton's Hessian was "
@@ -147,14 +148,38 @@ class LandscapeResult:
         return report.write(folder / "report.html")
 
 
+def parse_optimizers(optimizers: Sequence[str]) -> dict[str, ParsedOptimizer]:
+    """Each spec ``NAME[:LR][:key=value...]`` parsed, by its text.
+
+    Raises:
+        ValueError: an empty list, a bad spec, or two specs with the same settings however
+            written (``Adam:0.05`` and ``adam:5e-2``).
+    """
+    if isinstance(optimizers, str) or not isinstance(optimizers, Sequence) or not optimizers:
+        raise ValueError(f"optimizers must be a non-empty list of specs, got {optimizers!r}")
+    parsed: dict[str, ParsedOptimizer] = {}
+    seen: dict[str, str] = {}
+    for text in optimizers:
+        spec = parse_optimizer(text, DEFAULT_LR)
+        key = repr((spec.name, spec.lr, sorted(spec.options.items())))
+        if key in seen:
+            raise ValueError(
+                f"optimizers lists {spec.name} with the same settings more than once "
+                f"({seen[key]!r} and {text!r}); give each once"
+            )
+        seen[key], parsed[text] = text, spec
+    return parsed
+
+
 #: A point whose gradient norm is at most this is stationary.
 STATIONARY = 1e-6
 
 
 def ending(surface: landscapes.Landscape, path: np.ndarray) -> str:
     """How a path ended: ``"diverged"`` (non-finite values), ``"left the frame"`` (outside
-    the plotted window), ``"minimum"`` or ``"saddle point"`` (a vanishing gradient, told
-    apart by the Hessian's smallest eigenvalue), else ``"moving"``."""
+    the plotted window), ``"minimum"``, ``"saddle point"`` or ``"maximum"`` (a gradient norm
+    at most `STATIONARY`, told apart by the signs of the Hessian's eigenvalues), else
+    ``"moving"``."""
     finite = path[np.isfinite(path).all(axis=1)]
     if len(finite) < len(path):
         return "diverged"
@@ -163,8 +188,10 @@ def ending(surface: landscapes.Landscape, path: np.ndarray) -> str:
         return "left the frame"
     if np.linalg.norm(surface.grad(end)) > STATIONARY:
         return "moving"
-    curvature = np.linalg.eigvalsh(surface.hessian(end)).min()
-    return "saddle point" if curvature < 0 else "minimum"
+    curvature = np.linalg.eigvalsh(surface.hessian(end))
+    if curvature.max() < 0:
+        return "maximum"
+    return "saddle point" if curvature.min() < 0 else "minimum"
 
 
 @dataclass(frozen=True)
@@ -231,12 +258,8 @@ class LandscapeSetup:
         """
         from optimlab.viz import run_on_landscape
 
-        if isinstance(optimizers, str) or not isinstance(optimizers, Sequence) or not optimizers:
-            raise ValueError(f"optimizers must be a non-empty list of specs, got {optimizers!r}")
-        repeated = {text for text in optimizers if list(optimizers).count(text) > 1}
-        if repeated:
-            raise ValueError(f"optimizers lists {sorted(repeated)} more than once; give each once")
-        factories = {text: self._factory(*parse_optimizer(text, DEFAULT_LR)) for text in optimizers}
+        parsed = parse_optimizers(optimizers)
+        factories = {text: self._factory(*spec) for text, spec in parsed.items()}
         paths = {}
         for label, factory in factories.items():
             if log is not None:
@@ -329,6 +352,13 @@ def landscape_setup(
     surface = make_surface(
         function, expression=expression, start=start, batch_size=batch_size, seed=seed
     )
+    with np.errstate(all="ignore"):
+        at_start = surface.value(surface.start), surface.grad(surface.start)
+    if not all(np.isfinite(v).all() for v in at_start):
+        raise ValueError(
+            f"Invalid start: {tuple(float(v) for v in surface.start)}; f or its gradient is "
+            "not finite there (too far out?): choose a start nearer the minimum"
+        )
     return LandscapeSetup(
         surface,
         function,

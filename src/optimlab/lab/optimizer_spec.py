@@ -124,6 +124,13 @@ def parse_optimizer(text: str, default_lr: float = 0.01) -> ParsedOptimizer:
         if lr is not None:
             raise ValueError(f"in {text!r}: two learning rates ({lr:g} and {part}); give one")
         lr = rate
+    if "lr" in options:  # the rate written as a key: one rate, in one place
+        given = options.pop("lr")
+        if lr is not None:
+            raise ValueError(f"in {text!r}: two learning rates ({lr:g} and lr={given}); give one")
+        if isinstance(given, bool) or not isinstance(given, (int, float)):
+            raise ValueError(f"in {text!r}: lr must be a number, got {given!r}")
+        lr = float(given)
     if lr is None:
         lr = default_rate(name, default_lr)
     parsed = ParsedOptimizer(name, lr, options)

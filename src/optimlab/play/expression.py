@@ -302,7 +302,9 @@ class ExpressionLandscape(Landscape):
 
 def _compile(sympy: Any, symbols: tuple, expression: Any) -> Callable[..., Any]:
     """``expression`` as a NumPy function of (x, y) that broadcasts, constants included."""
-    function = sympy.lambdify(symbols, expression, modules="numpy")
+    # The second derivative of abs() or sign() holds DiracDelta, zero wherever it is defined.
+    singular = {"DiracDelta": lambda *args: np.zeros_like(np.asarray(args[0], dtype=float))}
+    function = sympy.lambdify(symbols, expression, modules=[singular, "numpy"])
 
     def evaluate(x: Any, y: Any) -> Any:
         value = function(x, y)

@@ -160,6 +160,8 @@ def display_name(landscape: Landscape) -> str:
 def contour_levels(Z: np.ndarray, count: int, log_levels: bool) -> np.ndarray:
     """``count`` increasing levels spanning the finite values of ``Z``."""
     finite = Z[np.isfinite(Z)]
+    if finite.size == 0:  # nothing to draw (every value overflowed): levels of a blank plot
+        return np.array([0.0, 1.0])
     low, high = float(finite.min()), float(finite.max())
     span = high - low
     if span <= 0:
