@@ -113,3 +113,13 @@ def test_the_title_names_the_function_a_formula_and_the_noise():
     path = run_on_landscape(long, lambda x: SGD(x, lr=0.01), 5)
     shown = plot_trajectories(long, {"SGD": path}).axes[0].get_title().split(":")[0]
     assert shown.endswith("…") and len(shown) == 60  # one line, however long the formula
+
+
+def test_the_logistic_loss_is_drawn_over_its_weights():
+    from optimlab.play.logistic import LogisticLandscape
+
+    landscape = LogisticLandscape()
+    path = run_on_landscape(landscape, lambda x: SGD(x, lr=0.5), 5)
+    axes = plot_trajectories(landscape, {"SGD": path}).axes[0]
+    assert (axes.get_xlabel(), axes.get_ylabel()) == ("w1", "w2")
+    assert axes.get_title().startswith("Logistic regression's loss (mean cross-entropy): ")

@@ -51,6 +51,9 @@ class Landscape(ABC):
         name = self.name.replace("_", " ")
         return name[:1].upper() + name[1:]
 
+    #: How figures label the two coordinates.
+    axis_labels: tuple[str, str] = ("x", "y")
+
     @property
     def start(self) -> np.ndarray:
         """The standard start point (a fresh copy, safe to update in place)."""

@@ -43,6 +43,7 @@ class Noisy(Landscape):
             )
         self.landscape = landscape
         self.name = f"noisy_{landscape.name}"
+        self.axis_labels = landscape.axis_labels
         super().__init__(
             dim=landscape.dim,
             start=landscape.start,

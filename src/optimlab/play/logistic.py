@@ -53,7 +53,8 @@ class LogisticLandscape(Landscape):
     """
 
     name = "logistic"
-    title = "Logistic regression's loss"
+    title = "Logistic regression's loss (mean cross-entropy)"
+    axis_labels = ("w1", "w2")
 
     def __init__(
         self,

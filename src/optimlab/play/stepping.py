@@ -193,6 +193,7 @@ class ClippedGradient(Landscape):
         self.threshold = checks.positive("clip_at", threshold)
         self.landscape = landscape
         self.name = landscape.name
+        self.axis_labels = landscape.axis_labels
         super().__init__(
             dim=landscape.dim,
             start=landscape.start,

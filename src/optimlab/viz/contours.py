@@ -147,8 +147,8 @@ def draw_landscape(axes: Any, landscape: Landscape, levels: int, log_levels: boo
         )
     axes.set_xlim(x_low, x_high)
     axes.set_ylim(y_low, y_high)
-    axes.set_xlabel("x")
-    axes.set_ylabel("y")
+    axes.set_xlabel(landscape.axis_labels[0])
+    axes.set_ylabel(landscape.axis_labels[1])
 
 
 def display_name(landscape: Landscape) -> str:
