@@ -16,11 +16,13 @@ from optimlab.landscapes.registry import LANDSCAPES, get_landscape
 from optimlab.landscapes.rosenbrock import Rosenbrock
 from optimlab.landscapes.saddle import Saddle
 from optimlab.landscapes.two_basin import TwoBasin
+from optimlab.landscapes.wrapped import GradientWrapper
 
 __all__ = [
     "LANDSCAPES",
     "Beale",
     "Booth",
+    "GradientWrapper",
     "Himmelblau",
     "Landscape",
     "Noisy",

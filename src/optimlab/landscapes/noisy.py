@@ -8,9 +8,10 @@ import numpy as np
 
 from optimlab import checks
 from optimlab.landscapes.base import Landscape
+from optimlab.landscapes.wrapped import GradientWrapper
 
 
-class Noisy(Landscape):
+class Noisy(GradientWrapper):
     """``landscape`` with the gradient ``grad f(x) + sigma * xi``, ``xi ~ N(0, I)`` fresh per call.
 
     A stand-in for a mini-batch gradient: unbiased, with isotropic noise of standard
@@ -28,10 +29,6 @@ class Noisy(Landscape):
     def __init__(
         self, landscape: Landscape, sigma: float, seed: int | np.random.Generator = 0
     ) -> None:
-        if not isinstance(landscape, Landscape):
-            raise ValueError(
-                f"landscape must be a Landscape (e.g. Rosenbrock()), got {type(landscape).__name__}"
-            )
         self.sigma = checks.number("sigma", sigma, low=0.0)
         if isinstance(seed, np.random.Generator):
             self.rng = seed
@@ -41,17 +38,8 @@ class Noisy(Landscape):
             raise ValueError(
                 f"seed must be a non-negative int or a np.random.Generator, got {seed!r}"
             )
-        self.landscape = landscape
-        self.name = f"noisy_{landscape.name}"
-        self.axis_labels = landscape.axis_labels
-        super().__init__(
-            dim=landscape.dim,
-            start=landscape.start,
-            bounds=landscape.bounds,
-            minima=landscape.minima,
-            saddles=landscape.saddles,
-            maxima=landscape.maxima,
-        )
+        name = getattr(landscape, "name", "landscape")
+        super().__init__(landscape, f"noisy_{name}")
 
     @property
     def title(self) -> str:
@@ -61,11 +49,5 @@ class Noisy(Landscape):
     def __repr__(self) -> str:
         return f"Noisy({self.landscape!r}, sigma={self.sigma})"
 
-    def _value(self, z: np.ndarray) -> np.ndarray:
-        return self.landscape._value(z)
-
-    def _grad(self, x: np.ndarray) -> np.ndarray:
-        return self.landscape._grad(x) + self.rng.normal(0.0, self.sigma, size=self.dim)
-
-    def _hessian(self, x: np.ndarray) -> np.ndarray:
-        return self.landscape._hessian(x)
+    def adjust(self, g: np.ndarray) -> np.ndarray:
+        return g + self.rng.normal(0.0, self.sigma, size=self.dim)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from optimlab import checks, clip, schedules
-from optimlab.landscapes import LANDSCAPES, Landscape, Noisy, get_landscape
+from optimlab.landscapes import LANDSCAPES, GradientWrapper, Landscape, Noisy, get_landscape
 
 __all__ = [
     "CLIPS",
@@ -176,7 +176,7 @@ def settings_used(function: str, sampling: str, schedule: str, clip: str) -> set
     return used
 
 
-class ClippedGradient(Landscape):
+class ClippedGradient(GradientWrapper):
     """``landscape`` with its gradient clipped at every call: by global norm
     (`optimlab.clip.clip_grad_norm`, PyTorch's rule ``g * min(c / (||g|| + 1e-6), 1)``) or
     by value (`optimlab.clip.clip_grad_value`, each element into ``[-c, c]``). The value, the
@@ -191,36 +191,14 @@ class ClippedGradient(Landscape):
     def __init__(self, landscape: Landscape, kind: str, threshold: float) -> None:
         self.kind = checks.choice("clip", kind, CLIPS[1:])
         self.threshold = checks.positive("clip_at", threshold)
-        self.landscape = landscape
-        self.name = landscape.name
-        self.axis_labels = landscape.axis_labels
-        super().__init__(
-            dim=landscape.dim,
-            start=landscape.start,
-            bounds=landscape.bounds,
-            minima=landscape.minima,
-            saddles=landscape.saddles,
-            maxima=landscape.maxima,
-        )
-
-    @property
-    def title(self) -> str:
-        """The clipped function's title."""
-        return self.landscape.title
+        super().__init__(landscape, getattr(landscape, "name", "landscape"))
 
     def __repr__(self) -> str:
         return f"ClippedGradient({self.landscape!r}, {self.kind!r}, {self.threshold})"
 
-    def _value(self, z: np.ndarray) -> np.ndarray:
-        return self.landscape._value(z)
-
-    def _grad(self, x: np.ndarray) -> np.ndarray:
-        g = self.landscape._grad(x)
+    def adjust(self, g: np.ndarray) -> np.ndarray:
         if self.kind == "norm":
             clip.clip_grad_norm(g, self.threshold, error_if_nonfinite=False)
         else:
             clip.clip_grad_value(g, self.threshold)
         return g
-
-    def _hessian(self, x: np.ndarray) -> np.ndarray:
-        return self.landscape._hessian(x)
