@@ -82,7 +82,8 @@ def lr_find(
             "Newton has no learning rate to ramp; choose a first-order optimizer",
             param_hint="--optimizer",
         )
-    if any("=" not in part for part in optimizer.split(":")[1:]):
+    parts = optimizer.split(":")[1:]
+    if any("=" not in part or part.split("=")[0].strip() == "lr" for part in parts):
         raise click.BadParameter(
             f"{optimizer!r} sets a learning rate, but lr-find ramps it from --start to --end; "
             "write the optimizer without one",
