@@ -13,9 +13,8 @@ from optimlab.cli._common import (
     with_option_names,
 )
 from optimlab.cli._config import config_option
-from optimlab.cli._runs import parse_optimizer
 from optimlab.cli._table import format_table
-from optimlab.lab.landscape_run import DEFAULT_LR, DEFAULT_OPTIMIZERS
+from optimlab.lab.landscape_run import DEFAULT_OPTIMIZERS
 from optimlab.play.stepping import CLIPS, SAMPLINGS, SCHEDULE_SETTINGS, SCHEDULES, settings_used
 
 #: The settings of `optimlab.lab.landscape_setup` a refusal may name, and their options.
@@ -171,10 +170,8 @@ def landscape(
             function = landscape_by_name(function).name
         except ValueError as error:
             raise click.BadParameter(one_line(error), param_hint="FUNCTION") from None
-    for text in optimizers:
-        parse_optimizer(text, DEFAULT_LR)
     try:
-        parse_optimizers(list(optimizers))  # and none twice, however written
+        parse_optimizers(list(optimizers))  # each checked, and none twice however written
     except ValueError as error:
         raise click.BadParameter(one_line(error), param_hint="--optimizer") from None
     _refuse_unread(function or "expression", sampling, schedule, clip)
