@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import warnings
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -116,7 +117,7 @@ class _Run:
     hyperparameters: dict[str, Any] = field(default_factory=dict)
 
 
-class OptimEstimator(BaseEstimator):
+class OptimEstimator(BaseEstimator, metaclass=ABCMeta):
     """The base of `OptimClassifier` and `OptimRegressor` (see them)."""
 
     #: What ``model=`` may name.
@@ -179,6 +180,7 @@ class OptimEstimator(BaseEstimator):
 
     # -- what the subclasses provide -------------------------------------------------------
 
+    @abstractmethod
     def _targets(
         self,
         y: np.ndarray,
@@ -188,7 +190,6 @@ class OptimEstimator(BaseEstimator):
         classes: Any,
     ) -> Targets:
         """Check ``y`` and turn it into what the model trains on."""
-        raise NotImplementedError
 
     def _kind(self, settings: Settings, task: str) -> str:
         """The `ModelSpec` kind for ``model=`` and the task."""
