@@ -223,18 +223,18 @@ class OptimizerOutcome:
 
     @property
     def reached(self) -> list[TimeToTarget]:
-        """The seeds' times to target, for the seeds that reached it."""
+        """The times to target of the random seeds that reached it."""
         return [t for t in self.to_target if t is not None]
 
     @property
     def iterations_to_target(self) -> float | None:
-        """Mean over the seeds that reached the target (None if none did)."""
+        """Mean over the random seeds that reached the target (None if none did)."""
         reached = self.reached
         return float(np.mean([t.iterations for t in reached])) if reached else None
 
     @property
     def seconds_to_target(self) -> float | None:
-        """Mean over the seeds that reached the target (None if none did)."""
+        """Mean over the random seeds that reached the target (None if none did)."""
         reached = self.reached
         return float(np.mean([t.seconds for t in reached])) if reached else None
 

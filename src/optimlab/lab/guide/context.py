@@ -1,4 +1,4 @@
-"""What every experiment of the guide gets: its size, the seeds, and two ways to compute
+"""What every experiment of the guide gets: its size, the random seeds, and two ways to compute
 that both go through the store (so that a rerun computes only what is missing).
 
 * `Context.sweep`: the fair protocol of `optimlab.lab.sweep.sweep` on `RunSpec` runs,
