@@ -11,7 +11,8 @@ measured, in the same run and on the same sizes, as the fastest of several candi
 * ``numba-prange-fastmath``: the same compiled with ``fastmath``;
 * ``numba-serial``: the same on one core (no thread wake-up: wins on small buffers);
 * ``optimlab-loop``: optimlab's own fused loop (`optimlab.optim.rules.Rule`) running a
-  rule with the same trivial body: our loop and dispatch, without the optimizer's arithmetic;
+  rule with the same trivial body: our loop, dispatch and chunk pool, without the optimizer's
+  arithmetic;
 * ``numpy-ufunc``: ``np.maximum(x, g, out=x)`` for x = p and each state (this reads g once per
   written array: at least the same traffic, so still a valid bound candidate);
 * ``torch-ufunc``: the same with ``torch.maximum(..., out=...)`` on all cores (if torch is
@@ -30,9 +31,8 @@ import numpy as np
 
 from optimlab.optim.rules import Rule
 
-# optimlab's parallel steps ask for Numba's workqueue layer (idle threads sleep). The first
-# parallel region launches the pool for the whole process, and the benches' probes and
-# bound candidates run before any step: launch it on the layer optimlab's steps would get.
+# The prange candidates run on Numba's workqueue layer unless told otherwise: OpenMP's threads
+# would spin after each loop and slow down the contender timed next.
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
 

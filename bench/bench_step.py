@@ -3,10 +3,11 @@
 For each optimizer and each buffer size (float32, one flat array), this times in the same
 run and interleaved (see `_timing`):
 
-* ours: ``opt.step(g)`` with default options (the fused Numba kernel, on Numba's thread
-  pool from 2^20 values, non-finite check on: the rows the targets judge), and on one
-  thread (``set_parallel_threshold(None)``, the rows marked "one thread"); Adam also with
-  ``nonfinite="ignore"``, to show the cost of the check;
+* ours: ``opt.step(g)`` with default options (the fused Numba kernel, shared among the
+  cores from 2^20 values, non-finite check on: the rows the targets judge), and on one
+  thread (``set_parallel_threshold(None)``, the rows marked "one thread"); the targeted
+  optimizers also with ``nonfinite="ignore"``, to show the cost of the check (one more read
+  of the gradient per step);
 * PyTorch's ``fused=True`` and ``foreach=True`` CPU implementations, where they exist
   (``p.grad`` set once, ``opt.step()`` called repeatedly), on all cores;
 * the naive NumPy formula with temporaries (`_naive`);
@@ -101,6 +102,10 @@ BETAS = (0.9, 0.999)
 ONE_THREAD = " one thread"
 
 
+#: Default options, then the same without the non-finite check (its cost: one more read of g).
+WITHOUT_CHECK = (("", {}), (" nonfinite=ignore", {"nonfinite": "ignore"}))
+
+
 @dataclass(frozen=True)
 class Case:
     """One optimizer configuration, as ours, as the naive formula and as torch.optim."""
@@ -138,6 +143,7 @@ CASES = (
         sgd_momentum,
         1,
         "SGD",
+        variants=WITHOUT_CHECK,
         targeted=True,
     ),
     Case(
@@ -150,7 +156,16 @@ CASES = (
         {"lr": 1e-2, "momentum": 0.9, "dampening": 0.1},
         same_as_torch=False,  # torch's buffer starts at g, ours at (1 - beta) g
     ),
-    Case("Adagrad", Adagrad, {"lr": 1e-2, "eps": 1e-10}, adagrad, 1, "Adagrad", targeted=True),
+    Case(
+        "Adagrad",
+        Adagrad,
+        {"lr": 1e-2, "eps": 1e-10},
+        adagrad,
+        1,
+        "Adagrad",
+        variants=WITHOUT_CHECK,
+        targeted=True,
+    ),
     Case(
         "RMSprop",
         RMSprop,
@@ -158,6 +173,7 @@ CASES = (
         rmsprop,
         1,
         "RMSprop",
+        variants=WITHOUT_CHECK,
         targeted=True,
     ),
     Case("Adadelta", Adadelta, {"lr": 1.0, "rho": 0.9, "eps": 1e-6}, adadelta, 2, "Adadelta"),
@@ -168,7 +184,7 @@ CASES = (
         adam,
         2,
         "Adam",
-        variants=(("", {}), (" nonfinite=ignore", {"nonfinite": "ignore"})),
+        variants=WITHOUT_CHECK,
         targeted=True,
     ),
     Case(
@@ -178,6 +194,7 @@ CASES = (
         adamw,
         2,
         "AdamW",
+        variants=WITHOUT_CHECK,
         targeted=True,
     ),
     Case(
@@ -548,8 +565,8 @@ def method_lines(sizes: list[int], repeats: int, batch_seconds: float) -> list[s
         f"float32, one flat buffer of each size; {repeats} interleaved rounds; in each round "
         f"every contender runs untimed for 2 ms, then k steps back to back (about "
         f"{batch_seconds * 1e3:.0f} ms). Ours: default options (fused Numba kernel, on "
-        "Numba's thread pool (workqueue layer) from 2^20 values and on one thread below, "
-        "non-finite check) unless the row says otherwise; the targets judge these rows. "
+        "shared among the cores from 2^20 values and on one thread below, non-finite check) "
+        "unless the row says otherwise; the targets judge these rows. "
         "Rows marked 'one thread' set `optimlab.optim.set_parallel_threshold(None)` for "
         "their steps. torch: `p.grad` set once, "
         "`opt.step()` repeated. Naive: the formulas as NumPy expressions with temporaries "

@@ -111,16 +111,9 @@ MLP_VARIANTS = (
     Variant("PyTorch, Adam(foreach=True)", "torch-foreach", anchor=True),
     Variant("PyTorch, Adam() (CPU default: per-tensor loop)", "torch-default"),
     Variant(
-        "optimlab, OPTIMLAB_PARALLEL_THRESHOLD=65536 (every step on Numba's thread pool, "
-        "workqueue layer: the default's)",
+        "optimlab, OPTIMLAB_PARALLEL_THRESHOLD=65536 (every step shared among the cores)",
         "ours",
         (("OPTIMLAB_PARALLEL_THRESHOLD", "65536"),),
-    ),
-    Variant(
-        "optimlab, OPTIMLAB_PARALLEL_THRESHOLD=65536, NUMBA_THREADING_LAYER=omp (OpenMP's "
-        "spinning threads)",
-        "ours",
-        (("OPTIMLAB_PARALLEL_THRESHOLD", "65536"), ("NUMBA_THREADING_LAYER", "omp")),
     ),
 )
 

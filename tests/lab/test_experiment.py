@@ -461,9 +461,9 @@ def test_warm_up_compiles_the_runs_loops_before_the_clock_starts():
         "from optimlab.lab.experiment import RunSpec, load_split, warm_up\n"
         "from optimlab.optim.adamax import adamax_rule\n"
         "spec = RunSpec(dataset='moons', model='logistic', optimizer='Adamax', epochs=2)\n"
-        "assert not adamax_rule.loop(False).signatures\n"
+        "assert not adamax_rule.loop().signatures\n"
         "warm_up(spec, load_split(spec))\n"
-        "print(len(adamax_rule.loop(False).signatures))\n"
+        "print(len(adamax_rule.loop().signatures))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr

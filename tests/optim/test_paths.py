@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from optimlab import optim
+from optimlab.optim import _pool
 from optimlab.optim._kernels import HAVE_NUMBA
 from tests.optim.registry import FIRST_ORDER, IDS
 
@@ -56,21 +57,35 @@ def test_fused_equals_numpy(name, cls, kwargs, dtype, tol):
 
 
 @pytest.fixture
-def parallel_from_1000():
+def parallel_from_1000(monkeypatch):
+    """Buffers of 1000 values or more shared among the cores, in chunks of 100."""
     default = optim.parallel_threshold()
     optim.set_parallel_threshold(1000)
+    monkeypatch.setattr(_pool, "CHUNK", 100)
     yield
     optim.set_parallel_threshold(default)
 
 
 @needs_numba
-@pytest.mark.parametrize("cls", [optim.Adam, optim.RMSprop, optim.SGD])
-def test_parallel_kernel_equals_numpy(cls, parallel_from_1000):
-    shapes = {"big": (1017,)}
+@pytest.mark.parametrize(
+    ("cls", "kwargs"),
+    [
+        (optim.Adam, {}),
+        (optim.RMSprop, {}),
+        (optim.RMSprop, {"momentum": 0.9}),
+        (optim.SGD, {}),
+        (optim.SGD, {"momentum": 0.9}),
+    ],
+)
+def test_parallel_kernel_equals_one_thread_bit_for_bit(cls, kwargs, parallel_from_1000):
+    shapes = {"big": (1017,)}  # 11 chunks, the last one short
     grads = gradient_sequence(np.float32, 5, shapes=shapes)
-    fused = run(cls, {"lr": 0.01}, initial(np.float32, shapes=shapes), grads, fused=True)
-    plain = run(cls, {"lr": 0.01}, initial(np.float32, shapes=shapes), grads, fused=False)
-    assert relative_error(fused, plain) <= 1e-6
+    shared = run(cls, {"lr": 0.01, **kwargs}, initial(np.float32, shapes=shapes), grads)
+    optim.set_parallel_threshold(None)
+    alone = run(cls, {"lr": 0.01, **kwargs}, initial(np.float32, shapes=shapes), grads)
+    plain = run(cls, {"lr": 0.01, **kwargs}, initial(np.float32, shapes=shapes), grads, fused=False)
+    np.testing.assert_array_equal(shared["big"], alone["big"])
+    assert relative_error(shared, plain) <= 1e-6
 
 
 def test_flat_buffer_and_separate_arrays_agree():
@@ -107,7 +122,7 @@ def test_parallel_threshold_is_about_a_million_by_default_and_checked():
 
 @needs_numba
 def test_two_threads_stepping_on_the_pool_at_once_both_finish(parallel_from_1000):
-    """The workqueue layer aborts on two parallel regions at once: the lock queues them."""
+    """Two threads share the pool's threads at once; each gets its own update."""
     import threading
 
     grads = gradient_sequence(np.float32, 20, shapes={"big": (5000,)})
@@ -123,7 +138,10 @@ def test_two_threads_stepping_on_the_pool_at_once_both_finish(parallel_from_1000
         thread.start()
     for thread in threads:
         thread.join()
-    np.testing.assert_array_equal(results[0]["big"], results[1]["big"])
+    optim.set_parallel_threshold(None)
+    train("alone")
+    np.testing.assert_array_equal(results[0]["big"], results["alone"]["big"])
+    np.testing.assert_array_equal(results[1]["big"], results["alone"]["big"])
 
 
 def test_parallel_threshold_from_environment_is_checked():

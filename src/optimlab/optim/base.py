@@ -24,9 +24,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from optimlab import checks
-from optimlab.optim._kernels import has_nonfinite
+from optimlab.optim._kernels import has_nonfinite, runs_parallel
+from optimlab.optim._pool import uninterrupted
 from optimlab.optim.hyper import MISSING, Field, Hyper, Option
 from optimlab.optim.tree import Tree, check_same_structure, leaves, rebuild
+
+_AT_ONCE = contextlib.nullcontext()  # a short update is one compiled call: nothing to hold back
 
 CONVENTIONS = ("pytorch", "keras")
 NONFINITE_POLICIES = ("raise", "skip", "ignore")
@@ -112,6 +115,7 @@ class Optimizer(ABC):
         self._shapes = [a.shape for a in self._arrays]
         self._dtype = self._arrays[0].dtype
         self._offsets = np.concatenate([[0], np.cumsum([a.size for a in self._arrays])]).astype(int)
+        self._size = int(self._offsets[-1])
         for name, field in self.FIELDS.items():
             value = field.resolve(type(self).__name__, self.convention, given.get(name, MISSING))
             setattr(self, name, value)
@@ -325,9 +329,11 @@ class Optimizer(ABC):
         if self.nonfinite != "ignore" and self._refuse_nonfinite(g_arrays, g_flat):
             return False
         rate = self.learning_rate() if lr is None else lr
-        if not self._update(g_arrays, g_flat, rate, extra):
-            return False
-        self.record_steps(1)
+        # A long update runs in chunks between which Python could stop: Ctrl-C waits.
+        with uninterrupted() if runs_parallel(self._size) else _AT_ONCE:
+            if not self._update(g_arrays, g_flat, rate, extra):
+                return False
+            self.record_steps(1)
         return True
 
     def record_steps(self, n: int) -> None:

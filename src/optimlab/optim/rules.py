@@ -46,9 +46,9 @@ from optimlab.optim._kernels import (
     compile_loop,
     has_nonfinite,
     helper,
-    run_locked,
     runs_parallel,
 )
+from optimlab.optim._pool import run_in_chunks
 
 if HAVE_NUMBA:
     import numba
@@ -83,7 +83,7 @@ class Rule:
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self._jitted = None
-        self._loops: dict[bool, Any] = {}
+        self._loop = None
 
     def __repr__(self) -> str:
         return f"Rule({self.__name__}, n_state={self.n_state})"
@@ -123,27 +123,31 @@ class Rule:
             self._jitted = numba.njit(error_model="numpy")(self.fn)
         return self._jitted
 
-    def loop(self, parallel: bool = False) -> Any:
+    def loop(self) -> Any:
         """The compiled ``loop(p, g, *states, coefficients)`` of this rule (coefficients as
-        one array in the parameters' dtype), on one thread or on Numba's thread pool."""
-        if parallel not in self._loops:
-            self._loops[parallel] = compile_loop(
-                self.jitted, self.n_state, len(self.coefficient_names), parallel
-            )
-        return self._loops[parallel]
+        one array in the parameters' dtype): one pass on the calling thread, the GIL
+        released."""
+        if self._loop is None:
+            self._loop = compile_loop(self.jitted, self.n_state, len(self.coefficient_names))
+        return self._loop
 
     def fused(
         self, p: np.ndarray, g: np.ndarray, states: Sequence[np.ndarray], coefficients: Any
     ) -> None:
         """Update 1-D contiguous ``p`` and ``states`` in place in one compiled pass
-        (``coefficients``: a tuple, or already an array in ``p``'s dtype)."""
+        (``coefficients``: a tuple, or already an array in ``p``'s dtype), shared among the
+        cores for long buffers (`optimlab.optim.parallel_threshold`)."""
         values = np.asarray(coefficients, dtype=p.dtype)
-        parallel = runs_parallel(p.size)
-        loop = self._loops.get(parallel) or self.loop(parallel)
-        if parallel:
-            run_locked(loop, p, g, *states, values)
-        else:
+        loop = self._loop or self.loop()
+        if not runs_parallel(p.size):
             loop(p, g, *states, values)
+            return
+
+        def chunk(lo: int, hi: int) -> None:
+            loop(p[lo:hi], g[lo:hi], *[s[lo:hi] for s in states], values)
+
+        # Backwards: the end of g, which the non-finite check read last, is still in cache.
+        run_in_chunks(chunk, p.size, reverse=True)
 
 
 def rule(n_state: int) -> Callable[[Callable], Rule]:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from optimlab.optim import RuleStep, parallel_threshold
+from optimlab.optim import RuleStep
 from optimlab.torch.translate import TensorList, on_tensors
 
 __all__ = ["compiled_foreach", "dtype_coefficients", "in_dtype", "run_foreach", "run_numba"]
@@ -49,17 +49,15 @@ def run_numba(
     """Apply ``step`` in place to ``(p, g, *states)`` NumPy views, one tuple per tensor
     (``coefficients``: ``step.array`` in the views' dtype).
 
-    Views that are 1-D and contiguous run the rule's compiled loop (`optimlab.optim.Rule.loop`,
-    on Numba's thread pool from `optimlab.optim.parallel_threshold` values on); others (a
+    Views that are 1-D and contiguous run the rule's compiled loop (`optimlab.optim.Rule.fused`,
+    shared among the cores from `optimlab.optim.parallel_threshold` values on); others (a
     tensor with unusual strides) run the NumPy formula on their shaped views.
     """
     rule = step.rule
-    threshold = parallel_threshold()
     for views in arrays:
         p = views[0]
         if p.ndim == 1 and views[1].ndim == 1:
-            loop = rule.loop(threshold is not None and p.size >= threshold)
-            loop(*views, coefficients)
+            rule.fused(p, views[1], views[2:], coefficients)
         else:
             rule.numpy(p, views[1], views[2:], step.coefficients)
 

@@ -124,7 +124,7 @@ def run_epoch(
     grad_norms = np.empty(order.size)
     g = np.empty_like(flat)
     n_done = _compiled(
-        rest.rule.loop(False),
+        rest.rule.loop(),
         X,
         y.reshape(-1),
         order,
