@@ -104,6 +104,39 @@ def test_nonfinite_skip_counts_and_keeps_parameters():
     np.testing.assert_array_equal(p, 1.0)
 
 
+@pytest.mark.parametrize(
+    ("layout", "options"),
+    [
+        ("one array", {}),
+        ("one array", {"fused": False}),
+        ("two arrays", {}),
+        ("one long array", {}),
+    ],
+)
+def test_a_skipped_step_warns_at_the_callers_line(layout, options, monkeypatch):
+    """Whichever path finds the inf (the fused loop, NumPy, per array, shared among the
+    cores), the warning names the line that called step()."""
+    from optimlab.optim import _pool
+
+    n = 5000 if layout != "two arrays" else 3
+    params = np.ones(n) if layout != "two arrays" else {"a": np.ones(3), "b": np.ones(2)}
+    g = np.zeros(n) if layout != "two arrays" else {"a": np.zeros(3), "b": np.zeros(2)}
+    (g if layout != "two arrays" else g["a"])[1] = np.inf
+    if layout == "one long array":
+        monkeypatch.setattr(_pool, "CHUNK", 1000)
+        default = optim.parallel_threshold()
+        optim.set_parallel_threshold(1000)
+    try:
+        opt = optim.Adam(params, nonfinite="skip", **options)
+        with pytest.warns(RuntimeWarning, match="skipped") as caught:
+            opt.step(g)
+    finally:
+        if layout == "one long array":
+            optim.set_parallel_threshold(default)
+    assert caught[0].filename == __file__
+    assert opt.skipped_steps == 1 and opt.step_count == 0
+
+
 def test_large_nonfinite_gradient_is_found_by_the_fast_check():
     p = np.ones(100_000, dtype=np.float32)
     g = np.zeros_like(p)

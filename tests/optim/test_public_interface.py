@@ -58,8 +58,14 @@ class SignMomentum(ElementwiseOptimizer):
         return not callable(self.lr)
 
     def rule_at(self, t: int, lr: float) -> RuleStep:
+        sign, weight_decay, keep = self._prelude(lr)
         return heavy_ball_sign_rule.bind(
-            lr=lr, beta=self.beta, one_minus_beta=1.0 - self.beta, **self._prelude(lr)
+            lr=lr,
+            beta=self.beta,
+            one_minus_beta=1.0 - self.beta,
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )
 
 

@@ -114,11 +114,27 @@ helper = register_jitable
 """Decorator for a scalar function that rules call: plain Python in NumPy, inlined in Numba."""
 
 
+def _nonfinite_kernel(x):  # pragma: no cover - compiled by Numba
+    acc = x.dtype.type(0)
+    for i in range(x.size):
+        acc += x[i] - x[i]  # 0 for finite values, NaN for inf or NaN
+    return acc != acc or acc != 0
+
+
+if HAVE_NUMBA:  # compiled on first use; "reassoc" lets the sum run in vector lanes
+    _nonfinite_jit = numba.njit(nogil=True, error_model="numpy", fastmath={"reassoc"})(
+        _nonfinite_kernel
+    )
+
+
 def compile_loop(fn: Callable, n_state: int, n_coefficients: int) -> Any:
     """One compiled pass of the compiled rule ``fn`` over flat buffers:
-    ``loop(p, g, *states, coefficients)``, with the coefficients as one array in the
-    parameters' dtype (unpacked into a fixed-size tuple once, outside the loop). It releases
-    the GIL, so threads can run it on different chunks of a buffer at once.
+    ``loop(p, g, *states, coefficients, check) -> bool``, with the coefficients as one array in
+    the parameters' dtype (unpacked into a fixed-size tuple once, outside the loop). With
+    ``check`` true it first reads ``g`` and, if it holds an inf or a NaN, returns False having
+    written nothing (one call instead of two: the check and the update of a short buffer);
+    otherwise it updates and returns True. It releases the GIL, so threads can run it on
+    different chunks of a buffer at once.
 
     Each rule gets a loop of its own, with ``fn`` bound at compile time: calling a loop is one
     dispatch on plain arrays, about 0.3 us, where passing the rule as a first-class function
@@ -127,33 +143,46 @@ def compile_loop(fn: Callable, n_state: int, n_coefficients: int) -> Any:
     if not 0 <= n_state <= MAX_STATE:
         raise ValueError(f"a rule has 0 to {MAX_STATE} state arrays, got {n_state}")
     k = n_coefficients
+    nonfinite = _nonfinite_jit
     if n_state == 0:
 
-        def loop(p, g, c):  # pragma: no cover - compiled by Numba
+        def loop(p, g, c, check):  # pragma: no cover - compiled by Numba
+            if check and nonfinite(g):
+                return False
             coefficients = to_fixed_tuple(c, k)
             for i in range(p.size):
                 p[i] = fn(p[i], g[i], *coefficients)
+            return True
 
     elif n_state == 1:
 
-        def loop(p, g, s0, c):  # pragma: no cover - compiled by Numba
+        def loop(p, g, s0, c, check):  # pragma: no cover - compiled by Numba
+            if check and nonfinite(g):
+                return False
             coefficients = to_fixed_tuple(c, k)
             for i in range(p.size):
                 p[i], s0[i] = fn(p[i], g[i], s0[i], *coefficients)
+            return True
 
     elif n_state == 2:
 
-        def loop(p, g, s0, s1, c):  # pragma: no cover - compiled by Numba
+        def loop(p, g, s0, s1, c, check):  # pragma: no cover - compiled by Numba
+            if check and nonfinite(g):
+                return False
             coefficients = to_fixed_tuple(c, k)
             for i in range(p.size):
                 p[i], s0[i], s1[i] = fn(p[i], g[i], s0[i], s1[i], *coefficients)
+            return True
 
     else:
 
-        def loop(p, g, s0, s1, s2, c):  # pragma: no cover - compiled by Numba
+        def loop(p, g, s0, s1, s2, c, check):  # pragma: no cover - compiled by Numba
+            if check and nonfinite(g):
+                return False
             coefficients = to_fixed_tuple(c, k)
             for i in range(p.size):
                 p[i], s0[i], s1[i], s2[i] = fn(p[i], g[i], s0[i], s1[i], s2[i], *coefficients)
+            return True
 
     return numba.njit(nogil=True, error_model="numpy")(loop)
 
@@ -163,25 +192,10 @@ def runs_parallel(size: int) -> bool:
     return _parallel_threshold is not None and size >= _parallel_threshold
 
 
-def _nonfinite_kernel(x):  # pragma: no cover - compiled by Numba
-    acc = x.dtype.type(0)
-    for i in range(x.size):
-        acc += x[i] - x[i]  # 0 for finite values, NaN for inf or NaN
-    return acc != acc or acc != 0
-
-
-_nonfinite_compiled: Any = None
-
-
 def has_nonfinite(x: np.ndarray) -> bool:
     """True if the 1-D array ``x`` holds an inf or a NaN (one fast pass when Numba is present)."""
-    global _nonfinite_compiled
     if not HAVE_NUMBA or x.size < 4096:
         return not bool(np.isfinite(x).all())
-    if _nonfinite_compiled is None:
-        _nonfinite_compiled = numba.njit(nogil=True, error_model="numpy", fastmath={"reassoc"})(
-            _nonfinite_kernel
-        )
     if runs_parallel(x.size):
-        return run_in_chunks(lambda lo, hi: _nonfinite_compiled(x[lo:hi]), x.size)
-    return bool(_nonfinite_compiled(x))
+        return run_in_chunks(lambda lo, hi: _nonfinite_jit(x[lo:hi]), x.size)
+    return bool(_nonfinite_jit(x))

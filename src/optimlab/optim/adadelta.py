@@ -57,6 +57,13 @@ class Adadelta(ElementwiseOptimizer):
         return not callable(self.lr)
 
     def rule_at(self, t: int, lr: float) -> RuleStep:
+        sign, weight_decay, keep = self._prelude(lr)
         return adadelta_rule.bind(
-            lr=lr, rho=self.rho, one_minus_rho=1.0 - self.rho, eps=self.eps, **self._prelude(lr)
+            lr=lr,
+            rho=self.rho,
+            one_minus_rho=1.0 - self.rho,
+            eps=self.eps,
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )

@@ -67,9 +67,12 @@ class Adagrad(ElementwiseOptimizer):
         return not callable(self.lr) and self.lr_decay == 0
 
     def rule_at(self, t: int, lr: float) -> RuleStep:
+        sign, weight_decay, keep = self._prelude(lr)
         return adagrad_rule.bind(
             lr=lr / (1 + (t - 1) * self.lr_decay),
             eps=self.eps,
             eps_inside=self.eps_inside,
-            **self._prelude(lr),
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )

@@ -116,22 +116,19 @@ class Adam(ElementwiseOptimizer):
     def _setup(self) -> None:
         self._allocate("exp_avg", "exp_avg_sq", *(["max_exp_avg_sq"] if self.amsgrad else []))
 
-    def _bias_corrections(self, t: int) -> tuple[float, float]:
-        beta1, beta2 = self.betas
-        if not self.bias_correction:
-            return 1.0, 1.0
-        return 1.0 - beta1**t, 1.0 - beta2**t
-
     @property
     def constant_coefficients(self) -> bool:
         return not callable(self.lr) and not self.bias_correction
 
     def rule_at(self, t: int, lr: float) -> RuleStep:
         beta1, beta2 = self.betas
-        bias_correction1, bias_correction2 = self._bias_corrections(t)
+        bias_correction1, bias_correction2 = (
+            (1.0 - beta1**t, 1.0 - beta2**t) if self.bias_correction else (1.0, 1.0)
+        )
         eps = self.eps
         if self.convention == "keras":
             eps = eps / math.sqrt(bias_correction2)  # epsilon hat, moved onto sqrt(v^)
+        sign, weight_decay, keep = self._prelude(lr, self.decoupled_weight_decay)
         return (amsgrad_rule if self.amsgrad else adam_rule).bind(
             beta1=beta1,
             one_minus_beta1=1.0 - beta1,
@@ -140,7 +137,9 @@ class Adam(ElementwiseOptimizer):
             step_size=lr / bias_correction1,
             sqrt_bias_correction2=math.sqrt(bias_correction2),
             eps=eps,
-            **self._prelude(lr, self.decoupled_weight_decay),
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )
 
 

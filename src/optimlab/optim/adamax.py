@@ -55,11 +55,14 @@ class Adamax(ElementwiseOptimizer):
 
     def rule_at(self, t: int, lr: float) -> RuleStep:
         beta1, beta2 = self.betas
+        sign, weight_decay, keep = self._prelude(lr)
         return adamax_rule.bind(
             beta1=beta1,
             one_minus_beta1=1.0 - beta1,
             beta2=beta2,
             eps=self.eps,
             step_size=lr / (1.0 - beta1**t),
-            **self._prelude(lr),
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )

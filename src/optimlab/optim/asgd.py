@@ -58,10 +58,13 @@ class ASGD(ElementwiseOptimizer):
     def rule_at(self, t: int, lr: float) -> RuleStep:
         eta = lr / (1.0 + self.lambd * lr * (t - 1)) ** self.alpha
         mu = 1.0 / max(1.0, t - 1 - self.t0)
+        sign, weight_decay, keep = self._prelude(lr)
         return asgd_rule.bind(
             eta=eta,
             shrink=1.0 - self.lambd * eta,
             mu=mu,
             copy=mu == 1.0,
-            **self._prelude(lr),
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )

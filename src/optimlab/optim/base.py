@@ -29,8 +29,6 @@ from optimlab.optim._pool import uninterrupted
 from optimlab.optim.hyper import MISSING, Field, Hyper, Option
 from optimlab.optim.tree import Tree, check_same_structure, leaves, rebuild
 
-_AT_ONCE = contextlib.nullcontext()  # a short update is one compiled call: nothing to hold back
-
 CONVENTIONS = ("pytorch", "keras")
 NONFINITE_POLICIES = ("raise", "skip", "ignore")
 
@@ -67,6 +65,8 @@ class Optimizer(ABC):
     OPTIONS: ClassVar[tuple[str, ...]] = ()
     #: Keyword-only arguments every optimizer of this base takes, with their defaults.
     COMMON_ARGUMENTS: ClassVar[dict[str, Any]] = {"convention": "pytorch", "nonfinite": "raise"}
+    #: Whether the class has scalar state to advance after each update (`_advance`).
+    _ADVANCES: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -83,6 +83,7 @@ class Optimizer(ABC):
         cls.HYPERPARAMETERS = tuple(n for n, f in cls.FIELDS.items() if isinstance(f, Hyper))
         cls.OPTIONS = tuple(n for n, f in cls.FIELDS.items() if isinstance(f, Option) and f.saved)
         cls.__signature__ = cls._signature()
+        cls._ADVANCES = cls._advance is not Optimizer._advance
 
     @classmethod
     def _signature(cls) -> inspect.Signature:
@@ -302,6 +303,9 @@ class Optimizer(ABC):
         """
         if lr is not None:
             lr = checks.nonnegative("lr", lr)
+        if closure is None and grads is not None and not self.needs_closure:
+            self._apply(grads, lr)  # the common case, without the checks of `_gradients`
+            return None
         loss, grads, extra = self._gradients(grads, closure)
         self._apply(grads, lr, extra)
         return loss
@@ -326,32 +330,45 @@ class Optimizer(ABC):
         """Check ``grads`` and apply the update; return False if the step was skipped."""
         g_arrays = check_same_structure(self.params, grads, self._names, self._shapes)
         g_flat = self._flat_gradient(g_arrays)
-        if self.nonfinite != "ignore" and self._refuse_nonfinite(g_arrays, g_flat):
+        if self.nonfinite != "ignore" and self._nonfinite_found(g_arrays, g_flat):
+            self._refuse_nonfinite(g_arrays, stacklevel=4)
             return False
         rate = self.learning_rate() if lr is None else lr
-        # A long update runs in chunks between which Python could stop: Ctrl-C waits.
-        with uninterrupted() if runs_parallel(self._size) else _AT_ONCE:
-            if not self._update(g_arrays, g_flat, rate, extra):
-                return False
-            self.record_steps(1)
+        if runs_parallel(self._size):
+            # A long update runs in chunks between which Python could stop: Ctrl-C waits.
+            with uninterrupted():
+                return self._update_and_count(g_arrays, g_flat, rate, extra)
+        return self._update_and_count(g_arrays, g_flat, rate, extra)
+
+    def _update_and_count(
+        self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None, lr: float, extra: tuple
+    ) -> bool:
+        if not self._update(g_arrays, g_flat, lr, extra):
+            return False
+        self.record_steps(1)
         return True
 
     def record_steps(self, n: int) -> None:
         """Count ``n`` updates as applied (by `step`, or by an engine that ran this optimizer's
         rule itself, such as a compiled training epoch), advancing any scalar state."""
-        for t in range(self.step_count + 1, self.step_count + n + 1):
-            self._advance(t)
+        if self._ADVANCES:
+            for t in range(self.step_count + 1, self.step_count + n + 1):
+                self._advance(t)
         self.step_count += n
 
     def _advance(self, t: int) -> None:
         """Update scalar state after update number ``t`` was applied (a subclass hook)."""
 
-    def _refuse_nonfinite(self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None) -> bool:
+    def _nonfinite_found(self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None) -> bool:
+        """Whether the gradient holds an inf or a NaN, checked before the update (a subclass
+        whose `_update` checks it itself returns False)."""
         if g_flat is not None:
-            if not has_nonfinite(g_flat):
-                return False
-        elif not any(has_nonfinite(g.reshape(-1)) for g in g_arrays):
-            return False
+            return has_nonfinite(g_flat)
+        return any(has_nonfinite(g.reshape(-1)) for g in g_arrays)
+
+    def _refuse_nonfinite(self, g_arrays: list[np.ndarray], stacklevel: int) -> None:
+        """Apply the ``nonfinite`` policy to a gradient found to hold an inf or a NaN,
+        naming the parameter (``stacklevel``: of the user's call, for the warning)."""
         bad = next(i for i, g in enumerate(g_arrays) if not np.isfinite(g).all())
         where = f"parameter {self._names[bad]!r}" if self._names[bad] else "the parameter"
         count = int(np.size(g_arrays[bad]) - np.isfinite(g_arrays[bad]).sum())
@@ -360,8 +377,7 @@ class Optimizer(ABC):
             "value(s) (inf or NaN); the parameters were not changed. Lower the learning rate "
             "or clip the gradients, or pass nonfinite='skip' to skip such steps"
         )
-        self._refuse_step(message, stacklevel=5)
-        return True
+        self._refuse_step(message, stacklevel=stacklevel + 1)
 
     def _refuse_step(self, message: str, stacklevel: int) -> None:
         """Apply the ``nonfinite`` policy to a step that cannot be taken: raise

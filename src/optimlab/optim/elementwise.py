@@ -96,8 +96,13 @@ class ElementwiseOptimizer(Optimizer):
         step, coefficients = self._coefficients(self.step_count + 1, lr)
         states = list(self._state.values())
         if g_flat is not None:
-            run = step.rule.fused if self.fused else step.rule.numpy
-            run(self._flat, g_flat, states, coefficients)
+            if not self.fused:
+                step.rule.numpy(self._flat, g_flat, states, coefficients)
+            elif not step.rule.fused(
+                self._flat, g_flat, states, coefficients, self.nonfinite != "ignore"
+            ):  # the fused loop found an inf or a NaN in g before writing anything
+                self._refuse_nonfinite(g_arrays, stacklevel=6)
+                return False
             return True
         for i, (p, g) in enumerate(zip(self._arrays, g_arrays)):  # not in one buffer
             lo, hi = self._offsets[i], self._offsets[i + 1]
@@ -105,6 +110,11 @@ class ElementwiseOptimizer(Optimizer):
             run = step.rule.fused if self.fused else step.rule.numpy
             run(p.reshape(-1), g, [s[lo:hi] for s in states], coefficients)
         return True
+
+    def _nonfinite_found(self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None) -> bool:
+        if g_flat is not None and self.fused:
+            return False  # the fused loop checks g itself before it writes (`_update`)
+        return super()._nonfinite_found(g_arrays, g_flat)
 
     def _coefficients(self, t: int, lr: float) -> tuple[RuleStep, Any]:
         """`rule_at(t, lr)` and its coefficients for the engine (an array in the parameters'
@@ -138,12 +148,14 @@ class ElementwiseOptimizer(Optimizer):
         )
         return self._grad_buffer
 
-    def _prelude(self, lr: float, decoupled: bool = False) -> dict[str, float]:
-        """The coefficients of `optimlab.optim.prelude.prelude`, by name: maximize's sign,
-        and weight decay as L2 (PyTorch) or decoupled, ``keep = 1 - lr * weight_decay``
-        (AdamW, Lion, every Keras optimizer)."""
+    def _prelude(self, lr: float, decoupled: bool = False) -> tuple[float, float, float]:
+        """The coefficients ``(sign, weight_decay, keep)`` of
+        `optimlab.optim.prelude.prelude`: maximize's sign, and weight decay as L2 (PyTorch) or
+        decoupled, ``keep = 1 - lr * weight_decay`` (AdamW, Lion, every Keras optimizer).
+        A tuple, passed on by name (``sign=sign, ...``): merging a dict into the binding
+        cost more than the rest of a bias-corrected rule's coefficients."""
         sign = -1.0 if getattr(self, "maximize", False) else 1.0
         weight_decay = getattr(self, "weight_decay", 0.0)
         if decoupled or self.convention == "keras":
-            return {"sign": sign, "weight_decay": 0.0, "keep": 1.0 - lr * weight_decay}
-        return {"sign": sign, "weight_decay": weight_decay, "keep": 1.0}
+            return sign, 0.0, 1.0 - lr * weight_decay
+        return sign, weight_decay, 1.0

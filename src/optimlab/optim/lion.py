@@ -55,11 +55,14 @@ class Lion(ElementwiseOptimizer):
 
     def rule_at(self, t: int, lr: float) -> RuleStep:
         beta1, beta2 = self.betas
+        sign, weight_decay, keep = self._prelude(lr, decoupled=True)
         return lion_rule.bind(
             lr=lr,
             beta1=beta1,
             one_minus_beta1=1.0 - beta1,
             beta2=beta2,
             one_minus_beta2=1.0 - beta2,
-            **self._prelude(lr, decoupled=True),
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )

@@ -81,6 +81,7 @@ class NAdam(ElementwiseOptimizer):
         beta1, beta2 = self.betas
         mu, mu_next = self._mu(t), self._mu(t + 1)
         mu_product = self._mu_product_through(t)
+        sign, weight_decay, keep = self._prelude(lr, self.decoupled_weight_decay)
         return nadam_rule.bind(
             grad_coef=lr * (1.0 - mu) / (1.0 - mu_product),
             momentum_coef=lr * mu_next / (1.0 - mu_product * mu_next),
@@ -90,7 +91,9 @@ class NAdam(ElementwiseOptimizer):
             one_minus_beta2=1.0 - beta2,
             bias_correction2=1.0 - beta2**t,
             eps=self.eps,
-            **self._prelude(lr, self.decoupled_weight_decay),
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )
 
     def _mu_product_through(self, t: int) -> float:

@@ -89,6 +89,7 @@ class RAdam(ElementwiseOptimizer):
             if rectify
             else 1.0
         )
+        sign, weight_decay, keep = self._prelude(lr, self.decoupled_weight_decay)
         return radam_rule.bind(
             lr=lr,
             beta1=beta1,
@@ -100,5 +101,7 @@ class RAdam(ElementwiseOptimizer):
             rectification=rectification,
             rectify=rectify,
             eps=self.eps,
-            **self._prelude(lr, self.decoupled_weight_decay),
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )

@@ -144,12 +144,15 @@ class RMSprop(ElementwiseOptimizer):
                 "momentum was 0 at construction, so RMSprop keeps no momentum "
                 "buffer; construct it with momentum > 0"
             )
+        sign, weight_decay, keep = self._prelude(lr)
         common = {
             "alpha": self.alpha,
             "one_minus_alpha": 1.0 - self.alpha,
             "eps": self.eps,
             "eps_inside": self.eps_inside,
-            **self._prelude(lr),
+            "sign": sign,
+            "weight_decay": weight_decay,
+            "keep": keep,
         }
         centered = {"zero": 0.0} if self.centered else {}
         if not self._has_momentum:

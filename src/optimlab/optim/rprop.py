@@ -99,6 +99,7 @@ class Rprop(ElementwiseOptimizer):
     def rule_at(self, t: int, lr: float) -> RuleStep:
         etaminus, etaplus = self.etas
         smallest, largest = self.step_sizes
+        sign, weight_decay, keep = self._prelude(lr)
         return rprop_rule.bind(
             first=t == 1,
             initial_step_size=lr,
@@ -108,5 +109,7 @@ class Rprop(ElementwiseOptimizer):
             zero=0.0,
             step_size_min=smallest,
             step_size_max=largest,
-            **self._prelude(lr),
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )

@@ -64,6 +64,8 @@ class Rule:
         n_state: how many state values it reads and returns.
         state_names: the names of its state arguments, from its signature.
         coefficient_names: the names of its coefficients, in its signature's order.
+        bind: ``bind(**coefficients) -> RuleStep``, the coefficients by name, every name
+            exactly once; a missing or unknown name raises ``TypeError`` naming it.
     """
 
     def __init__(self, fn: Callable, n_state: int) -> None:
@@ -79,31 +81,21 @@ class Rule:
         self.n_state = n_state
         self.state_names = tuple(names[2 : 2 + n_state])
         self.coefficient_names = tuple(names[2 + n_state :])
-        self._names = frozenset(self.coefficient_names)
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
+        self.bind = _keyword_binder(self)
         self._jitted = None
         self._loop = None
 
     def __repr__(self) -> str:
         return f"Rule({self.__name__}, n_state={self.n_state})"
 
-    def bind(self, **coefficients: Any) -> RuleStep:
-        """The coefficients, by name, as a `RuleStep`; every name exactly once.
-
-        Raises:
-            TypeError: a coefficient is missing or not one of this rule's.
-        """
-        if tuple(coefficients) == self.coefficient_names:  # in the signature's order: fast
-            return RuleStep(self, tuple(coefficients.values()))
-        if coefficients.keys() != self._names:
-            missing = [n for n in self.coefficient_names if n not in coefficients]
-            unknown = sorted(set(coefficients) - self._names)
-            raise TypeError(
-                f"{self.__name__} takes the coefficients {', '.join(self.coefficient_names)}; "
-                f"missing {missing}, unknown {unknown}"
-            )
-        return RuleStep(self, tuple(map(coefficients.__getitem__, self.coefficient_names)))
+    def _refuse_binding(self, given: tuple, unknown: dict[str, Any]) -> None:
+        missing = [n for n, v in zip(self.coefficient_names, given) if v is _MISSING]
+        raise TypeError(
+            f"{self.__name__} takes the coefficients {', '.join(self.coefficient_names)}; "
+            f"missing {missing}, unknown {sorted(unknown)}"
+        )
 
     def numpy(
         self, p: np.ndarray, g: np.ndarray, states: Sequence[np.ndarray], coefficients: tuple
@@ -124,30 +116,63 @@ class Rule:
         return self._jitted
 
     def loop(self) -> Any:
-        """The compiled ``loop(p, g, *states, coefficients)`` of this rule (coefficients as
-        one array in the parameters' dtype): one pass on the calling thread, the GIL
+        """The compiled ``loop(p, g, *states, coefficients, check)`` of this rule
+        (`optimlab.optim._kernels.compile_loop`): one pass on the calling thread, the GIL
         released."""
         if self._loop is None:
             self._loop = compile_loop(self.jitted, self.n_state, len(self.coefficient_names))
         return self._loop
 
     def fused(
-        self, p: np.ndarray, g: np.ndarray, states: Sequence[np.ndarray], coefficients: Any
-    ) -> None:
+        self,
+        p: np.ndarray,
+        g: np.ndarray,
+        states: Sequence[np.ndarray],
+        coefficients: Any,
+        check: bool = False,
+    ) -> bool:
         """Update 1-D contiguous ``p`` and ``states`` in place in one compiled pass
-        (``coefficients``: a tuple, or already an array in ``p``'s dtype), shared among the
-        cores for long buffers (`optimlab.optim.parallel_threshold`)."""
-        values = np.asarray(coefficients, dtype=p.dtype)
+        (``coefficients``: a tuple, or an array already in ``p``'s dtype), shared among the
+        cores for long buffers (`optimlab.optim.parallel_threshold`). With ``check``, a
+        gradient holding an inf or a NaN is refused first: nothing is written and the
+        result is False."""
+        values = coefficients
+        if type(values) is not np.ndarray:
+            values = np.array(values, dtype=p.dtype)
         loop = self._loop or self.loop()
         if not runs_parallel(p.size):
-            loop(p, g, *states, values)
-            return
+            return loop(p, g, *states, values, check)
+        if check and has_nonfinite(g):  # every chunk checked before any is written
+            return False
 
         def chunk(lo: int, hi: int) -> None:
-            loop(p[lo:hi], g[lo:hi], *[s[lo:hi] for s in states], values)
+            loop(p[lo:hi], g[lo:hi], *[s[lo:hi] for s in states], values, False)
 
-        # Backwards: the end of g, which the non-finite check read last, is still in cache.
+        # Backwards: the end of g, which the check read last, is still in cache.
         run_in_chunks(chunk, p.size, reverse=True)
+        return True
+
+
+_MISSING = object()
+
+
+def _keyword_binder(rule: Rule) -> Callable[..., RuleStep]:
+    """A function whose keyword-only parameters are the rule's coefficient names, returning
+    the `RuleStep`: Python's own argument matching puts each value in its place, about twice
+    as fast as looking names up in a dict. Anything missing or unknown goes to
+    `Rule._refuse_binding` for the error."""
+    names = rule.coefficient_names
+    source = (
+        f"def bind(*, {', '.join(f'{n}=_MISSING' for n in names)}, **unknown):\n"
+        f"    if unknown or {' or '.join(f'{n} is _MISSING' for n in names) or 'False'}:\n"
+        f"        rule._refuse_binding(({''.join(f'{n}, ' for n in names)}), unknown)\n"
+        f"    return new(RuleStep, (rule, ({''.join(f'{n}, ' for n in names)})))\n"
+    )
+    namespace = {"_MISSING": _MISSING, "rule": rule, "new": tuple.__new__, "RuleStep": RuleStep}
+    exec(source, namespace)
+    bind = namespace["bind"]
+    bind.__doc__ = f"Bind the coefficients of {rule.__name__} by name: {', '.join(names)}."
+    return bind
 
 
 def rule(n_state: int) -> Callable[[Callable], Rule]:

@@ -95,14 +95,14 @@ class SGD(ElementwiseOptimizer):
         return not callable(self.lr)
 
     def rule_at(self, t: int, lr: float) -> RuleStep:
-        adjust = self._prelude(lr)
+        sign, weight_decay, keep = self._prelude(lr)
         if not self._has_momentum:
             if self.momentum > 0:
                 raise ValueError(
                     "momentum was 0 at construction, so SGD keeps no momentum "
                     "buffer; construct SGD with momentum > 0 to use momentum"
                 )
-            return sgd_rule.bind(lr=lr, **adjust)
+            return sgd_rule.bind(lr=lr, sign=sign, weight_decay=weight_decay, keep=keep)
         step_size, scale = (1.0, lr) if self.convention == "keras" else (lr, 1.0)
         return sgd_momentum_rule.bind(
             step_size=step_size,
@@ -111,5 +111,7 @@ class SGD(ElementwiseOptimizer):
             one_minus_dampening=1.0 - self.dampening,
             first=t == 1,
             nesterov=self.nesterov,
-            **adjust,
+            sign=sign,
+            weight_decay=weight_decay,
+            keep=keep,
         )

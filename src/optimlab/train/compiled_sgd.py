@@ -94,9 +94,9 @@ def _epoch(
             return k
         last_good[:] = p
         if use_first and k == 0:
-            loop(p, g, *states, first)
+            loop(p, g, *states, first, False)
         else:
-            loop(p, g, *states, rest)
+            loop(p, g, *states, rest, False)
     return order.size
 
 
