@@ -145,6 +145,24 @@ def _inverse(x: float) -> float:
     return 1 / x
 
 
+def _threshold(_: object) -> object:
+    from optimlab.optim import parallel_threshold
+
+    return parallel_threshold()
+
+
+def test_workers_update_on_one_thread_and_the_parent_keeps_its_setting():
+    """The workers already share the cores: each steps on its own thread."""
+    from optimlab.optim import parallel_threshold
+
+    kept: list[object] = []
+    engine = PoolEngine(2)
+    engine.run(_threshold, [0, 1], kept.append)
+    engine.close(wait=True)
+    assert kept == [None, None]
+    assert parallel_threshold() == 2**20
+
+
 def test_nothing_starts_until_there_is_work():
     engine = PoolEngine(2)
     engine.run(abs, [], print)

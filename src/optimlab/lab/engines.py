@@ -23,6 +23,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from optimlab.optim import set_parallel_threshold
+
 __all__ = [
     "ENGINES",
     "DaskEngine",
@@ -68,7 +70,9 @@ class Terminated(KeyboardInterrupt):
 
 def _worker_setup(parent: int) -> None:
     """In each worker: leave Ctrl-C to the parent (which decides what to wait for), die on
-    SIGTERM, and die with the parent however it ends (even ``kill -9``)."""
+    SIGTERM, die with the parent however it ends (even ``kill -9``), and update on one
+    thread (the workers already share the cores)."""
+    set_parallel_threshold(None)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform == "linux":
