@@ -92,6 +92,7 @@ from optimlab.optim import (
     ScheduleFreeAdamW,
     ScheduleFreeSGD,
     Yogi,
+    parallel_threads,
     parallel_threshold,
     set_parallel_threshold,
 )
@@ -525,7 +526,7 @@ def machine_lines(
         + (f", L3 cache {l3 / 2**20:,.0f} MiB" if l3 else "")
         + "  ",
         f"Python {sys.version.split()[0]}, numpy {np.__version__}, numba {numba.__version__} "
-        f"({numba.get_num_threads()} threads, {numba.threading_layer()} layer), {torch_text}  ",
+        f"(optimlab shares long steps among {parallel_threads()} threads), {torch_text}  ",
         f"Load average (1 min) at start {load[0]:.2f}, at end {load[1]:.2f}; {noise} "
         "(the machine is shared: medians show the noise)",
     ]
@@ -564,7 +565,7 @@ def method_lines(sizes: list[int], repeats: int, batch_seconds: float) -> list[s
     lines = [
         f"float32, one flat buffer of each size; {repeats} interleaved rounds; in each round "
         f"every contender runs untimed for 2 ms, then k steps back to back (about "
-        f"{batch_seconds * 1e3:.0f} ms). Ours: default options (fused Numba kernel, on "
+        f"{batch_seconds * 1e3:.0f} ms). Ours: default options (fused Numba kernel, "
         "shared among the cores from 2^20 values and on one thread below, non-finite check) "
         "unless the row says otherwise; the targets judge these rows. "
         "Rows marked 'one thread' set `optimlab.optim.set_parallel_threshold(None)` for "

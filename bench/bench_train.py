@@ -5,8 +5,7 @@
    against the same network and optimizer in PyTorch on the CPU. Each contender runs in its
    own worker process (only its own libraries loaded, the thread-tuning environment
    variables cleared) and the workers take turns, epoch by epoch. Extra workers run ours
-   with every optimizer step on Numba's thread pool (``OPTIMLAB_PARALLEL_THRESHOLD``), on
-   the workqueue layer optimlab picks and on OpenMP's, and
+   with every optimizer step shared among the cores (``OPTIMLAB_PARALLEL_THRESHOLD``), and
    PyTorch's Adam with its CPU default (the per-tensor loop), to show what those choices
    cost. The ours
    worker then profiles one epoch: batch gathering, forward, backward and optimizer step,
@@ -650,12 +649,11 @@ def mlp_lines(mlp: MLPResult) -> list[str]:
         )
     lines += [
         "",
-        "The rows that set variables are diagnostics, not the comparison: by default this "
-        "model's steps (235,146 values, under 2^20) run on one thread. The rows put every "
-        "step on Numba's thread pool while OpenBLAS's threads (the matrix products) want the "
-        "same cores: with the workqueue layer optimlab chooses, idle pool threads sleep; "
-        "with OpenMP's, they spin after each step and take the cores from the next matrix "
-        "products.",
+        "The row that sets a variable is a diagnostic, not the comparison: by default this "
+        "model's steps (235,146 values, under 2^20) run on one thread. It shares every step "
+        "among the cores while OpenBLAS's threads (the matrix products) want the same cores; "
+        "optimlab's helper threads sleep between steps, so they do not take the cores from "
+        "the next matrix products.",
     ]
     profile = mlp.profile
     in_fit, alone = profile["in_fit"], profile["alone"]

@@ -42,14 +42,14 @@ def test_every_index_is_covered_exactly_once(size, reverse, chunks_of_100):
 
 
 def test_chunks_are_handed_out_in_the_order_asked_for(chunks_of_100, monkeypatch):
-    monkeypatch.setattr(_pool, "pool_threads", lambda: 1)  # one thread: the order is exact
+    monkeypatch.setattr(_pool, "parallel_threads", lambda: 1)  # one thread: the order is exact
     for reverse, expected in ((False, [0, 100, 200]), (True, [200, 100, 0])):
         starts: list[int] = []
         _pool.run_in_chunks(lambda lo, hi, seen=starts: seen.append(lo), 250, reverse=reverse)
         assert starts == expected
 
 
-@pytest.mark.skipif(_pool.pool_threads() < 2, reason="one core: nothing to share")
+@pytest.mark.skipif(_pool.parallel_threads() < 2, reason="one core: nothing to share")
 def test_the_chunks_are_shared_among_threads(chunks_of_100):
     import time
 
@@ -164,8 +164,8 @@ def test_a_forked_child_gets_a_pool_of_its_own():
     assert queue.get(timeout=5) == -(2**20 + 3)
 
 
-def test_pool_threads_follow_numba_num_threads(monkeypatch):
+def test_parallel_threads_follow_numba_num_threads(monkeypatch):
     monkeypatch.setenv("NUMBA_NUM_THREADS", "1")
-    assert _pool.pool_threads() == 1
+    assert _pool.parallel_threads() == 1
     monkeypatch.delenv("NUMBA_NUM_THREADS")
-    assert _pool.pool_threads() == len(os.sched_getaffinity(0))
+    assert _pool.parallel_threads() == len(os.sched_getaffinity(0))

@@ -8,6 +8,7 @@ by default; the textbook variants and Keras's conventions by option.
 
 from optimlab.optim._flat import flat_view, packed
 from optimlab.optim._kernels import has_nonfinite, parallel_threshold, set_parallel_threshold
+from optimlab.optim._pool import parallel_threads
 from optimlab.optim.adabelief import AdaBelief
 from optimlab.optim.adadelta import Adadelta
 from optimlab.optim.adafactor import Adafactor
@@ -110,6 +111,7 @@ __all__ = [
     "flat_view",
     "has_nonfinite",
     "packed",
+    "parallel_threads",
     "parallel_threshold",
     "rule",
     "set_parallel_threshold",

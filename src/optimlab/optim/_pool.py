@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-__all__ = ["CHUNK", "pool_threads", "run_in_chunks", "uninterrupted"]
+__all__ = ["CHUNK", "parallel_threads", "run_in_chunks", "uninterrupted"]
 
 #: Values per chunk: 2 MiB of float32 per array, long enough that handing a chunk to a thread
 #: (about 2 us) costs under 1 %, short enough to share the work evenly.
@@ -35,7 +35,7 @@ _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 
 
-def pool_threads() -> int:
+def parallel_threads() -> int:
     """How many threads share a long step: the cores this process may use, at most
     ``NUMBA_NUM_THREADS`` when that environment variable is set."""
     try:
@@ -49,14 +49,14 @@ def pool_threads() -> int:
 
 
 def _pool() -> ThreadPoolExecutor | None:
-    """The helper threads (one fewer than `pool_threads`; the caller is the other), or None
+    """The helper threads (one fewer than `parallel_threads`; the caller is the other), or None
     on a one-core machine."""
     global _executor
-    if _executor is None and pool_threads() > 1:
+    if _executor is None and parallel_threads() > 1:
         with _executor_lock:
             if _executor is None:
                 _executor = ThreadPoolExecutor(
-                    pool_threads() - 1, thread_name_prefix="optimlab-step"
+                    parallel_threads() - 1, thread_name_prefix="optimlab-step"
                 )
     return _executor
 
@@ -96,7 +96,7 @@ def run_in_chunks(task: Callable[[int, int], object], size: int, reverse: bool =
 
     pool = _pool() if n_chunks > 1 else None
     with uninterrupted():
-        helpers = [pool.submit(work) for _ in range(pool_threads() - 1)] if pool else []
+        helpers = [pool.submit(work) for _ in range(parallel_threads() - 1)] if pool else []
         found = work()
         for helper in helpers:
             if not helper.cancel():  # started: wait for its last chunk
