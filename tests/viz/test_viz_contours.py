@@ -123,3 +123,30 @@ def test_the_logistic_loss_is_drawn_over_its_weights():
     axes = plot_trajectories(landscape, {"SGD": path}).axes[0]
     assert (axes.get_xlabel(), axes.get_ylabel()) == ("w1", "w2")
     assert axes.get_title().startswith("Logistic regression's loss (mean cross-entropy): ")
+
+
+@pytest.mark.parametrize(
+    ("formula", "said"),
+    [("3", "f = 3 everywhere in this window"), ("0*x + 0*y", "f = 0 everywhere")],
+)
+def test_a_flat_surface_says_why_it_has_no_contour_lines(formula, said):
+    ExpressionLandscape = pytest.importorskip("optimlab.play.expression").ExpressionLandscape
+    landscape = ExpressionLandscape(formula, start=(-1, 1))
+    path = run_on_landscape(landscape, lambda x: Adam(x, lr=0.1), 5)
+    figure = plot_trajectories(landscape, {"Adam": path})
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert any(said in text and "no contour lines" in text for text in texts), texts
+
+
+def test_a_surface_with_contours_has_no_such_note(rosenbrock_paths):
+    landscape, paths = rosenbrock_paths
+    figure = plot_trajectories(landscape, paths)
+    assert not any("no contour lines" in t.get_text() for t in figure.axes[0].texts)
+
+
+def test_a_window_where_f_is_partly_undefined_draws_without_warnings(recwarn):
+    ExpressionLandscape = pytest.importorskip("optimlab.play.expression").ExpressionLandscape
+    landscape = ExpressionLandscape("log(x) + y^2", start=(1, 1))  # undefined for x <= 0
+    path = run_on_landscape(landscape, lambda x: Adam(x, lr=0.1), 5)
+    plot_trajectories(landscape, {"Adam": path})
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -122,7 +122,8 @@ def draw_landscape(axes: Any, landscape: Landscape, levels: int, log_levels: boo
     X, Y = np.meshgrid(
         np.linspace(x_low, x_high, GRID_POINTS), np.linspace(y_low, y_high, GRID_POINTS)
     )
-    Z = landscape.value_grid(X, Y)
+    with np.errstate(all="ignore"):  # log(x < 0), overflow...: not finite, left blank
+        Z = landscape.value_grid(X, Y)
     from matplotlib import colormaps
 
     spaced = contour_levels(Z, levels, log_levels)
@@ -130,6 +131,18 @@ def draw_landscape(axes: Any, landscape: Landscape, levels: int, log_levels: boo
     # every line the shade of the lowest one); grey keeps the paths' colours apart.
     colors = colormaps["Greys"](np.linspace(0.8, 0.3, spaced.size))
     axes.contour(X, Y, Z, levels=spaced, colors=colors, linewidths=0.7, zorder=1)
+    blank = flat_surface_note(Z)
+    if blank:  # an empty frame would look like a failure: say why there are no lines
+        axes.text(
+            0.5,
+            0.5,
+            blank,
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+            color="0.35",
+            zorder=0.5,
+        )
     minima = landscape.minima
     if minima:
         points = np.array(minima)
@@ -155,6 +168,16 @@ def display_name(landscape: Landscape) -> str:
     """The landscape's title for a figure, shortened to one line."""
     title = landscape.title
     return title if len(title) <= 60 else title[:59] + "…"
+
+
+def flat_surface_note(Z: np.ndarray) -> str:
+    """Why a grid of values has no contour lines ("" when it has some)."""
+    finite = Z[np.isfinite(Z)]
+    if finite.size == 0:
+        return "f is not finite anywhere in this window: no contour lines"
+    if finite.min() == finite.max():
+        return f"f = {float(finite[0]):g} everywhere in this window: no contour lines"
+    return ""
 
 
 def contour_levels(Z: np.ndarray, count: int, log_levels: bool) -> np.ndarray:
