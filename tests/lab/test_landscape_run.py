@@ -54,6 +54,24 @@ def test_write_gives_the_plot_the_animation_and_the_report(tmp_path):
     assert not (tmp_path / "still" / "rosenbrock.gif").exists() and still.exists()
 
 
+def test_a_rerun_stopped_while_animating_leaves_the_previous_files(tmp_path, monkeypatch):
+    """Ctrl-C during the (slow) animation of a second run into the same folder: the first
+    run's files stay, unmixed with the second's, and no staging folder is left."""
+    from optimlab import viz
+
+    run_landscape("rosenbrock", ["Adam:0.05"], steps=5).write(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert set(before) == {"rosenbrock.png", "rosenbrock.gif", "landscape.json", "report.html"}
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(viz, "animate_trajectories", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        run_landscape("rosenbrock", ["SGD:0.001"], steps=7).write(tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

@@ -27,7 +27,7 @@ import numpy as np
 
 from optimlab import checks, landscapes, optim
 from optimlab.lab.optimizer_spec import ParsedOptimizer, parse_optimizer
-from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
+from optimlab.lab.output import PYTHON_COMMAND, output_folder, staged_files, write_json
 from optimlab.lab.report import Report
 from optimlab.play.stepping import (
     CLIPS,
@@ -115,12 +115,19 @@ class LandscapeResult:
         ``landscape.json`` (the settings and every path, NaN written as null) and
         ``report.html`` (which records ``command``) into ``folder`` (created if missing);
         return the report's path. ``log`` is called with a one-line message before each
-        figure (the animation takes the longest)."""
+        figure (the animation takes the longest). A Ctrl-C meanwhile leaves the folder's
+        previous files as they were."""
+        checks.flag("animate", animate)
+        folder = output_folder(folder)
+        with staged_files(folder) as stage:  # all new files, or (Ctrl-C) all the old ones
+            self._write_files(stage, command, animate, log or (lambda message: None))
+        return folder / "report.html"
+
+    def _write_files(
+        self, folder: Path, command: str, animate: bool, say: Callable[[str], None]
+    ) -> None:
         from optimlab import viz
 
-        checks.flag("animate", animate)
-        say = log or (lambda message: None)
-        folder = output_folder(folder)
         name = self.surface.name
         say(f"drawing {name}.png ...")
         viz.plot_trajectories(self.surface, self.paths, path=folder / f"{name}.png")
@@ -145,7 +152,7 @@ class LandscapeResult:
             say(f"animating {name}.gif (this takes a few seconds) ...")
             viz.animate_trajectories(self.surface, self.paths, folder / f"{name}.gif")
             section.figure(folder / f"{name}.gif", "animated")
-        return report.write(folder / "report.html")
+        report.write(folder / "report.html")
 
 
 def parse_optimizers(optimizers: Sequence[str]) -> dict[str, ParsedOptimizer]:

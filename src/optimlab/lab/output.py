@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from optimlab.files import atomic_write
 from optimlab.lab.store import json_safe
 
-__all__ = ["PYTHON_COMMAND", "output_folder", "write_json"]
+__all__ = ["PYTHON_COMMAND", "output_folder", "staged_files", "write_json"]
 
 #: The "command" a report records when it was written from Python without one.
 PYTHON_COMMAND = "(written from Python with optimlab.lab)"
@@ -31,3 +35,18 @@ def write_json(path: str | os.PathLike, data: Any, indent: int | None = 1) -> Pa
     """Write ``data`` as strict JSON (non-finite numbers become null), atomically."""
     text = json.dumps(json_safe(data), indent=indent, allow_nan=False).encode()
     return atomic_write(path, lambda handle: handle.write(text))
+
+
+@contextlib.contextmanager
+def staged_files(folder: Path, last: str = "report.html") -> Iterator[Path]:
+    """A hidden folder inside ``folder`` to write a set of files into. When the block ends
+    normally they replace their namesakes in ``folder`` (``last`` at the end); on an error
+    or Ctrl-C they are dropped and ``folder`` keeps its previous files, so a second run
+    into the same folder never leaves old and new files mixed."""
+    stage = Path(tempfile.mkdtemp(prefix=".optimlab-staging-", dir=folder))
+    try:
+        yield stage
+        for item in sorted(stage.iterdir(), key=lambda file: file.name == last):
+            os.replace(item, folder / item.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
