@@ -121,11 +121,12 @@ class ElementwiseOptimizer(Optimizer):
         dtype for the fused path), reused while nothing they depend on changes: under
         `constant_coefficients`, the hyperparameters (``hyper_version``), the rate and
         whether this is the first update."""
-        key = (self.hyper_version, lr, t == 1) if self.constant_coefficients else None
-        if key is not None and key == self._reused[0]:
-            return self._reused[1], self._reused[2]
+        key, step, coefficients = self._reused
+        if key is not None and key == (self.hyper_version, lr, t == 1):
+            return step, coefficients
         step = self.rule_at(t, lr)
         coefficients = step.array(self._dtype) if self.fused else step.coefficients
+        key = (self.hyper_version, lr, t == 1) if self.constant_coefficients else None
         self._reused = (key, step, coefficients)
         return step, coefficients
 
@@ -137,7 +138,7 @@ class ElementwiseOptimizer(Optimizer):
         if len(g_arrays) == 1:
             g = g_arrays[0]
             if g.dtype == self._dtype and g.flags.c_contiguous:
-                return g.reshape(-1)
+                return g if g.ndim == 1 else g.reshape(-1)
         flat = flat_view(g_arrays)
         if flat is not None and flat.dtype == self._dtype:
             return flat
