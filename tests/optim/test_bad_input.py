@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -196,3 +197,36 @@ def test_newton_line_search_without_decrease_takes_no_step():
     with pytest.warns(RuntimeWarning, match="no decrease"):
         opt.step(closure=lambda p: (float(abs(p[0] - 1.0) + 1.0), np.array([1.0]), np.eye(1)))
     assert w[0] == 1.0
+
+
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("layout", ["one array", "packed", "list"])
+def test_a_gradient_too_large_for_float32_parameters_is_refused(layout, fused):
+    """1e39 is finite in float64 but inf in float32: the step is refused like an inf,
+    saying why, with nothing changed (and no NumPy overflow warning on the way)."""
+    if layout == "one array":
+        params, grads = np.zeros(5000, np.float32), np.zeros(5000)
+        grads[-1] = 1e39
+    elif layout == "packed":
+        params = optim.packed({"a": np.zeros(5000, np.float32), "b": np.zeros(3, np.float32)})
+        grads = {"a": np.zeros(5000), "b": np.array([0.0, 1e39, 0.0])}
+    else:
+        params = [np.zeros(5000, np.float32), np.zeros(3, np.float32)]
+        grads = [np.zeros(5000), np.array([0.0, 1e39, 0.0])]
+    opt = optim.Adam(params, fused=fused)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FloatingPointError, match=r"1 value\(s\) too large for float32"):
+            opt.step(grads)
+    arrays = list(params.values()) if layout == "packed" else params
+    arrays = [arrays] if layout == "one array" else arrays
+    assert all((a == 0).all() for a in arrays) and opt.step_count == 0
+    assert all((s == 0).all() for s in opt.state_buffers.values())
+
+
+def test_the_skip_warning_does_not_advise_skipping():
+    opt = optim.Adam(np.ones(3), nonfinite="skip")
+    with pytest.warns(RuntimeWarning) as caught:
+        opt.step(np.array([np.nan, 0.0, 0.0]))
+    text = str(caught[0].message)
+    assert "skipped: the parameters were not changed" in text and "nonfinite='skip'" not in text

@@ -364,18 +364,30 @@ class Optimizer(ABC):
         whose `_update` checks it itself returns False)."""
         if g_flat is not None:
             return has_nonfinite(g_flat)
-        return any(has_nonfinite(g.reshape(-1)) for g in g_arrays)
+        return any(has_nonfinite(self._in_dtype(g).reshape(-1)) for g in g_arrays)
+
+    def _in_dtype(self, g: np.ndarray) -> np.ndarray:
+        """``g`` in the parameters' dtype (itself when it already is): a value too large for
+        it becomes inf, which the non-finite check then finds."""
+        with np.errstate(over="ignore"):
+            return np.asarray(g, dtype=self._dtype)
 
     def _refuse_nonfinite(self, g_arrays: list[np.ndarray], stacklevel: int) -> None:
-        """Apply the ``nonfinite`` policy to a gradient found to hold an inf or a NaN,
-        naming the parameter (``stacklevel``: of the user's call, for the warning)."""
-        bad = next(i for i, g in enumerate(g_arrays) if not np.isfinite(g).all())
-        where = f"parameter {self._names[bad]!r}" if self._names[bad] else "the parameter"
-        count = int(np.size(g_arrays[bad]) - np.isfinite(g_arrays[bad]).sum())
+        """Apply the ``nonfinite`` policy to a gradient found to hold an inf or a NaN in the
+        parameters' dtype, naming the parameter (``stacklevel``: of the user's call, for the
+        warning)."""
+        cast = [self._in_dtype(g) for g in g_arrays]
+        bad = next(i for i, g in enumerate(cast) if not np.isfinite(g).all())
+        name = self._names[bad]
+        where = f"parameter {name!r}" if name else "the parameter"
+        count = int(np.size(cast[bad]) - np.isfinite(cast[bad]).sum())
+        what = "non-finite value(s) (inf or NaN)"
+        if np.isfinite(g_arrays[bad]).all():  # finite, but not in the parameters' dtype
+            what = f"value(s) too large for {self._dtype} (inf once converted)"
         message = (
-            f"step {self.step_count + 1}: the gradient of {where} holds {count} non-finite "
-            "value(s) (inf or NaN); the parameters were not changed. Lower the learning rate "
-            "or clip the gradients, or pass nonfinite='skip' to skip such steps"
+            f"step {self.step_count + 1}: the gradient of {where} holds {count} {what}; the "
+            "parameters were not changed. Lower the learning rate or clip the gradients, "
+            "or pass nonfinite='skip' to skip such steps"
         )
         self._refuse_step(message, stacklevel=stacklevel + 1)
 
@@ -385,8 +397,9 @@ class Optimizer(ABC):
         if self.nonfinite == "raise":
             raise FloatingPointError(message)
         if self.skipped_steps == 0:
+            skipped = message.replace("; the parameters", "; skipped: the parameters")
             warnings.warn(
-                message.replace("; the parameters", "; skipped: the parameters"),
+                skipped.replace(", or pass nonfinite='skip' to skip such steps", ""),
                 RuntimeWarning,
                 stacklevel=stacklevel,
             )

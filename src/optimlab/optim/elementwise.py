@@ -106,7 +106,7 @@ class ElementwiseOptimizer(Optimizer):
             return True
         for i, (p, g) in enumerate(zip(self._arrays, g_arrays)):  # not in one buffer
             lo, hi = self._offsets[i], self._offsets[i + 1]
-            g = np.ascontiguousarray(g, dtype=self._dtype).reshape(-1)
+            g = np.ascontiguousarray(self._in_dtype(g)).reshape(-1)
             run = step.rule.fused if self.fused else step.rule.numpy
             run(p.reshape(-1), g, [s[lo:hi] for s in states], coefficients)
         return True
@@ -144,9 +144,10 @@ class ElementwiseOptimizer(Optimizer):
             return flat
         if self._grad_buffer is None:
             self._grad_buffer = np.empty(int(self._offsets[-1]), dtype=self._dtype)
-        np.concatenate(
-            [g.reshape(-1) for g in g_arrays], out=self._grad_buffer, casting="same_kind"
-        )
+        with np.errstate(over="ignore"):  # too large for the dtype: inf, which the check finds
+            np.concatenate(
+                [g.reshape(-1) for g in g_arrays], out=self._grad_buffer, casting="same_kind"
+            )
         return self._grad_buffer
 
     def _prelude(self, lr: float, decoupled: bool = False) -> tuple[float, float, float]:

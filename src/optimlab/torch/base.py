@@ -482,8 +482,9 @@ class TorchOptimizer(torch.optim.Optimizer):
         if self.nonfinite == "raise":
             raise FloatingPointError(message)
         if self.skipped_steps == 0:
+            skipped = message.replace("; the parameters", "; skipped: the parameters")
             warnings.warn(
-                message.replace("; the parameters", "; skipped: the parameters"),
+                skipped.replace(", or pass nonfinite='skip' to skip such steps", ""),
                 RuntimeWarning,
                 stacklevel=4,
             )
