@@ -169,3 +169,25 @@ def test_parallel_threads_follow_numba_num_threads(monkeypatch):
     assert _pool.parallel_threads() == 1
     monkeypatch.delenv("NUMBA_NUM_THREADS")
     assert _pool.parallel_threads() == len(os.sched_getaffinity(0))
+
+
+@needs_numba
+@pytest.mark.parametrize("size", [200_000, 2**20 + 5])  # one compiled call; chunks
+def test_ctrl_c_during_a_loop_of_steps_leaves_whole_counted_steps(size):
+    """SGD with lr 1 and gradient 1: after k counted steps every parameter is -k, wherever
+    the Ctrl-C landed (it mostly lands inside the compiled update, and Python raises it
+    right after the call returns, before the step is counted unless optimlab sees to it)."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    g = np.ones(size)
+    for _ in range(3):
+        params = np.zeros(size)
+        opt = optim.SGD(params, lr=1.0)
+        opt.step(g)  # compiled before the clock starts
+        timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            for _ in range(10**6):
+                opt.step(g)
+        timer.join()
+        assert params[0] == params[-1] == -opt.step_count

@@ -56,6 +56,7 @@ _ENVIRONMENT_VARIABLE = "OPTIMLAB_PARALLEL_THRESHOLD"
 __all__ = [
     "HAVE_NUMBA",
     "MAX_STATE",
+    "NO_CHECK",
     "compile_loop",
     "has_nonfinite",
     "helper",
@@ -127,14 +128,21 @@ if HAVE_NUMBA:  # compiled on first use; "reassoc" lets the sum run in vector la
     )
 
 
+#: The ``flags`` of a compiled loop that should not check the gradient. Loops write 1 to its
+#: second value, which nobody reads here: sharing it is harmless.
+NO_CHECK = np.zeros(2, dtype=np.int64)
+
+
 def compile_loop(fn: Callable, n_state: int, n_coefficients: int) -> Any:
     """One compiled pass of the compiled rule ``fn`` over flat buffers:
-    ``loop(p, g, *states, coefficients, check) -> bool``, with the coefficients as one array in
-    the parameters' dtype (unpacked into a fixed-size tuple once, outside the loop). With
-    ``check`` true it first reads ``g`` and, if it holds an inf or a NaN, returns False having
-    written nothing (one call instead of two: the check and the update of a short buffer);
-    otherwise it updates and returns True. It releases the GIL, so threads can run it on
-    different chunks of a buffer at once.
+    ``loop(p, g, *states, coefficients, flags) -> bool``, with the coefficients as one array
+    in the parameters' dtype (unpacked into a fixed-size tuple once, outside the loop) and
+    ``flags`` two int64 values (see `NO_CHECK`). With ``flags[0]`` set it first reads ``g``
+    and, if it holds an inf or a NaN, returns False having written nothing (the check and
+    the update of a short buffer in one call); otherwise it updates, sets ``flags[1]`` (so
+    that a caller interrupted just after the call can still tell the update was made) and
+    returns True. It releases the GIL, so threads can run it on different chunks of a
+    buffer at once.
 
     Each rule gets a loop of its own, with ``fn`` bound at compile time: calling a loop is one
     dispatch on plain arrays, about 0.3 us, where passing the rule as a first-class function
@@ -146,42 +154,46 @@ def compile_loop(fn: Callable, n_state: int, n_coefficients: int) -> Any:
     nonfinite = _nonfinite_jit
     if n_state == 0:
 
-        def loop(p, g, c, check):  # pragma: no cover - compiled by Numba
-            if check and nonfinite(g):
+        def loop(p, g, c, flags):  # pragma: no cover - compiled by Numba
+            if flags[0] and nonfinite(g):
                 return False
             coefficients = to_fixed_tuple(c, k)
             for i in range(p.size):
                 p[i] = fn(p[i], g[i], *coefficients)
+            flags[1] = 1
             return True
 
     elif n_state == 1:
 
-        def loop(p, g, s0, c, check):  # pragma: no cover - compiled by Numba
-            if check and nonfinite(g):
+        def loop(p, g, s0, c, flags):  # pragma: no cover - compiled by Numba
+            if flags[0] and nonfinite(g):
                 return False
             coefficients = to_fixed_tuple(c, k)
             for i in range(p.size):
                 p[i], s0[i] = fn(p[i], g[i], s0[i], *coefficients)
+            flags[1] = 1
             return True
 
     elif n_state == 2:
 
-        def loop(p, g, s0, s1, c, check):  # pragma: no cover - compiled by Numba
-            if check and nonfinite(g):
+        def loop(p, g, s0, s1, c, flags):  # pragma: no cover - compiled by Numba
+            if flags[0] and nonfinite(g):
                 return False
             coefficients = to_fixed_tuple(c, k)
             for i in range(p.size):
                 p[i], s0[i], s1[i] = fn(p[i], g[i], s0[i], s1[i], *coefficients)
+            flags[1] = 1
             return True
 
     else:
 
-        def loop(p, g, s0, s1, s2, c, check):  # pragma: no cover - compiled by Numba
-            if check and nonfinite(g):
+        def loop(p, g, s0, s1, s2, c, flags):  # pragma: no cover - compiled by Numba
+            if flags[0] and nonfinite(g):
                 return False
             coefficients = to_fixed_tuple(c, k)
             for i in range(p.size):
                 p[i], s0[i], s1[i], s2[i] = fn(p[i], g[i], s0[i], s1[i], s2[i], *coefficients)
+            flags[1] = 1
             return True
 
     return numba.njit(nogil=True, error_model="numpy")(loop)

@@ -343,10 +343,23 @@ class Optimizer(ABC):
     def _update_and_count(
         self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None, lr: float, extra: tuple
     ) -> bool:
-        if not self._update(g_arrays, g_flat, lr, extra):
-            return False
-        self.record_steps(1)
+        count = self.step_count
+        try:
+            if not self._update(g_arrays, g_flat, lr, extra):
+                return False
+            self.record_steps(1)
+        except KeyboardInterrupt:
+            # Python delivers a Ctrl-C that came during a compiled update right after it:
+            # an update that was made is counted, so the state stays one of whole steps.
+            if self.step_count == count and self._update_made():
+                self.record_steps(1)
+            raise
         return True
+
+    def _update_made(self) -> bool:
+        """Whether the update of the step under way has been made (a subclass hook: one
+        whose update is a single compiled call can tell after an interrupt)."""
+        return False
 
     def record_steps(self, n: int) -> None:
         """Count ``n`` updates as applied (by `step`, or by an engine that ran this optimizer's

@@ -49,6 +49,7 @@ class ElementwiseOptimizer(Optimizer):
 
     def __init__(self, params: Tree, *args: Any, **kwargs: Any) -> None:
         self._grad_buffer: np.ndarray | None = None
+        self._flags = np.zeros(2, dtype=np.int64)  # the fused loop's (see compile_loop)
         self._reused: tuple = (None, None, None)  # (key, rule step, coefficient array)
         super().__init__(params, *args, **kwargs)
         self._flat = flat_view(self._arrays)
@@ -95,12 +96,13 @@ class ElementwiseOptimizer(Optimizer):
     ) -> bool:
         step, coefficients = self._coefficients(self.step_count + 1, lr)
         states = list(self._state.values())
+        flags = self._flags  # (check g first, set once the update is made)
+        flags[0], flags[1] = self.nonfinite != "ignore", 0
         if g_flat is not None:
             if not self.fused:
                 step.rule.numpy(self._flat, g_flat, states, coefficients)
-            elif not step.rule.fused(
-                self._flat, g_flat, states, coefficients, self.nonfinite != "ignore"
-            ):  # the fused loop found an inf or a NaN in g before writing anything
+            elif not step.rule.fused(self._flat, g_flat, states, coefficients, self._flags):
+                # the fused loop found an inf or a NaN in g before writing anything
                 self._refuse_nonfinite(g_arrays, stacklevel=6)
                 return False
             return True
@@ -110,6 +112,9 @@ class ElementwiseOptimizer(Optimizer):
             run = step.rule.fused if self.fused else step.rule.numpy
             run(p.reshape(-1), g, [s[lo:hi] for s in states], coefficients)
         return True
+
+    def _update_made(self) -> bool:
+        return bool(self._flags[1])
 
     def _nonfinite_found(self, g_arrays: list[np.ndarray], g_flat: np.ndarray | None) -> bool:
         if g_flat is not None and self.fused:

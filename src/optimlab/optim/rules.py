@@ -43,6 +43,7 @@ import numpy as np
 from optimlab.optim._kernels import (
     HAVE_NUMBA,
     MAX_STATE,
+    NO_CHECK,
     compile_loop,
     has_nonfinite,
     helper,
@@ -116,7 +117,7 @@ class Rule:
         return self._jitted
 
     def loop(self) -> Any:
-        """The compiled ``loop(p, g, *states, coefficients, check)`` of this rule
+        """The compiled ``loop(p, g, *states, coefficients, flags)`` of this rule
         (`optimlab.optim._kernels.compile_loop`): one pass on the calling thread, the GIL
         released."""
         if self._loop is None:
@@ -129,27 +130,29 @@ class Rule:
         g: np.ndarray,
         states: Sequence[np.ndarray],
         coefficients: Any,
-        check: bool = False,
+        flags: np.ndarray = NO_CHECK,
     ) -> bool:
         """Update 1-D contiguous ``p`` and ``states`` in place in one compiled pass
         (``coefficients``: a tuple, or an array already in ``p``'s dtype), shared among the
-        cores for long buffers (`optimlab.optim.parallel_threshold`). With ``check``, a
-        gradient holding an inf or a NaN is refused first: nothing is written and the
-        result is False."""
+        cores for long buffers (`optimlab.optim.parallel_threshold`). ``flags``: two int64
+        values; with ``flags[0]`` set, a gradient holding an inf or a NaN is refused first
+        (nothing is written, the result is False); ``flags[1]`` is set once the update is
+        made (see `optimlab.optim._kernels.compile_loop`)."""
         values = coefficients
         if type(values) is not np.ndarray:
             values = np.array(values, dtype=p.dtype)
         loop = self._loop or self.loop()
         if not runs_parallel(p.size):
-            return loop(p, g, *states, values, check)
-        if check and has_nonfinite(g):  # every chunk checked before any is written
+            return loop(p, g, *states, values, flags)
+        if flags[0] and has_nonfinite(g):  # every chunk checked before any is written
             return False
 
         def chunk(lo: int, hi: int) -> None:
-            loop(p[lo:hi], g[lo:hi], *[s[lo:hi] for s in states], values, False)
+            loop(p[lo:hi], g[lo:hi], *[s[lo:hi] for s in states], values, NO_CHECK)
 
         # Backwards: the end of g, which the check read last, is still in cache.
         run_in_chunks(chunk, p.size, reverse=True)
+        flags[1] = 1
         return True
 
 

@@ -64,6 +64,7 @@ def _epoch(
     grad_norms,
     last_good,
 ):  # pragma: no cover - compiled
+    no_check = np.zeros(2, dtype=np.int64)  # the loops' flags: the checks are done here
     for k in range(order.size):
         i = order[k]
         z = p[n_features] if intercept else 0.0
@@ -94,9 +95,9 @@ def _epoch(
             return k
         last_good[:] = p
         if use_first and k == 0:
-            loop(p, g, *states, first, False)
+            loop(p, g, *states, first, no_check)
         else:
-            loop(p, g, *states, rest, False)
+            loop(p, g, *states, rest, no_check)
     return order.size
 
 
