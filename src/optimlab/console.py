@@ -3,6 +3,7 @@ instant, even while the libraries behind the commands are still being imported."
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -13,4 +14,9 @@ def main() -> None:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         raise SystemExit(130) from None
+    except ValueError as error:  # a setting read on import: OPTIMLAB_PARALLEL_THRESHOLD
+        if os.environ.get("OPTIMLAB_TRACEBACK"):
+            raise
+        print(f"Error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
     command_line(prog_name="optimlab")

@@ -230,3 +230,9 @@ def test_the_skip_warning_does_not_advise_skipping():
         opt.step(np.array([np.nan, 0.0, 0.0]))
     text = str(caught[0].message)
     assert "skipped: the parameters were not changed" in text and "nonfinite='skip'" not in text
+
+
+def test_a_list_parameter_is_named_by_its_position():
+    opt = optim.Adam([np.zeros(2), np.zeros(3)])
+    with pytest.raises(FloatingPointError, match=r"the gradient of params\[1\] holds 1 "):
+        opt.step([np.zeros(2), np.array([0.0, np.inf, 0.0])])

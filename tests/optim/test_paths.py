@@ -150,7 +150,28 @@ def test_parallel_threshold_from_environment_is_checked():
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode != 0 and "OPTIMLAB_PARALLEL_THRESHOLD" in done.stderr
     code += "; print(optimlab.optim.parallel_threshold())"
-    for text, shown in (("4096", "4096"), ("none", "None"), ("", str(2**20))):
+    for text, shown in (
+        ("4096", "4096"),
+        ("1e6", "1000000"),
+        (" 1_000_000 ", "1000000"),
+        ("none", "None"),
+        ("", str(2**20)),
+    ):
         env["OPTIMLAB_PARALLEL_THRESHOLD"] = text
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
         assert done.stdout.strip() == shown
+
+
+@pytest.mark.parametrize("text", ["lots", "0", "-5", "2.5", "1e400"])
+def test_the_command_line_says_a_bad_threshold_in_one_line(text):
+    env = {**os.environ, "OPTIMLAB_PARALLEL_THRESHOLD": text}
+    env.pop("OPTIMLAB_TRACEBACK", None)
+    code = "from optimlab.console import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "--help"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"Error: the environment variable OPTIMLAB_PARALLEL_THRESHOLD must be a positive "
+        f"whole number of values (such as 1048576 or 1e6) or 'none', got {text!r}"
+    ]

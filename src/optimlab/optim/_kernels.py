@@ -26,6 +26,7 @@ float64 inside Numba and break that agreement.
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from collections.abc import Callable
@@ -87,10 +88,15 @@ def _threshold_from_environment() -> int | None:
     if text.lower() == "none":
         return None
     try:
-        value = int(text)
+        value = float(text.replace("_", ""))  # 1e6 and 1_000_000 too
     except ValueError:
-        value = text
-    return _checked_threshold(value, f"the environment variable {_ENVIRONMENT_VARIABLE}")
+        value = math.nan
+    if not (math.isfinite(value) and value >= 1 and value == int(value)):
+        raise ValueError(
+            f"the environment variable {_ENVIRONMENT_VARIABLE} must be a positive whole "
+            f"number of values (such as 1048576 or 1e6) or 'none', got {text!r}"
+        )
+    return int(value)
 
 
 #: Buffers at least this long are shared among the cores by default.

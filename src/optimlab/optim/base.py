@@ -393,6 +393,8 @@ class Optimizer(ABC):
         bad = next(i for i, g in enumerate(cast) if not np.isfinite(g).all())
         name = self._names[bad]
         where = f"parameter {name!r}" if name else "the parameter"
+        if isinstance(self.params, (list, tuple)):  # a list's names are its positions
+            where = f"params[{name}]"
         count = int(np.size(cast[bad]) - np.isfinite(cast[bad]).sum())
         what = "non-finite value(s) (inf or NaN)"
         if np.isfinite(g_arrays[bad]).all():  # finite, but not in the parameters' dtype
