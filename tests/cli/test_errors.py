@@ -186,3 +186,37 @@ def test_ctrl_c_while_the_libraries_are_still_being_imported_is_one_line(tmp_pat
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 130 and done.stderr.strip() == "interrupted", done.stderr
+
+
+def test_a_ctrl_c_swallowed_by_a_library_callback_is_quiet_and_stops_the_next_output(
+    monkeypatch, capsys
+):
+    """Python reports an exception it cannot raise (in a ctypes callback, a __del__) as
+    "Exception ignored" with a traceback: the commands' hook hides a Ctrl-C (the handler
+    noted it: the next message or result stops the command) and what libraries report
+    while cleaning up after one; anything else is shown as usual."""
+    import sys
+
+    from optimlab.cli import _common
+
+    monkeypatch.setattr(_common.interrupted, "ever", False)
+    monkeypatch.setattr(_common.interrupted, "seen", False)
+    monkeypatch.setattr(sys, "unraisablehook", _common.quiet_unraisable)
+
+    class Fails:
+        def __init__(self, error):
+            self.error = error
+
+        def __del__(self):
+            raise self.error
+
+    Fails(AttributeError("before any Ctrl-C: shown"))
+    assert "before any Ctrl-C: shown" in capsys.readouterr().err
+    with pytest.raises(KeyboardInterrupt):
+        _common.interrupted(2, None)  # the handler, as a Ctrl-C in a callback runs it
+    Fails(KeyboardInterrupt())
+    Fails(AttributeError("cleaning up after it"))
+    assert capsys.readouterr().err == ""
+    with pytest.raises(KeyboardInterrupt):
+        _common.show("a results table")
+    assert capsys.readouterr().out == ""

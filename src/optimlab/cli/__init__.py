@@ -7,12 +7,13 @@ input, 1 for a failure), and Ctrl-C exits with status 130.
 
 import os
 import signal
+import sys
 import threading
 
 import click
 
 from optimlab import __version__
-from optimlab.cli._common import interrupted, one_line
+from optimlab.cli._common import interrupted, one_line, quiet_unraisable
 from optimlab.cli.compare import compare
 from optimlab.cli.demo import demo
 from optimlab.cli.guide import guide
@@ -38,6 +39,7 @@ class _Main(click.Group):
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _terminate)
             signal.signal(signal.SIGINT, interrupted)
+            sys.unraisablehook = quiet_unraisable
         try:
             result = super().invoke(ctx)
             if interrupted.seen:  # a Ctrl-C that a library callback swallowed

@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -79,9 +80,11 @@ class _Interrupted:
     can be swallowed there: the next progress message, or the command's end, stops then."""
 
     seen = False
+    #: Whether any Ctrl-C came during this command (never reset).
+    ever = False
 
     def __call__(self, signum: int, frame: object) -> None:
-        self.seen = True
+        self.seen = self.ever = True
         raise KeyboardInterrupt
 
     def handled(self) -> None:
@@ -92,12 +95,30 @@ class _Interrupted:
 interrupted = _Interrupted()
 
 
+def quiet_unraisable(unraisable: Any) -> None:
+    """``sys.unraisablehook`` of the commands. A Ctrl-C raised inside a library callback
+    (Numba's compiler calling back through ctypes) cannot leave it, and Python would print
+    "Exception ignored ..." with a traceback: `interrupted` has noted it, and the command
+    stops at its next message (`say`, `show`). What libraries report while cleaning up
+    after a Ctrl-C is not shown either."""
+    if not (isinstance(unraisable.exc_value, KeyboardInterrupt) or interrupted.ever):
+        sys.__unraisablehook__(unraisable)
+
+
 def say(message: str) -> None:
     """A progress message, on stderr (stdout keeps the results); stops on a Ctrl-C that
     was swallowed since the last one."""
     if interrupted.seen:
         raise KeyboardInterrupt
     click.echo(message, err=True)
+
+
+def show(text: str) -> None:
+    """Results, on stdout; stops first on a Ctrl-C that was swallowed (the results of an
+    interrupted command are not shown as if it had finished)."""
+    if interrupted.seen:
+        raise KeyboardInterrupt
+    click.echo(text)
 
 
 def command_line() -> str:

@@ -7,7 +7,15 @@ import sys
 
 import click
 
-from optimlab.cli._common import command_line, one_line, out_option, output_folder, say, seed_option
+from optimlab.cli._common import (
+    command_line,
+    one_line,
+    out_option,
+    output_folder,
+    say,
+    seed_option,
+    show,
+)
 from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, data_options, parse_optimizer
 from optimlab.cli._table import format_table
@@ -91,7 +99,7 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
             raise click.ClickException(f"{run}: {one_line(error)}") from error
         first = result.results[0]
         say(f"{first.spec.source}: {_METRICS.get(first.history.metric, 'losses')}")
-        click.echo(format_table(result.named_table(), result.columns()))
+        show(format_table(result.named_table(), result.columns()))
         for r in result.results:
             if r.history.message:
                 click.echo(f"{r.spec.label}: {r.history.message}")

@@ -10,6 +10,7 @@ from optimlab.cli._common import (
     out_option,
     output_folder,
     say,
+    show,
     with_option_names,
 )
 from optimlab.cli._config import config_option
@@ -202,7 +203,7 @@ def landscape(
             found = setup.run(optimizers, log=say)
         except (ValueError, TypeError) as error:
             raise click.ClickException(one_line(error)) from error
-        click.echo(format_table(found.table(), ["optimizer", "end", "loss", "status"]))
+        show(format_table(found.table(), ["optimizer", "end", "loss", "status"]))
         path = found.write(folder, command=command_line(), animate=animate, log=say)
     click.echo(f"Report: {path.resolve()}")
 

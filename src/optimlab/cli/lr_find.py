@@ -6,7 +6,15 @@ import dataclasses
 
 import click
 
-from optimlab.cli._common import command_line, one_line, out_option, output_folder, say, seed_option
+from optimlab.cli._common import (
+    command_line,
+    one_line,
+    out_option,
+    output_folder,
+    say,
+    seed_option,
+    show,
+)
 from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, model_options, parse_optimizer
 
@@ -97,7 +105,7 @@ def lr_find(
         except (ValueError, TypeError, OSError) as error:
             raise click.ClickException(one_line(error)) from error
         result = found.result
-        click.echo(f"suggested learning rate: {result.suggested:.3g} (steepest fall of the loss)")
+        show(f"suggested learning rate: {result.suggested:.3g} (steepest fall of the loss)")
         for label, value in result.suggestions.items():
             click.echo(f"  {label}: {value:.3g}")
         click.echo(f"{len(result.lrs)} steps; {found.ended}")
