@@ -4,7 +4,7 @@ For each optimizer and each buffer size (float32, one flat array), this times in
 run and interleaved (see `_timing`):
 
 * ours: ``opt.step(g)`` with default options (the fused Numba kernel, shared among the
-  cores from 2^20 values, non-finite check on: the rows the targets judge), and on one
+  cores from 2^21 values, non-finite check on: the rows the targets judge), and on one
   thread (``set_parallel_threshold(None)``, the rows marked "one thread"); the targeted
   optimizers also with ``nonfinite="ignore"``, to show the cost of the check (one more read
   of the gradient per step);
@@ -566,7 +566,7 @@ def method_lines(sizes: list[int], repeats: int, batch_seconds: float) -> list[s
         f"float32, one flat buffer of each size; {repeats} interleaved rounds; in each round "
         f"every contender runs untimed for 2 ms, then k steps back to back (about "
         f"{batch_seconds * 1e3:.0f} ms). Ours: default options (fused Numba kernel, "
-        "shared among the cores from 2^20 values and on one thread below, non-finite check) "
+        "shared among the cores from 2^21 values and on one thread below, non-finite check) "
         "unless the row says otherwise; the targets judge these rows. "
         "Rows marked 'one thread' set `optimlab.optim.set_parallel_threshold(None)` for "
         "their steps. torch: `p.grad` set once, "

@@ -5,7 +5,7 @@ Step: for Adam, AdamW, SGD-momentum and RMSprop, on one float32 parameter of 1e4
 interleaved (see `_timing`):
 
 * optimlab.torch with default options (the rule's Numba kernel, shared among the cores
-  from 2^20 values, the non-finite check on): torch's fused and foreach steps use every
+  from 2^21 values, the non-finite check on): torch's fused and foreach steps use every
   core too;
 * the same on one thread at every size (``set_parallel_threshold(None)``), the row marked
   "one thread";
@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             f"contenders interleaved, {repeats} repeats, best (median); before each round the "
             f"run waited for both cores to be free ({gate.waited_seconds:.0f} s in all). "
             "'ours': optimlab.torch "
-            "with default options (the rule's Numba kernel, shared among the cores from 2^20 "
+            "with default options (the rule's Numba kernel, shared among the cores from 2^21 "
             "values, non-finite check on; torch uses every core too); 'ours one thread': the "
             "same with `set_parallel_threshold(None)`.",
             "",

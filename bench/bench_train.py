@@ -650,7 +650,7 @@ def mlp_lines(mlp: MLPResult) -> list[str]:
     lines += [
         "",
         "The row that sets a variable is a diagnostic, not the comparison: by default this "
-        "model's steps (235,146 values, under 2^20) run on one thread. It shares every step "
+        "model's steps (235,146 values, under 2^21) run on one thread. It shares every step "
         "among the cores while OpenBLAS's threads (the matrix products) want the same cores; "
         "optimlab's helper threads sleep between steps, so they do not take the cores from "
         "the next matrix products.",

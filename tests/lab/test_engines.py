@@ -160,7 +160,7 @@ def test_workers_update_on_one_thread_and_the_parent_keeps_its_setting():
     engine.run(_threshold, [0, 1], kept.append)
     engine.close(wait=True)
     assert kept == [None, None]
-    assert parallel_threshold() == 2**20
+    assert parallel_threshold() == 2**21
 
 
 def test_nothing_starts_until_there_is_work():

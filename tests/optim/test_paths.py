@@ -112,12 +112,12 @@ def test_gradient_dtype_is_cast_to_the_parameters():
     assert relative_error(a, b) == 0
 
 
-def test_parallel_threshold_is_about_a_million_by_default_and_checked():
-    assert optim.parallel_threshold() == 2**20
+def test_parallel_threshold_is_about_two_million_by_default_and_checked():
+    assert optim.parallel_threshold() == 2**21
     for bad in (0, -5, 2.5, True, "many"):
         with pytest.raises(ValueError, match="elements must be a positive whole number"):
             optim.set_parallel_threshold(bad)
-    assert optim.parallel_threshold() == 2**20
+    assert optim.parallel_threshold() == 2**21
 
 
 @needs_numba
@@ -155,7 +155,7 @@ def test_parallel_threshold_from_environment_is_checked():
         ("1e6", "1000000"),
         (" 1_000_000 ", "1000000"),
         ("none", "None"),
-        ("", str(2**20)),
+        ("", str(2**21)),
     ):
         env["OPTIMLAB_PARALLEL_THRESHOLD"] = text
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)

@@ -11,11 +11,12 @@ Called with NumPy arrays it is the readable reference path (one temporary per op
 Compiled by Numba it becomes the body of one loop over flat contiguous buffers: every
 array is read once and written once per step.
 
-Threads. Buffers of at least `DEFAULT_PARALLEL_THRESHOLD` values (2^20, about a million) are
+Threads. Buffers of at least `DEFAULT_PARALLEL_THRESHOLD` values (2^21, about two million) are
 split into chunks that every core takes its share of (`optimlab.optim._pool`), smaller ones
 run on the calling thread; `set_parallel_threshold` (or the ``OPTIMLAB_PARALLEL_THRESHOLD``
-environment variable, ``none`` for never) moves the line. Below a million values a step
-takes well under a millisecond and handing chunks to other threads does not pay.
+environment variable, ``none`` for never) moves the line. Below that, a step's buffers fit
+in a large L3 cache, one core already runs it at cache speed, and handing chunks to other
+threads costs more than it gains (measured: docs/benchmarks.md).
 
 Both paths compute in the parameters' dtype with coefficients cast to that dtype, and
 perform the same operations in the same order, so their iterates agree (bit for bit in
@@ -100,7 +101,7 @@ def _threshold_from_environment() -> int | None:
 
 
 #: Buffers at least this long are shared among the cores by default.
-DEFAULT_PARALLEL_THRESHOLD = 1 << 20
+DEFAULT_PARALLEL_THRESHOLD = 1 << 21
 
 _parallel_threshold: int | None = _threshold_from_environment()
 
