@@ -120,3 +120,13 @@ def test_the_command_line_wins_over_the_files_function_or_expression(tmp_path):
     path = _paths(tmp_path / "o" / "landscape.json")["SGD:0.1"]
     np.testing.assert_allclose(path, expected, rtol=1e-15, atol=1e-15)
     assert (tmp_path / "o" / "expression.png").exists()
+
+
+def test_a_formula_undefined_at_the_start_points_at_both_options(tmp_path):
+    pytest.importorskip("sympy")
+    result = invoke("landscape", "--expression", "log(x) + y^2", "--out", tmp_path / "o")
+    assert result.exit_code == 2
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith("Error: f is not finite at the start point (-2, 2)")
+    assert line.endswith("move the start (--start=x,y) or change f")
+    assert not (tmp_path / "o").exists()

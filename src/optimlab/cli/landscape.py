@@ -163,7 +163,7 @@ def landscape(
     iris); or give --expression instead.
     """
     from optimlab.lab.landscape_run import landscape_by_name, landscape_setup, parse_optimizers
-    from optimlab.play.expression import ExpressionError
+    from optimlab.play.expression import ExpressionError, StartPointError
 
     function, expression = _surface(function, expression)
     if function is not None:
@@ -194,6 +194,12 @@ def landscape(
         )
     except ModuleNotFoundError as error:
         raise click.UsageError(f"--expression: {one_line(error)}") from None
+    except StartPointError as error:  # the start is as much to blame as the formula
+        raise click.UsageError(
+            one_line(error).replace(
+                "move the start or change f", "move the start (--start=x,y) or change f"
+            )
+        ) from None
     except ExpressionError as error:
         raise click.BadParameter(one_line(error), param_hint="'--expression'") from None
     except ValueError as error:

@@ -54,6 +54,11 @@ class ExpressionError(ValueError):
     """An expression that is refused: the message says what and where, in one line."""
 
 
+class StartPointError(ExpressionError):
+    """A formula that is not finite at the start point asked for: the start is as much to
+    blame as the formula."""
+
+
 def parse_expression(text: str) -> Any:
     """The SymPy expression of ``text``, a formula in ``x`` and ``y``.
 
@@ -251,7 +256,7 @@ class ExpressionLandscape(Landscape):
             at_start = float(self._value(start_point))
             slope = self._grad(start_point)
         if not math.isfinite(at_start) or not np.isfinite(slope).all():
-            raise ExpressionError(
+            raise StartPointError(
                 f"f is not finite at the start point ({start_point[0]:g}, {start_point[1]:g}): "
                 f"f = {at_start}, gradient = {slope.tolist()}; move the start or change f"
             )
