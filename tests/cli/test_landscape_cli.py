@@ -64,9 +64,7 @@ def test_a_bad_setting_is_refused_in_one_line_before_any_work(tmp_path, ran, arg
     assert ran == [] and not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize(
-    "formula", ["__import__('os')", "x.real", "x +", "", "log(x - 10)", "(lambda: 1)()"]
-)
+@pytest.mark.parametrize("formula", ["__import__('os')", "x.real", "x +", "", "(lambda: 1)()"])
 def test_a_refused_formula_gives_the_parsers_message(tmp_path, ran, formula):
     pytest.importorskip("sympy")
     from optimlab.play.expression import ExpressionError, ExpressionLandscape
@@ -122,11 +120,12 @@ def test_the_command_line_wins_over_the_files_function_or_expression(tmp_path):
     assert (tmp_path / "o" / "expression.png").exists()
 
 
-def test_a_formula_undefined_at_the_start_points_at_both_options(tmp_path):
+@pytest.mark.parametrize("formula", ["log(x) + y^2", "log(x - 10)"])
+def test_a_formula_undefined_at_the_start_points_at_both_options(tmp_path, ran, formula):
     pytest.importorskip("sympy")
-    result = invoke("landscape", "--expression", "log(x) + y^2", "--out", tmp_path / "o")
+    result = invoke("landscape", "--expression", formula, "--out", tmp_path / "o")
     assert result.exit_code == 2
     line = result.output.strip().splitlines()[-1]
     assert line.startswith("Error: f is not finite at the start point (-2, 2)")
     assert line.endswith("move the start (--start=x,y) or change f")
-    assert not (tmp_path / "o").exists()
+    assert ran == [] and not (tmp_path / "o").exists()
