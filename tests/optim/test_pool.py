@@ -42,7 +42,7 @@ def test_every_index_is_covered_exactly_once(size, reverse, chunks_of_100):
 
 
 def test_chunks_are_handed_out_in_the_order_asked_for(chunks_of_100, monkeypatch):
-    monkeypatch.setattr(_pool, "parallel_threads", lambda: 1)  # one thread: the order is exact
+    monkeypatch.setattr(_pool, "_helpers", lambda: (None, 0))  # one thread: the order is exact
     for reverse, expected in ((False, [0, 100, 200]), (True, [200, 100, 0])):
         starts: list[int] = []
         _pool.run_in_chunks(lambda lo, hi, seen=starts: seen.append(lo), 250, reverse=reverse)

@@ -31,8 +31,8 @@ __all__ = ["CHUNK", "parallel_threads", "run_in_chunks", "uninterrupted"]
 #: (about 2 us) costs under 1 %, short enough to share the work evenly.
 CHUNK = 1 << 19
 
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
+_pool: tuple[ThreadPoolExecutor | None, int] | None = None  # see `_helpers`
+_pool_lock = threading.Lock()
 
 
 def parallel_threads() -> int:
@@ -48,24 +48,25 @@ def parallel_threads() -> int:
     return max(1, cores)
 
 
-def _pool() -> ThreadPoolExecutor | None:
-    """The helper threads (one fewer than `parallel_threads`; the caller is the other), or None
-    on a one-core machine."""
-    global _executor
-    if _executor is None and parallel_threads() > 1:
-        with _executor_lock:
-            if _executor is None:
-                _executor = ThreadPoolExecutor(
-                    parallel_threads() - 1, thread_name_prefix="optimlab-step"
-                )
-    return _executor
+def _helpers() -> tuple[ThreadPoolExecutor | None, int]:
+    """The helper threads and how many there are (one fewer than `parallel_threads`: the
+    caller is the other; none on one core), made on first use."""
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                count = parallel_threads() - 1
+                name = "optimlab-step"
+                threads = ThreadPoolExecutor(count, thread_name_prefix=name) if count else None
+                _pool = (threads, count)
+    return _pool
 
 
 def _forget_pool() -> None:
     """In a forked child the pool's threads do not exist: make new ones on first use."""
-    global _executor, _executor_lock
-    _executor = None
-    _executor_lock = threading.Lock()
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -94,9 +95,9 @@ def run_in_chunks(task: Callable[[int, int], object], size: int, reverse: bool =
                 return found
             found |= bool(task(i * CHUNK, min(size, (i + 1) * CHUNK)))
 
-    pool = _pool() if n_chunks > 1 else None
+    threads, count = _helpers() if n_chunks > 1 else (None, 0)
     with uninterrupted():
-        helpers = [pool.submit(work) for _ in range(parallel_threads() - 1)] if pool else []
+        helpers = [threads.submit(work) for _ in range(count)]
         found = work()
         for helper in helpers:
             if not helper.cancel():  # started: wait for its last chunk
