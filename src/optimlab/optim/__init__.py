@@ -16,7 +16,7 @@ from optimlab.optim.adagrad import Adagrad
 from optimlab.optim.adam import Adam, AdamW
 from optimlab.optim.adamax import Adamax
 from optimlab.optim.asgd import ASGD
-from optimlab.optim.base import Optimizer
+from optimlab.optim.base import Optimizer, apply_nonfinite_policy
 from optimlab.optim.elementwise import ElementwiseOptimizer
 from optimlab.optim.hyper import Hyper, Option
 from optimlab.optim.lamb import LAMB
@@ -108,6 +108,7 @@ __all__ = [
     "ScheduleFreeAdamW",
     "ScheduleFreeSGD",
     "Yogi",
+    "apply_nonfinite_policy",
     "flat_view",
     "has_nonfinite",
     "packed",

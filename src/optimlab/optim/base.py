@@ -33,6 +33,24 @@ CONVENTIONS = ("pytorch", "keras")
 NONFINITE_POLICIES = ("raise", "skip", "ignore")
 
 
+def apply_nonfinite_policy(owner: Any, message: str, stacklevel: int) -> None:
+    """Apply ``owner.nonfinite`` to a step that cannot be taken: ``"raise"`` raises
+    ``FloatingPointError(message)``; otherwise the step counts in ``owner.skipped_steps``,
+    with a warning the first time (saying the step was skipped, without the message's advice
+    to skip). ``stacklevel``: of the user's call, counted from the caller of this function.
+    Shared by `Optimizer` and the PyTorch adapter."""
+    if owner.nonfinite == "raise":
+        raise FloatingPointError(message)
+    if owner.skipped_steps == 0:
+        skipped = message.replace("; the parameters", "; skipped: the parameters")
+        warnings.warn(
+            skipped.replace(", or pass nonfinite='skip' to skip such steps", ""),
+            RuntimeWarning,
+            stacklevel=stacklevel + 1,
+        )
+    owner.skipped_steps += 1
+
+
 class Optimizer(ABC):
     """Base class of every optimizer in `optimlab.optim`.
 
@@ -407,18 +425,9 @@ class Optimizer(ABC):
         self._refuse_step(message, stacklevel=stacklevel + 1)
 
     def _refuse_step(self, message: str, stacklevel: int) -> None:
-        """Apply the ``nonfinite`` policy to a step that cannot be taken: raise
-        ``FloatingPointError(message)``, or count it as skipped (warning the first time)."""
-        if self.nonfinite == "raise":
-            raise FloatingPointError(message)
-        if self.skipped_steps == 0:
-            skipped = message.replace("; the parameters", "; skipped: the parameters")
-            warnings.warn(
-                skipped.replace(", or pass nonfinite='skip' to skip such steps", ""),
-                RuntimeWarning,
-                stacklevel=stacklevel,
-            )
-        self.skipped_steps += 1
+        """Apply the ``nonfinite`` policy to a step that cannot be taken
+        (`apply_nonfinite_policy`)."""
+        apply_nonfinite_policy(self, message, stacklevel)
 
     # -- saving and resuming -------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any, ClassVar, NamedTuple
@@ -24,7 +23,7 @@ import numpy as np
 import torch
 
 from optimlab import checks
-from optimlab.optim import Optimizer, RuleStep, has_nonfinite
+from optimlab.optim import Optimizer, RuleStep, apply_nonfinite_policy, has_nonfinite
 from optimlab.optim.hyper import MISSING, Hyper
 
 __all__ = [
@@ -479,16 +478,7 @@ class TorchOptimizer(torch.optim.Optimizer):
             "parameters were not changed. Lower the learning rate or clip the gradients "
             "(torch.nn.utils.clip_grad_norm_), or pass nonfinite='skip' to skip such steps"
         )
-        if self.nonfinite == "raise":
-            raise FloatingPointError(message)
-        if self.skipped_steps == 0:
-            skipped = message.replace("; the parameters", "; skipped: the parameters")
-            warnings.warn(
-                skipped.replace(", or pass nonfinite='skip' to skip such steps", ""),
-                RuntimeWarning,
-                stacklevel=4,
-            )
-        self.skipped_steps += 1
+        apply_nonfinite_policy(self, message, stacklevel=4)
         return True
 
     # -- saving and resuming ---------------------------------------------------------------
