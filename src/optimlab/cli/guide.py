@@ -16,6 +16,7 @@ from optimlab.cli._common import (
     output_folder,
     say,
     seed_option,
+    show,
 )
 from optimlab.cli._config import config_option
 from optimlab.cli._table import format_table
@@ -139,7 +140,7 @@ def guide(quick, claims, list_only, out, store, markdown, jobs, seed, progress) 
         {"algorithm": c.algorithm, "column": c.column, "claim": c.text, "verdict": f.verdict}
         for c, f in zip(result.claims, result.findings)
     ]
-    click.echo(format_table(rows, ["algorithm", "column", "claim", "verdict"]))
+    show(format_table(rows, ["algorithm", "column", "claim", "verdict"]))
     click.echo(
         f"\n{result.computed} runs and trials computed now, {result.reused} reused from the "
         f"store; {time.perf_counter() - started:.0f} s"

@@ -18,6 +18,7 @@ from optimlab.cli._common import (
     output_folder,
     say,
     seed_option,
+    show,
 )
 from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, data_options
@@ -361,7 +362,7 @@ def _print(result) -> None:
     from optimlab.lab.search import shown
     from optimlab.lab.sweep_report import columns
 
-    click.echo(f"\n{result.verdict.text}\n")
+    show(f"\n{result.verdict.text}\n")
     click.echo(format_table(result.table(), columns(result)))
     for outcome, run in zip(result.outcomes, result.best_runs):
         setting = ", ".join(f"{name}={shown(value)}" for name, value in outcome.best_setting)
