@@ -202,6 +202,8 @@ def test_a_ctrl_c_swallowed_by_a_library_callback_is_quiet_and_stops_the_next_ou
     monkeypatch.setattr(_common.interrupted, "ever", False)
     monkeypatch.setattr(_common.interrupted, "seen", False)
     monkeypatch.setattr(sys, "unraisablehook", _common.quiet_unraisable)
+    redelivered = []
+    monkeypatch.setattr(_common, "redeliver_soon", lambda: redelivered.append(1))
 
     class Fails:
         def __init__(self, error):
@@ -216,7 +218,26 @@ def test_a_ctrl_c_swallowed_by_a_library_callback_is_quiet_and_stops_the_next_ou
         _common.interrupted(2, None)  # the handler, as a Ctrl-C in a callback runs it
     Fails(KeyboardInterrupt())
     Fails(AttributeError("cleaning up after it"))
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr().err == "" and redelivered == [1]
     with pytest.raises(KeyboardInterrupt):
         _common.show("a results table")
     assert capsys.readouterr().out == ""
+
+
+def test_a_swallowed_ctrl_c_is_delivered_again_unless_it_was_dealt_with(monkeypatch):
+    """A server has no next message to stop at: the Ctrl-C a callback swallowed is delivered
+    again from outside it, unless the command dealt with it in the meantime."""
+    import time
+
+    from optimlab.cli import _common
+
+    delivered = []
+    monkeypatch.setattr(_common._thread, "interrupt_main", lambda: delivered.append(1))
+    monkeypatch.setattr(_common.interrupted, "seen", True)
+    _common.redeliver_soon(0.01)
+    time.sleep(0.2)
+    assert delivered == [1]
+    monkeypatch.setattr(_common.interrupted, "seen", False)  # handled meanwhile
+    _common.redeliver_soon(0.01)
+    time.sleep(0.2)
+    assert delivered == [1]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -98,11 +100,28 @@ interrupted = _Interrupted()
 def quiet_unraisable(unraisable: Any) -> None:
     """``sys.unraisablehook`` of the commands. A Ctrl-C raised inside a library callback
     (Numba's compiler calling back through ctypes) cannot leave it, and Python would print
-    "Exception ignored ..." with a traceback: `interrupted` has noted it, and the command
-    stops at its next message (`say`, `show`). What libraries report while cleaning up
-    after a Ctrl-C is not shown either."""
-    if not (isinstance(unraisable.exc_value, KeyboardInterrupt) or interrupted.ever):
+    "Exception ignored ..." with a traceback: instead it is delivered again once the
+    callback is over (`redeliver_soon`), or stops the command at its next message (`say`,
+    `show`), whichever comes first. What libraries report while cleaning up after a Ctrl-C
+    is not shown either."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        redeliver_soon()
+    elif not interrupted.ever:
         sys.__unraisablehook__(unraisable)
+
+
+def redeliver_soon(delay: float = 0.05) -> None:
+    """Run the SIGINT handler again in the main thread after ``delay`` seconds, unless the
+    Ctrl-C has reached the code that deals with it meanwhile (a server waiting for it, say,
+    which has no next message to stop at)."""
+
+    def again() -> None:
+        if interrupted.seen:
+            _thread.interrupt_main()
+
+    timer = threading.Timer(delay, again)
+    timer.daemon = True  # never keeps the program alive
+    timer.start()
 
 
 def say(message: str) -> None:
