@@ -107,6 +107,13 @@ def test_choice_suggests_the_closest_option():
     assert "did you mean" not in str(info.value)
 
 
+def test_choice_takes_a_string_option_in_any_case_and_returns_it_as_declared():
+    assert checks.choice("schedule", "Cosine", ("constant", "cosine")) == "cosine"
+    assert checks.choice("optimizer", "ADAM", ("SGD", "Adam")) == "Adam"
+    with pytest.raises(ValueError, match="must be one of 'ab', 'AB'"):  # ambiguous: refused
+        checks.choice("x", "Ab", ("ab", "AB"))
+
+
 def test_closest_is_case_insensitive():
     assert checks.closest("momentm", ["lr", "momentum", "dampening"]) == "momentum"
     assert checks.closest("ADAM", ["Adam", "AdamW"]) == "Adam"

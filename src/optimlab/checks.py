@@ -169,13 +169,18 @@ def closest(word: str, options: Iterable[str]) -> str | None:
 
 
 def choice(name: str, value: Any, options: Sequence[T]) -> T:
-    """One of ``options``; the error lists them and suggests the closest one.
+    """One of ``options``, a string option matched in any case (``"Cosine"`` gives
+    ``"cosine"``); the error lists them and suggests the closest one.
 
     Raises:
         ValueError: ``value`` is not one of the options.
     """
     if value in options:
         return value
+    if isinstance(value, str):
+        same = [o for o in options if isinstance(o, str) and o.lower() == value.lower()]
+        if len(same) == 1:
+            return same[0]
     shown = ", ".join(map(repr, options))
     hint = ""
     if isinstance(value, str):

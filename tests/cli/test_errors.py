@@ -241,3 +241,35 @@ def test_a_swallowed_ctrl_c_is_delivered_again_unless_it_was_dealt_with(monkeypa
     _common.redeliver_soon(0.01)
     time.sleep(0.2)
     assert delivered == [1]
+
+
+def test_a_command_run_from_python_leaves_the_signal_handlers_and_hook_as_it_found_them(
+    tmp_path,
+):
+    """The commands install their own SIGINT and SIGTERM handlers and unraisable hook while
+    they run; a caller in the same process (a notebook, a test) gets its own back, also
+    after an error."""
+    if signal.getsignal(signal.SIGINT) is None:
+        pytest.skip("a SIGINT handler set outside Python cannot be restored")
+
+    def mine(signum, frame):
+        raise AssertionError("not called")
+
+    def my_hook(unraisable):
+        raise AssertionError("not called")
+
+    previous = (signal.signal(signal.SIGINT, mine), signal.signal(signal.SIGTERM, mine))
+    hook, sys.unraisablehook = sys.unraisablehook, my_hook
+    try:
+        for args, status in (
+            (["compare", *TINY, "--epochs", "0"], 2),
+            (["compare", *TINY, "--epochs", "1", "--out", str(tmp_path)], 0),
+        ):
+            assert CliRunner().invoke(main, args).exit_code == status
+            assert signal.getsignal(signal.SIGINT) is mine
+            assert signal.getsignal(signal.SIGTERM) is mine
+            assert sys.unraisablehook is my_hook
+    finally:
+        sys.unraisablehook = hook
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])

@@ -5,10 +5,12 @@ No traceback reaches the user: an error is one line and a non-zero exit status (
 input, 1 for a failure), and Ctrl-C exits with status 130.
 """
 
+import contextlib
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 import click
 
@@ -31,15 +33,37 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated
 
 
+@contextlib.contextmanager
+def _command_handlers() -> Iterator[None]:
+    """The commands' SIGTERM and SIGINT handlers and unraisable hook while a command runs
+    (in the main thread), and the caller's again afterwards: a command run from Python
+    leaves the process as it found it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT))
+    hook = sys.unraisablehook
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, interrupted)
+    sys.unraisablehook = quiet_unraisable
+    try:
+        yield
+    finally:
+        sys.unraisablehook = hook
+        for signum, handler in zip((signal.SIGTERM, signal.SIGINT), previous):
+            if handler is not None:  # None: set outside Python, which cannot be put back
+                signal.signal(signum, handler)
+
+
 class _Main(click.Group):
     """The group, turning Ctrl-C, SIGTERM and unexpected errors into one line and an exit
     status (SIGTERM stops worker processes at once, and exits with 143)."""
 
     def invoke(self, ctx: click.Context):
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _terminate)
-            signal.signal(signal.SIGINT, interrupted)
-            sys.unraisablehook = quiet_unraisable
+        with _command_handlers():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context):
         try:
             result = super().invoke(ctx)
             if interrupted.seen:  # a Ctrl-C that a library callback swallowed
