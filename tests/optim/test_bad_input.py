@@ -236,3 +236,13 @@ def test_a_list_parameter_is_named_by_its_position():
     opt = optim.Adam([np.zeros(2), np.zeros(3)])
     with pytest.raises(FloatingPointError, match=r"the gradient of params\[1\] holds 1 "):
         opt.step([np.zeros(2), np.array([0.0, np.inf, 0.0])])
+
+
+def test_a_dict_of_gradients_is_matched_by_key_in_any_order():
+    params = {"W": np.array([1.0, 2.0]), "b": np.array([3.0])}
+    optim.SGD(params, lr=0.5).step({"b": np.array([4.0]), "W": np.array([2.0, -2.0])})
+    np.testing.assert_array_equal(params["W"], [0.0, 3.0])  # 1 - 0.5 * 2, 2 + 0.5 * 2
+    np.testing.assert_array_equal(params["b"], [1.0])  # 3 - 0.5 * 4
+    with pytest.raises(ValueError, match=r"missing \['W'\], unexpected \['w'\]"):
+        optim.SGD(params, lr=0.5).step({"b": np.ones(1), "w": np.ones(2)})
+    np.testing.assert_array_equal(params["W"], [0.0, 3.0])

@@ -4,7 +4,8 @@ engine that updates an optimizer's parameters walks them the same way).
 Every optimizer, clipping function and model accepts these three shapes of container.
 `leaves` flattens one into ``(names, arrays)`` in a fixed order; `rebuild` puts arrays back
 into the same shape of container; `check_same_structure` refuses a gradient container that
-does not match its parameters, naming the first difference.
+does not match its parameters, naming the first difference (a dict of gradients is matched
+to the parameters by key, in any order).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def check_same_structure(
             f"got {type(grads).__name__}"
         )
     grad_names, grad_arrays = leaves(grads, "grads")
+    if isinstance(grads, Mapping) and grad_names != list(names):
+        by_name = dict(zip(grad_names, grad_arrays))  # matched by key, in any order
+        if len(by_name) == len(grad_names) and by_name.keys() == set(names):
+            grad_names, grad_arrays = list(names), [by_name[n] for n in names]
     if list(grad_names) != list(names):
         missing = [n for n in names if n not in grad_names]
         extra = [n for n in grad_names if n not in names]
