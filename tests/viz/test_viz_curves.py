@@ -50,6 +50,25 @@ def test_a_diverged_history_is_cut_and_marked(legend_of):
     assert legend_of(figure) == ["lr=10 (diverged)", "lr=0.1"]
 
 
+def test_a_run_that_diverged_before_its_first_value_is_named_in_the_legend_only(legend_of):
+    """A training run can diverge in its first epoch: its history is empty (or starts with a
+    NaN); the figure still shows the others and names it."""
+    figure = plot_losses(
+        {"lr=1e3": [], "lr=10": [math.nan, 1.0], "lr=0.1": [1.0, 0.5]}, x_label="epoch"
+    )
+    axes = figure.axes[0]
+    assert [line.get_ydata().tolist() for line in axes.lines] == [[], [], [1.0, 0.5]]
+    assert legend_of(figure) == ["lr=1e3 (diverged at once)", "lr=10 (diverged at once)", "lr=0.1"]
+    assert axes.get_yscale() == "log"
+
+
+def test_when_every_run_diverged_at_once_the_figure_says_so(tmp_path, assert_png):
+    figure = plot_losses({"a": [], "b": [math.inf]}, path=tmp_path / "loss.png")
+    assert_png(tmp_path / "loss.png")
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    assert texts == ["every run diverged before its first value"]
+
+
 def test_linear_scale_allows_negative_values():
     figure = plot_losses({"saddle": np.array([0.0, -1.0, -4.0])}, log_scale=False)
     assert figure.axes[0].get_yscale() == "linear"
@@ -61,8 +80,6 @@ def test_linear_scale_allows_negative_values():
         ({}, {}, "empty"),
         ([1.0, 2.0], {}, "dict"),
         ({"a": np.ones((2, 2))}, {}, "shape"),
-        ({"a": []}, {}, "empty"),
-        ({"a": [math.nan, 1.0]}, {}, "start with a finite"),
         ({"a": ["x", "y"]}, {}, "real numbers"),
         ({"a": [1.0, 0.5]}, {"smooth_beta": 1.0}, "smooth_beta"),
         ({"a": [1.0, 0.5]}, {"smooth_beta": -0.1}, "smooth_beta"),

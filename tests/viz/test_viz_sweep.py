@@ -44,6 +44,19 @@ def test_an_optimizer_that_always_diverged_has_only_crosses():
     assert crosses[0].get_xdata().tolist() == [1.0, 10.0]
 
 
+def test_when_every_run_diverged_on_a_log_scale_the_figure_says_so(tmp_path, assert_png):
+    """Nothing finite to put on a log axis (matplotlib cannot even place its ticks): the
+    crosses are drawn and the axes say why there is nothing else."""
+    results = {"SGD": [(0.01, math.inf), (0.1, math.nan)], "Adam": [(0.01, math.inf)]}
+    figure = plot_lr_sweep(results, path=tmp_path / "lr.png")
+    assert_png(tmp_path / "lr.png")
+    axes = figure.axes[0]
+    assert [text.get_text() for text in axes.texts] == ["no finite loss to draw"]
+    crosses = [line for line in axes.lines if line.get_marker() == "x" and line.get_xdata().size]
+    heights = [line.get_ydata()[0] for line in crosses]
+    assert len(crosses) == 2 and heights[0] != heights[1]  # SGD's cross not under Adam's
+
+
 @pytest.mark.parametrize(
     ("results", "message"),
     [

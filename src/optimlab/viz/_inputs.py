@@ -35,14 +35,20 @@ def real_array(values: object, where: str, ndim: int) -> np.ndarray:
     return array
 
 
-def curve(values: object, where: str) -> tuple[np.ndarray, bool]:
+def curve(values: object, where: str, diverged_at_once: bool = False) -> tuple[np.ndarray, bool]:
     """A 1-D curve cut before its first non-finite value, and whether it was cut.
 
-    A non-finite value marks divergence: what follows is not drawn.
+    A non-finite value marks divergence: what follows is not drawn. With
+    ``diverged_at_once``, a curve that is empty or starts with a non-finite value (a run
+    that diverged before recording a value) is ``(empty, True)`` instead of an error.
     """
+    if diverged_at_once and np.size(values) == 0:
+        return np.empty(0), True
     array = real_array(values, where, ndim=1)
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size and bad[0] == 0:
+        if diverged_at_once:
+            return array[:0], True
         raise ValueError(f"{where}[0] is {array[0]}: a curve must start with a finite value")
     return (array[: bad[0]], True) if bad.size else (array, False)
 

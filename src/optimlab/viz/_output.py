@@ -44,8 +44,10 @@ def output_path(path: str | os.PathLike | None, suffixes: tuple[str, ...]) -> Pa
 
 
 def save_figure(figure: Any, path: Path | None, **options: Any) -> None:
-    """Save a matplotlib Figure to ``path`` atomically (no-op for None)."""
+    """Save a matplotlib Figure to ``path`` atomically (no-op for None), grown to hold
+    whatever sticks out of it (a title wider than the axes beside an outside legend)."""
     if path is None:
         return
+    options.setdefault("bbox_inches", "tight")
     with atomic_path(path) as temporary:
         figure.savefig(temporary, format=path.suffix[1:].lower(), **options)

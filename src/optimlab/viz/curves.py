@@ -38,7 +38,9 @@ def plot_losses(
     and a few markers placed so that curves lying on top of each other stay
     distinguishable), earlier curves slightly wider so later ones do not hide them. A run
     that diverged (a NaN or inf in its history) is drawn up to its last finite value and
-    marked there with a red ``X``; the legend says "diverged". With ``smooth_beta`` each
+    marked there with a red ``X``; the legend says "diverged" (a run that diverged before
+    its first value, an empty history or one that starts with a NaN or inf, is named in
+    the legend only). With ``smooth_beta`` each
     curve is also smoothed by the debiased EWMA
 
         v_t = beta v_{t-1} + (1 - beta) loss_t,   shown as v_t / (1 - beta^t),
@@ -63,7 +65,7 @@ def plot_losses(
         The matplotlib Figure.
     """
     target = output_path(path, IMAGE_SUFFIXES)
-    curves = curves_of(histories, "histories")
+    curves = curves_of(histories, "histories", diverged_at_once=True)
     if not isinstance(x_label, str):
         raise ValueError(f"x_label must be a str, got {x_label!r}")
     log_scale = check.flag(log_scale, "log_scale")
@@ -71,8 +73,9 @@ def plot_losses(
         smooth_beta = check.beta(smooth_beta, "smooth_beta")
     title = check.optional_text(title, "title")
     y_label = check.optional_text(y_label, "y_label")
-    if log_scale:
-        needs_positive(curves, "histories")
+    drawn = {label: curve for label, curve in curves.items() if curve[0].size}
+    if log_scale and drawn:
+        needs_positive(drawn, "histories")
     if y_range is not None:
         y_range = _window(y_range, log_scale)
 
@@ -84,6 +87,9 @@ def plot_losses(
     for index, (label, (values, diverged)) in enumerate(curves.items()):
         steps = np.arange(values.size) + first
         style = curve_style(index)
+        if not values.size:  # diverged before its first value: in the legend only
+            axes.plot([], [], **style.line(), label=f"{label} (diverged at once)")
+            continue
         width = _width(index, count)
         markers = marker_positions(values.size, index, count)
         shown = values
@@ -102,7 +108,18 @@ def plot_losses(
         if diverged:
             last = values[-1] if y_range is None else np.clip(values[-1], *y_range)
             mark_divergence(axes, steps[-1], last, style.color)
-    if log_scale:
+    if not drawn:
+        axes.set_yticks([])
+        axes.text(
+            0.5,
+            0.2,
+            "every run diverged before its first value",
+            ha="center",
+            va="center",
+            transform=axes.transAxes,
+            color="0.35",
+        )
+    elif log_scale:
         axes.set_yscale("log", nonpositive="mask")
     axes.set_xlabel(x_label)
     axes.set_ylabel(y_label or ("loss (log scale)" if log_scale else "loss"))
@@ -111,9 +128,11 @@ def plot_losses(
         default += f" (faint: raw; bold: EWMA, beta={smooth_beta:g})"
     axes.set_title(title or default, pad=10 if y_range is not None else None)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+    if not drawn:
+        axes.set_xticks([])
     if y_range is not None:
         axes.set_ylim(*y_range)
-    place_legend(axes)
+    place_legend(axes, outside=False, loc="upper center") if not drawn else place_legend(axes)
     save_figure(figure, target)
     return figure
 
@@ -135,9 +154,11 @@ def _width(index: int, count: int) -> float:
     return 2.2 - 0.9 * index / (count - 1) if count > 1 else 1.8
 
 
-def curves_of(mapping: object, name: str) -> dict[str, tuple[np.ndarray, bool]]:
+def curves_of(
+    mapping: object, name: str, diverged_at_once: bool = False
+) -> dict[str, tuple[np.ndarray, bool]]:
     return {
-        label: check.curve(values, f"{name}[{label!r}]")
+        label: check.curve(values, f"{name}[{label!r}]", diverged_at_once)
         for label, values in check.named(mapping, name).items()
     }
 

@@ -20,6 +20,7 @@ from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
 from optimlab.viz.style import curve_style
 
 DIVERGED_HEIGHT = 0.96  # where diverged runs sit, as a fraction of the axes' height
+DIVERGED_STAGGER = 0.035  # the next optimizers' marks a little lower (3 rows), not hidden
 
 
 def plot_lr_sweep(
@@ -161,7 +162,7 @@ def _plot(
             any_diverged = True
             axes.plot(
                 xs[~finite],
-                np.full((~finite).sum(), DIVERGED_HEIGHT),
+                np.full((~finite).sum(), DIVERGED_HEIGHT - DIVERGED_STAGGER * (index % 3)),
                 "x",
                 color=color,
                 markersize=9,
@@ -177,7 +178,24 @@ def _plot(
         axes.set_xticks(range(len(ticks)), [_tick(v) for v in ticks])
         axes.set_xlim(-0.5, len(ticks) - 0.5)
     axes.margins(y=0.15)  # headroom above the finite losses for the diverged marks
-    if log_scale:
+    drawn = [
+        loss
+        for runs in pairs.values()
+        for _, loss in runs
+        if math.isfinite(loss) and (loss > 0 or not log_scale)
+    ]
+    if not drawn:  # nothing on the y axis: say so, instead of an empty (or a log) scale
+        axes.set_yticks([])
+        axes.text(
+            0.5,
+            0.5,
+            "no finite loss to draw",
+            ha="center",
+            va="center",
+            transform=axes.transAxes,
+            color="0.35",
+        )
+    elif log_scale:
         axes.set_yscale("log", nonpositive="mask")
     axes.set_xlabel(f"{noun} (log scale)" if numeric and log_x else noun)
     axes.set_ylabel(y_label or ("final loss (log scale)" if log_scale else "final loss"))
