@@ -290,3 +290,25 @@ def test_runs_that_diverge_at_their_first_update_still_get_a_report(tmp_path, co
     result = invoke(command, *common, *(extra if command == "sweep" else []), "--out", out)
     assert result.exit_code == 0, result.output
     assert (out / "report.html").is_file() and (out / "results.json").is_file()
+
+
+def test_ctrl_c_during_compare_shows_and_saves_the_runs_that_finished(tmp_path, monkeypatch):
+    """Ctrl-C in the second run: the first is printed and written, the command still
+    ends as interrupted (status 130); with no run finished, nothing is written."""
+    real = comparison.run
+
+    def second_run_interrupted(spec, **kwargs):
+        if spec.optimizer == "Adam":
+            raise KeyboardInterrupt
+        return real(spec, **kwargs)
+
+    monkeypatch.setattr(comparison, "run", second_run_interrupted)
+    runs = ["--optimizer", "SGD:0.1", "--optimizer", "Adam:0.01", "--epochs", "2"]
+    result = CliRunner().invoke(main, ["compare", *TINY, *runs, "--out", str(tmp_path / "a")])
+    assert result.exit_code == 130
+    assert "interrupted while training Adam(lr=0.01)" in result.output
+    saved = json.loads((tmp_path / "a" / "results.json").read_text())
+    assert [run["spec"]["optimizer"] for run in saved["runs"]] == ["SGD"]
+    runs = ["--optimizer", "Adam:0.01", "--optimizer", "SGD:0.1", "--epochs", "2"]
+    result = CliRunner().invoke(main, ["compare", *TINY, *runs, "--out", str(tmp_path / "b")])
+    assert result.exit_code == 130 and not (tmp_path / "b").exists()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from optimlab.cli._common import (
     command_line,
+    interrupted,
     one_line,
     out_option,
     output_folder,
@@ -19,6 +22,9 @@ from optimlab.cli._common import (
 from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, data_options, parse_optimizer
 from optimlab.cli._table import format_table
+
+if TYPE_CHECKING:
+    from optimlab.lab.comparison import CompareResult
 
 _METRICS = {
     "r2": "regression: the loss is the mean squared error, the metric R^2",
@@ -59,7 +65,7 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
     how it ended, and its diagnosis (the debugging checklist of "Optimization Algorithms in
     Deep Neural Networks"); the report adds the loss curves.
     """
-    from optimlab.lab.comparison import check_specs, run_compare
+    from optimlab.lab.comparison import CompareInterrupted, check_specs, run_compare
 
     base = base_spec(seed=seed, **data)
     specs = []
@@ -97,15 +103,31 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
         except (ValueError, TypeError, OSError) as error:
             run = specs[len(current) - 1].label if current else "compare"
             raise click.ClickException(f"{run}: {one_line(error)}") from error
-        first = result.results[0]
-        say(f"{first.spec.source}: {_METRICS.get(first.history.metric, 'losses')}")
-        show(format_table(result.named_table(), result.columns()))
-        for r in result.results:
-            if r.history.message:
-                click.echo(f"{r.spec.label}: {r.history.message}")
-            for note in r.notes:
-                click.echo(f"{r.spec.label}: note: {note}")
-            click.echo(f"{r.spec.label}: {r.diagnosis['label']}: {r.diagnosis['remedy']}")
-        say("writing the plots, results.json and the report ...")
-        path = result.write(folder, command=command_line())
+        except CompareInterrupted as stop:
+            if stop.finished is None:
+                raise
+            interrupted.handled()  # the runs that finished are shown and saved first
+            count = len(stop.finished.results)
+            say(
+                f"interrupted while training {stop.stopped}; the {count} run(s) that "
+                "finished are shown and saved (Ctrl-C again to stop at once)"
+            )
+            _report(stop.finished, folder)
+            raise KeyboardInterrupt from stop
+        _report(result, folder)
+
+
+def _report(result: CompareResult, folder: Path) -> None:
+    """Print the table, the messages and diagnoses, then write the report."""
+    first = result.results[0]
+    say(f"{first.spec.source}: {_METRICS.get(first.history.metric, 'losses')}")
+    show(format_table(result.named_table(), result.columns()))
+    for r in result.results:
+        if r.history.message:
+            click.echo(f"{r.spec.label}: {r.history.message}")
+        for note in r.notes:
+            click.echo(f"{r.spec.label}: note: {note}")
+        click.echo(f"{r.spec.label}: {r.diagnosis['label']}: {r.diagnosis['remedy']}")
+    say("writing the plots, results.json and the report ...")
+    path = result.write(folder, command=command_line())
     click.echo(f"Report: {path.resolve()}")

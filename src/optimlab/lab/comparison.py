@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from optimlab.lab.engines import Terminated
 from optimlab.lab.experiment import RunResult, RunSpec, check_task, run
 from optimlab.lab.optimizer_spec import check_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
 from optimlab.lab.report import Report
 
-__all__ = ["COLUMNS", "CompareResult", "check_specs", "run_compare"]
+__all__ = ["COLUMNS", "CompareInterrupted", "CompareResult", "check_specs", "run_compare"]
 
 #: The columns of the results table, in order.
 COLUMNS = (
@@ -129,6 +130,16 @@ class CompareResult:
         return report.write(folder / "report.html")
 
 
+class CompareInterrupted(KeyboardInterrupt):
+    """Ctrl-C during `run_compare`: ``finished`` is the `CompareResult` of the runs that
+    had completed (None if none had), ``stopped`` the label of the run it stopped."""
+
+    def __init__(self, finished: CompareResult | None, stopped: str) -> None:
+        super().__init__(f"interrupted while training {stopped}")
+        self.finished = finished
+        self.stopped = stopped
+
+
 def run_compare(
     specs: Sequence[RunSpec],
     *,
@@ -150,13 +161,20 @@ def run_compare(
         ValueError: no specs, a spec that is not a `RunSpec`, an invalid optimizer
             setting or task (naming the run), or two runs with one label, before any
             training.
+        CompareInterrupted: Ctrl-C; it holds the runs that had finished.
     """
     check_specs(specs)
-    results = []
+    results: list[RunResult] = []
     for spec in specs:
         if log is not None:
             log(f"training {spec.label} ...")
-        results.append(run(spec, progress=progress))
+        try:
+            results.append(run(spec, progress=progress))
+        except Terminated:
+            raise
+        except KeyboardInterrupt as interrupt:
+            finished = CompareResult(tuple(results)) if results else None
+            raise CompareInterrupted(finished, spec.label) from interrupt
     return CompareResult(tuple(results))
 
 
