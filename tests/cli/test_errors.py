@@ -312,3 +312,15 @@ def test_ctrl_c_during_compare_shows_and_saves_the_runs_that_finished(tmp_path, 
     runs = ["--optimizer", "Adam:0.01", "--optimizer", "SGD:0.1", "--epochs", "2"]
     result = CliRunner().invoke(main, ["compare", *TINY, *runs, "--out", str(tmp_path / "b")])
     assert result.exit_code == 130 and not (tmp_path / "b").exists()
+
+
+def test_choice_options_take_any_case(tmp_path):
+    """`--optimizer adam` always worked; the other named choices do too."""
+    data = ["--dataset", "Moons", "--n-samples", "80", "--model", "MLP", "--hidden", "4"]
+    settings = ["--activation", "TANH", "--schedule", "Cosine"]
+    result = invoke(
+        "compare", *data, *settings, "--optimizer", "adam", "--epochs", "1", "--out", tmp_path
+    )
+    assert result.exit_code == 0, result.output
+    spec = json.loads((tmp_path / "results.json").read_text())["runs"][0]["spec"]
+    assert (spec["model"], spec["activation"], spec["schedule"]) == ("mlp", "tanh", "cosine")

@@ -443,6 +443,7 @@ def test_verdicts_that_cannot_be_judged_say_why():
         ({"optimizers": ["SGD", "Adamm"]}, "unknown optimizer 'Adamm'; choose from SGD,"),
         ({"optimizers": "SGD"}, "optimizers must be a non-empty list"),
         ({"optimizers": ["SGD", "SGD"]}, "duplicates"),
+        ({"optimizers": ["SGD", "sgd"]}, "duplicates"),
         ({"lrs": [0.1, -1.0]}, "Invalid learning rate in lrs: -1.0"),
         ({"lrs": [math.nan]}, "Invalid learning rate"),
         ({"lrs": []}, "lrs must be a non-empty list"),

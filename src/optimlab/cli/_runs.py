@@ -59,7 +59,7 @@ _DATA_OPTIONS = [
         "--target-type",
         default="auto",
         show_default=True,
-        type=click.Choice(["auto", "regression", "binary", "multiclass"]),
+        type=click.Choice(["auto", "regression", "binary", "multiclass"], case_sensitive=False),
         help="With --csv: what the target column holds (auto: text or a few whole "
         "numbers are classes, other numbers a regression target).",
     ),
@@ -80,7 +80,7 @@ _DATA_OPTIONS = [
         "--model",
         default="auto",
         show_default=True,
-        type=click.Choice(["auto", *MODELS]),
+        type=click.Choice(["auto", *MODELS], case_sensitive=False),
         help="auto: linear/logistic/softmax regression by the task.",
     ),
     click.option(
@@ -93,7 +93,7 @@ _DATA_OPTIONS = [
         "--activation",
         default="tanh",
         show_default=True,
-        type=click.Choice(["relu", "tanh", "sigmoid"]),
+        type=click.Choice(["relu", "tanh", "sigmoid"], case_sensitive=False),
     ),
     click.option(
         "--batch-size",
@@ -128,7 +128,10 @@ _DATA_OPTIONS = [
 _TRAINING_OPTIONS = [
     click.option("--epochs", default=30, show_default=True, type=click.IntRange(min=1)),
     click.option(
-        "--schedule", default="constant", show_default=True, type=click.Choice(list(SCHEDULES))
+        "--schedule",
+        default="constant",
+        show_default=True,
+        type=click.Choice(list(SCHEDULES), case_sensitive=False),
     ),
     click.option(
         "--clip-norm",

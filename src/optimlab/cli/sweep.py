@@ -223,7 +223,7 @@ def _default_jobs() -> int:
     "--engine",
     default="process",
     show_default=True,
-    type=click.Choice(["process", "dask"]),
+    type=click.Choice(["process", "dask"], case_sensitive=False),
     help="Run the jobs in a process pool, or on dask (a local cluster, or --address).",
 )
 @click.option(

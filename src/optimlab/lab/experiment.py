@@ -30,6 +30,7 @@ import numpy as np
 
 from optimlab import checks, models, optim, schedules
 from optimlab import data as datasets
+from optimlab.lab.optimizer_spec import optimizer_name
 from optimlab.lab.task_source import TORCH_EXTRA, parse_task, task_identity, torch_available
 from optimlab.models.mlp import ACTIVATIONS
 from optimlab.train import EarlyStopping, History, fit
@@ -143,18 +144,18 @@ class RunSpec:
     target_type: str = "auto"
 
     def __post_init__(self) -> None:
-        if self.optimizer not in optim.OPTIMIZERS:
-            raise ValueError(
-                f"unknown optimizer {self.optimizer!r}; choose one of {', '.join(optim.OPTIMIZERS)}"
-            )
-        if self.model not in ("auto", *MODELS):
-            raise ValueError(
-                f"unknown model {self.model!r}; choose one of auto, {', '.join(MODELS)}"
-            )
-        if self.schedule not in SCHEDULES:
-            raise ValueError(
-                f"unknown schedule {self.schedule!r}; choose one of {', '.join(SCHEDULES)}"
-            )
+        # names in any case, kept as declared ("adamw" is AdamW)
+        object.__setattr__(self, "optimizer", optimizer_name(self.optimizer))
+        for name, options in (("model", ("auto", *MODELS)), ("schedule", SCHEDULES)):
+            value = getattr(self, name)
+            known = {option.lower(): option for option in options}
+            if not isinstance(value, str) or value.lower() not in known:
+                near = checks.closest(str(value), options)
+                hint = f"; did you mean {near!r}?" if near is not None else ""
+                raise ValueError(
+                    f"unknown {name} {value!r}; choose one of {', '.join(options)}{hint}"
+                )
+            object.__setattr__(self, name, known[value.lower()])
         if not isinstance(self.dataset, str):
             raise checks.ArgumentTypeError(
                 f"Invalid dataset: dataset must be a name or 'csv:PATH:TARGET', got "

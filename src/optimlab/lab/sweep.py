@@ -51,7 +51,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from tqdm.auto import tqdm
 
-from optimlab import optim
+from optimlab import checks, optim
 from optimlab.lab import engines
 from optimlab.lab.diagnosis import diagnose
 from optimlab.lab.experiment import (
@@ -62,6 +62,7 @@ from optimlab.lab.experiment import (
     run,
     run_context,
 )
+from optimlab.lab.optimizer_spec import optimizer_name
 from optimlab.lab.output import PYTHON_COMMAND
 from optimlab.lab.search import (
     DEFAULT_HIGH,
@@ -698,12 +699,17 @@ def _check_optimizers(optimizers: Sequence[str]) -> list[str]:
     valid = ", ".join(optim.OPTIMIZERS)
     if isinstance(optimizers, str) or not isinstance(optimizers, Sequence) or not optimizers:
         raise ValueError(f"optimizers must be a non-empty list of names from: {valid}")
+    names = []
     for name in optimizers:
-        if name not in optim.OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {name!r}; choose from {valid}")
-    if len(set(optimizers)) != len(optimizers):
+        try:
+            names.append(optimizer_name(name))  # in any case, kept as declared
+        except ValueError:
+            near = checks.closest(str(name), optim.OPTIMIZERS)
+            hint = f"; did you mean {near!r}?" if near is not None else ""
+            raise ValueError(f"unknown optimizer {name!r}; choose from {valid}{hint}") from None
+    if len(set(names)) != len(names):
         raise ValueError(f"optimizers has duplicates: {list(optimizers)}; name each once")
-    return list(optimizers)
+    return names
 
 
 def _check_seeds(seeds: Sequence[int]) -> tuple[int, ...]:
