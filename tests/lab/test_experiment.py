@@ -40,7 +40,7 @@ TINY = RunSpec(dataset="moons", model="logistic", n_samples=120, epochs=3, batch
 def test_names_are_taken_in_any_case_and_kept_as_declared():
     spec = RunSpec(optimizer="adamw", model="MLP", schedule="Cosine")
     assert (spec.optimizer, spec.model, spec.schedule) == ("AdamW", "mlp", "cosine")
-    with pytest.raises(ValueError, match="unknown schedule 'cosin'.*did you mean 'cosine'"):
+    with pytest.raises(ValueError, match=r"unknown schedule 'cosin'.*did you mean 'cosine'"):
         RunSpec(schedule="cosin")
 
 
