@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -169,8 +170,89 @@ def test_data_too_small_to_split_is_refused_before_any_run(tmp_path, trained):
     path = tmp_path / "tiny.csv"
     path.write_text("y,x\n0,1\n1,2\n1,3\n")
     result = invoke("compare", "--csv", path, "--target", "y", "--out", tmp_path / "o")
-    assert result.exit_code == 2 and "class 0 has 1 sample(s)" in result.output
+    assert result.exit_code == 2 and "class 0 has 1 sample," in result.output
+    assert "stratify" not in result.output
     assert trained == [] and not (tmp_path / "o").exists()
+
+
+def test_a_class_too_small_to_split_is_named_by_the_users_label(tmp_path, trained):
+    path = tmp_path / "pets.csv"
+    path.write_text(
+        "x,y\n" + "".join(f"{i},{'cat' if i % 2 else 'dog'}\n" for i in range(10)) + "10,emu\n"
+    )
+    result = invoke("compare", "--csv", path, "--target", "y", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "class 'emu' has 1 sample," in result.output, result.output
+    assert trained == []
+
+
+def test_a_target_with_thousands_separators_suggests_the_target_type(tmp_path, trained):
+    path = tmp_path / "prices.csv"
+    path.write_text("area,price\n" + "".join(f'{i},"{200_000 + 997 * i:,}"\n' for i in range(30)))
+    args = ["compare", "--csv", path, "--target", "price", "--epochs", "1", "--out", tmp_path / "o"]
+    result = invoke(*args)
+    assert result.exit_code == 2 and trained == [], result.output
+    message = result.output.strip().splitlines()[-1]
+    assert "thousands separators ('200,000')" in message
+    assert "pass --target-type regression" in message and "task=" not in message
+    assert invoke(*args, "--target-type", "regression").exit_code == 0
+
+
+def test_a_regression_too_small_to_split_is_refused_before_any_run(tmp_path, trained):
+    path = tmp_path / "tiny.csv"
+    path.write_text("a,b,y\n1,2,3.5\n2,3,4.5\n3,5,6.1\n")
+    result = invoke(
+        "compare",
+        "--csv",
+        path,
+        "--target",
+        "y",
+        "--target-type",
+        "regression",
+        "--out",
+        tmp_path / "o",
+    )
+    assert result.exit_code == 2 and trained == [] and not (tmp_path / "o").exists()
+    assert "'--csv'" in result.output and "tiny.csv' has 3 rows" in result.output
+    assert "at least 6 rows" in result.output
+
+
+def test_a_constant_feature_is_noted_on_the_terminal_once(tmp_path):
+    path = tmp_path / "const.csv"
+    rows = "".join(f"{i % 7},5,{i % 7 * 2 + i % 3 + 0.5}\n" for i in range(40))
+    path.write_text("a,c,y\n" + rows)
+    result = invoke(
+        "compare",
+        "--csv",
+        path,
+        "--target",
+        "y",
+        "--epochs",
+        "1",
+        "--optimizer",
+        "SGD:0.1",
+        "--optimizer",
+        "Adam:0.01",
+        "--out",
+        tmp_path / "o",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("constant on the training split ('c')") == 1
+    runs = json.loads((tmp_path / "o" / "results.json").read_text())["runs"]
+    assert all("('c')" in run["summary"]["notes"] for run in runs)
+
+
+def test_a_huge_feature_trains_without_numpy_warnings(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text(
+        "a,big,y\n" + "".join(f"{i % 7},{i % 5 + 1}e200,{i % 7 * 2}\n" for i in range(40))
+    )
+    args = ["compare", "--csv", path, "--target", "y", "--epochs", "1", "--optimizer", "Adam"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would end the command with an error
+        result = invoke(*args, "--out", tmp_path / "o")
+        assert result.exit_code == 0, result.output
+        unscaled = invoke(*args, "--no-scale", "--out", tmp_path / "p")
+    assert unscaled.exit_code == 2 and "feature 'big' reaches 5e+200" in unscaled.output
 
 
 def test_ctrl_c_while_the_libraries_are_still_being_imported_is_one_line(tmp_path):

@@ -285,3 +285,53 @@ def test_decimal_commas_are_named_as_such(tmp_path):
     path.write_text("y;a\n1;2,5\n0;3,1\n1;0,7\n")
     with pytest.raises(ValueError, match=r"'2,5' has a decimal comma"):
         load_csv(path, "y")
+
+
+# --- a spreadsheet user's files: thousands separators, trailing commas ----------------------
+
+
+def prices_csv(tmp_path):
+    prices = [f"{100_000 + 1_234 * i:,}" for i in range(30)]  # '100,000', '101,234', ...
+    rows = [[i, i % 7, price] for i, price in enumerate(prices)]
+    return write_csv(tmp_path / "prices.csv", ["area", "rooms", "price"], rows), prices
+
+
+def test_a_target_with_thousands_separators_is_named_and_read_as_regression(tmp_path):
+    path, prices = prices_csv(tmp_path)
+    with pytest.raises(ValueError, match=r"thousands separators \('100,000'\).*task='regression'"):
+        load_csv(path, "price")
+    data = load_csv(path, "price", task="regression")
+    assert data.task == "regression"
+    np.testing.assert_array_equal(data.y, [float(p.replace(",", "")) for p in prices])
+    assert load_csv(path, "price", task="multiclass").n_classes == 30  # labels, as told
+
+
+def test_a_text_target_with_a_class_per_row_is_refused_in_auto_mode(tmp_path):
+    rows = [[i, f"${1000 + i}"] for i in range(30)]
+    path = write_csv(tmp_path / "dollars.csv", ["a", "price"], rows)
+    with pytest.raises(ValueError, match="30 distinct values in 30 rows, too many for class"):
+        load_csv(path, "price")
+
+
+@pytest.mark.parametrize("end", [",,", ""])
+def test_empty_unnamed_columns_ending_the_header_are_left_out(tmp_path, end):
+    path = tmp_path / "export.csv"
+    path.write_text(f"a,b,y,,\n1,2,0{end}\n3,4,1{end}\n5,6,0{end}\n", encoding="utf-8")
+    data = load_csv(path, "y")
+    assert data.feature_names == ("a", "b")
+    np.testing.assert_array_equal(data.X, [[1, 2], [3, 4], [5, 6]])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("a,b,y,,\n1,2,0,,\n3,4,1,,x\n", "line 3: column 5 holds 'x' but has no name"),
+        ("a,b,y,,\n1,2,0\n3,4\n", "line 3: 2 fields, but the header names 3 columns"),
+        ("a,,y,,\n1,2,0\n", "column 2 of the header has no name"),
+    ],
+)
+def test_unnamed_columns_with_data_are_still_refused(tmp_path, content, message):
+    path = tmp_path / "export.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_csv(path, "y")

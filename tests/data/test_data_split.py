@@ -1,5 +1,7 @@
 """train_val_split and Standardizer (statistics from the training split only)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.preprocessing import StandardScaler
@@ -97,3 +99,24 @@ def test_standardizer_bad_input_raises():
         Standardizer().fit(np.ones((0, 2)))
     with pytest.raises(TypeError, match="X must hold numbers"):
         Standardizer().fit(np.array([["a"]]))
+
+
+def test_a_class_too_small_to_split_is_named_by_its_label():
+    y = np.array([0] * 5 + [1] * 5 + [2])
+    with pytest.raises(ValueError, match="split: class 'emu' has 1 sample,") as error:
+        train_val_split(np.zeros((11, 1)), y, seed=0, stratify=True, labels=("cat", "dog", "emu"))
+    assert "stratify" not in str(error.value)
+
+
+def test_standardizer_handles_huge_and_tiny_columns_without_warnings():
+    rng = np.random.default_rng(0)
+    X = rng.normal(5.0, 3.0, size=(40, 3))
+    expected = (X - X.mean(axis=0)) / X.std(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaler = Standardizer().fit(X * [1.0, 1e200, 1e-200])
+        Z = scaler.transform(X * [1.0, 1e200, 1e-200])
+    np.testing.assert_allclose(Z, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(scaler.scale_, X.std(axis=0) * [1.0, 1e200, 1e-200], rtol=1e-12)
+    plain = Standardizer().fit(X)  # ordinary data: the same bits as numpy's own mean and std
+    assert np.array_equal(plain.mean_, X.mean(axis=0)) and np.array_equal(plain.scale_, X.std(0))

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -474,3 +475,42 @@ def test_warm_up_compiles_the_runs_loops_before_the_clock_starts():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "1", done.stderr
+
+
+# --- data checks and notes before any run ---------------------------------------------------
+
+
+def test_a_regression_too_small_for_r2_on_both_splits_is_refused_before_training(tmp_path):
+    rows = [[float(i), 1.5 * i + 0.5] for i in range(5)]
+    spec = RunSpec(dataset=f"csv:{write_csv(tmp_path / 'five.csv', ['a', 'y'], rows)}:y")
+    with pytest.raises(ValueError, match=r"'.*five\.csv' has 5 rows, .* at least 6 rows"):
+        load_split(spec)
+    six = write_csv(tmp_path / "six.csv", ["a", "y"], [*rows, [5.0, 8.0]])
+    split = load_split(dataclasses.replace(spec, dataset=f"csv:{six}:y"))
+    assert (len(split.y_train), len(split.y_val)) == (4, 2)  # R^2 computes on both
+    assert run(dataclasses.replace(spec, dataset=f"csv:{six}:y", epochs=1)).history.epochs == 1
+    three = write_csv(tmp_path / "three.csv", ["a", "y"], rows[:3])
+    with pytest.raises(ValueError, match="at least 4 rows"):  # 2 + 2 with half held out
+        load_split(dataclasses.replace(spec, dataset=f"csv:{three}:y", val_fraction=0.5))
+
+
+def test_a_constant_feature_is_a_note_of_the_split_and_of_each_runs_summary(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = [[a, 5.0, 2 * a] for a in rng.normal(size=40)]
+    spec = RunSpec(dataset=f"csv:{write_csv(tmp_path / 'c.csv', ['a', 'c', 'y'], rows)}:y")
+    (note,) = load_split(spec).notes
+    assert "1 feature(s) are constant on the training split ('c')" in note
+    assert "constant on the training split ('c')" in run(spec).summary()["notes"]
+    assert load_split(dataclasses.replace(TINY)).notes == ()
+
+
+def test_a_huge_feature_is_standardised_and_refused_unscaled(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = [[a, abs(b) * 1e200, 2 * a + b] for a, b in rng.normal(size=(40, 2))]
+    spec = RunSpec(dataset=f"csv:{write_csv(tmp_path / 'h.csv', ['a', 'big', 'y'], rows)}:y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        split = load_split(spec)
+    assert np.abs(split.X_train).max() < 10 and split.feature_scaler.scale_[1] > 1e199
+    with pytest.raises(ValueError, match=r"feature 'big' reaches .*e\+200, too large to train on"):
+        load_split(dataclasses.replace(spec, scale=False))

@@ -4,11 +4,12 @@ shared by compare, sweep and lr-find, and their conversion to `RunSpec` values."
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 
 import click
 
-from optimlab.cli._common import choice_of, one_line, with_option_names
+from optimlab.cli._common import choice_of, one_line, say, with_option_names
 from optimlab.lab import optimizer_spec
 from optimlab.lab.experiment import MODELS, SCHEDULES, RunSpec, check_task, dataset_names
 from optimlab.lab.optimizer_spec import ParsedOptimizer
@@ -185,7 +186,7 @@ def base_spec(
     if csv_path is not None:
         if not target:
             raise click.UsageError("--csv needs --target COLUMN (the column to predict)")
-        _check_csv(csv_path, target)
+        _check_csv(csv_path, target, target_type)
         dataset = f"csv:{csv_path}:{target}"
     elif dataset not in dataset_names():
         dataset = choice_of(dataset_names(), "data set", dataset)
@@ -316,20 +317,28 @@ def _check_data(spec: RunSpec, hint: str) -> None:
     from optimlab.lab.experiment import build_model, load_split
 
     try:
-        build_model(spec, load_split(spec))
+        split = load_split(spec)
+        build_model(spec, split)
     except (FileNotFoundError, ValueError) as error:
-        raise click.BadParameter(str(error), param_hint=hint) from None
+        raise click.BadParameter(_target_type_option(str(error)), param_hint=hint) from None
+    for note in split.notes:
+        say(f"note: {note}")
 
 
-def _check_csv(path: str, target: str) -> None:
+def _check_csv(path: str, target: str, target_type: str) -> None:
     """Read the CSV file now (once per command: later runs reuse it), so that a bad file is
     refused before any training."""
     from optimlab.data import load_csv
 
     try:
-        load_csv(path, target)
+        load_csv(path, target, task=None if target_type == "auto" else target_type)
     except (FileNotFoundError, ValueError) as error:
-        raise click.BadParameter(str(error), param_hint="'--csv'") from None
+        raise click.BadParameter(_target_type_option(str(error)), param_hint="'--csv'") from None
+
+
+def _target_type_option(message: str) -> str:
+    """`load_csv`'s ``task='regression'`` spelled as the option: ``--target-type regression``."""
+    return re.sub(r"\btask='(\w+)'", r"--target-type \1", message)
 
 
 def parse_optimizer(text: str, default_lr: float) -> ParsedOptimizer:

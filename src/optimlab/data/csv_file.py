@@ -42,6 +42,7 @@ _INDEX_HINT = (
     "to_csv(path, index=False), or delete that column"
 )
 _NAN_WORDS = {"nan", "+nan", "-nan"}
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")  # 481,442 or 1,234.5
 
 
 def load_csv(
@@ -101,7 +102,7 @@ def load_csv(
 
 
 def _read(path: Path, target: str, task: str | None, delimiter: str) -> Dataset:
-    header = _header(path, delimiter)
+    header, unnamed = _header(path, delimiter)
     if target not in header:
         near = closest(str(target), header)
         headless = all(_is_number(name) for name in header)
@@ -117,15 +118,25 @@ def _read(path: Path, target: str, task: str | None, delimiter: str) -> Dataset:
         )
     if len(header) < 2:
         raise ValueError(f"CSV file {str(path)!r} has no feature columns besides {target!r}")
-    frame = _frame(path, delimiter, header)
+    frame = _frame(path, delimiter, header, unnamed)
     features = [name for name in header if name != target]
     X = _feature_matrix(frame, features)
     target_numbers = _numbers(frame[target])
     target_text = None if target_numbers is not None else _labels(frame[target])
+    if target_text is not None and delimiter == "," and task in (None, "regression"):
+        grouped = _grouped_numbers(target_text)
+        if grouped is not None and task is None:
+            raise ValueError(
+                f"CSV file {str(path)!r}, column {target!r} holds numbers with thousands "
+                f"separators ({next(c for c in target_text if ',' in c)!r}), which read as "
+                "text: one class per value; pass task='regression' to read them as numbers"
+            )
+        if grouped is not None:
+            target_numbers, target_text = grouped, None
     target_finite = target_numbers is None or bool(np.isfinite(target_numbers).all())
     clean = X is not None and bool(np.isfinite(X).all())
     if not (clean and target_finite and (target_numbers is not None or target_text is not None)):
-        _diagnose(path, delimiter, header, target, _text_columns(frame, features))
+        _diagnose(path, delimiter, header, target, _text_columns(frame, features), unnamed)
         raise ValueError(
             f"CSV file {str(path)!r}: pandas could not read every feature as a number or "
             f"every target as a label; feature columns must hold plain decimal numbers"
@@ -175,8 +186,10 @@ def _detect_delimiter(path: Path) -> str:
     return best if "," not in line and counts[best] > 0 else ","
 
 
-def _header(path: Path, delimiter: str) -> list[str]:
-    """The column names: the first non-blank row, checked for empty and repeated names."""
+def _header(path: Path, delimiter: str) -> tuple[list[str], int]:
+    """The column names (the first non-blank row, checked for empty and repeated names) and
+    how many unnamed columns end it (``a,b,y,,`` as spreadsheets export: 2); those must be
+    empty (`_frame` checks) and are left out."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as file:
             header = next(
@@ -189,6 +202,10 @@ def _header(path: Path, delimiter: str) -> list[str]:
     if header is None:
         raise ValueError(f"CSV file {str(path)!r} is empty; it needs a header row and data rows")
     header = [name.strip() for name in header]
+    named = len(header)
+    while named > 1 and not header[named - 1]:
+        named -= 1
+    unnamed, header = len(header) - named, header[:named]
     if "" in header:
         column = header.index("") + 1
         hint = f"; if it is {_INDEX_HINT}" if column == 1 else "; name it"
@@ -196,7 +213,7 @@ def _header(path: Path, delimiter: str) -> list[str]:
     duplicates = sorted({name for name in header if header.count(name) > 1})
     if duplicates:
         raise ValueError(f"CSV file {str(path)!r}: duplicate column names {duplicates}")
-    return header
+    return header, unnamed
 
 
 def _filled(row: list[str]) -> bool:
@@ -210,8 +227,9 @@ def _not_text(path: Path, error: UnicodeDecodeError) -> ValueError:
     )
 
 
-def _frame(path: Path, delimiter: str, header: list[str]):
-    """The file as a pandas DataFrame named by ``header``, rows with only blanks dropped.
+def _frame(path: Path, delimiter: str, header: list[str], unnamed: int = 0):
+    """The file as a pandas DataFrame named by ``header``, rows with only blanks dropped, and
+    the ``unnamed`` columns after the named ones left out once found empty.
 
     Cells are kept as read (``na_filter=False``): an empty cell is an empty string, so a
     column holding one is not numeric and the scan reports it."""
@@ -222,13 +240,18 @@ def _frame(path: Path, delimiter: str, header: list[str]):
     except UnicodeDecodeError as error:
         raise _not_text(path, error) from None
     except pd.errors.ParserError as error:  # a row with too many fields, bad quoting
-        _diagnose(path, delimiter, header, None, [])
+        _diagnose(path, delimiter, header, None, [], unnamed)
         raise ValueError(f"cannot read CSV file {str(path)!r}: {error}".strip()) from None
-    if frame.shape[1] != len(header):
+    if frame.shape[1] != len(header) + unnamed:
         raise ValueError(
             f"CSV file {str(path)!r}: pandas found {frame.shape[1]} columns, the header names "
             f"{len(header)}; check the delimiter and the quoting"
         )
+    if unnamed:
+        extra = frame.iloc[:, len(header) :].astype(str).apply(lambda c: c.str.strip())
+        if extra.ne("").to_numpy().any():
+            _rows(path, delimiter, len(header), unnamed)  # raises, naming the line
+        frame = frame.iloc[:, : len(header)]
     frame.columns = header
     text = [name for name in header if not _is_numeric_dtype(frame[name])]
     if len(text) == len(header):  # only then can a row be all blanks (e.g. ",,")
@@ -305,12 +328,17 @@ def _refuse_index_column(name: str, values: np.ndarray, path: Path) -> None:
 
 
 def _diagnose(
-    path: Path, delimiter: str, header: list[str], target: str | None, text_columns: list[str]
+    path: Path,
+    delimiter: str,
+    header: list[str],
+    target: str | None,
+    text_columns: list[str],
+    unnamed: int = 0,
 ) -> None:
     """Scan the file line by line and raise a ValueError naming the first problem: a row of
     the wrong length, a bad feature cell, an empty or non-finite target cell. Returns if
     it finds none."""
-    data = _rows(path, delimiter, len(header))
+    data = _rows(path, delimiter, len(header), unnamed)
     if target is None:
         return
     t = header.index(target)
@@ -329,9 +357,12 @@ def _diagnose(
                 raise ValueError(f"{where}, line {line}: target value {cell!r} is not finite")
 
 
-def _rows(path: Path, delimiter: str, n_columns: int) -> list[tuple[int, list[str]]]:
-    """``(line number, cells)`` of every non-blank data row; a row of the wrong length is an
-    error naming its line."""
+def _rows(
+    path: Path, delimiter: str, n_columns: int, unnamed: int = 0
+) -> list[tuple[int, list[str]]]:
+    """``(line number, cells)`` of every non-blank data row, without the ``unnamed`` columns
+    that end the header; a row of the wrong length, or a cell filled in an unnamed column,
+    is an error naming its line."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as file:
             reader = csv.reader(file, delimiter=delimiter)
@@ -340,13 +371,20 @@ def _rows(path: Path, delimiter: str, n_columns: int) -> list[tuple[int, list[st
         raise _not_text(path, error) from None
     except (OSError, csv.Error) as error:
         raise ValueError(f"cannot read CSV file {str(path)!r}: {error}") from None
-    data = rows[1:]
-    for line, cells in data:
-        if len(cells) != n_columns:
+    data = []
+    for line, cells in rows[1:]:
+        if not n_columns <= len(cells) <= n_columns + unnamed:
             raise ValueError(
                 f"CSV file {str(path)!r}, line {line}: {len(cells)} fields, but the header "
-                f"has {n_columns} columns"
+                f"{'names' if unnamed else 'has'} {n_columns} columns"
             )
+        filled = [j for j in range(n_columns, len(cells)) if cells[j].strip()]
+        if filled:
+            raise ValueError(
+                f"CSV file {str(path)!r}, line {line}: column {filled[0] + 1} holds "
+                f"{cells[filled[0]].strip()!r} but has no name in the header; name it"
+            )
+        data.append((line, cells[:n_columns]))
     return data
 
 
@@ -424,6 +462,13 @@ def _resolve_task(
                 "number; a regression target must hold numbers"
             )
         n_classes = len(set(text))
+        if task is None and n_classes > max(MAX_INFERRED_CLASSES, len(text) / 2):
+            raise ValueError(
+                f"{where} has {n_classes} distinct values in {len(text)} rows, too many for "
+                "class labels (a class needs 2 rows or more, to be in both the training and "
+                "the validation split); if it holds a quantity, save it as plain numbers (no "
+                "units or thousands separators) to train a regression"
+            )
         return task or ("binary" if n_classes == 2 else "multiclass")
     integral = np.equal(numbers, np.round(numbers))
     if task is None:
@@ -438,6 +483,16 @@ def _resolve_task(
             "an integer; use task='regression' or integer/string labels"
         )
     return task
+
+
+def _grouped_numbers(text: np.ndarray) -> np.ndarray | None:
+    """Target cells as numbers when each is a number and some have thousands separators
+    (``481,442``; read only in comma-separated files, where a comma is no decimal mark),
+    else None."""
+    grouped = [bool(_GROUPED.fullmatch(cell)) for cell in text]
+    if not any(grouped) or not all(g or _is_number(c) for g, c in zip(grouped, text)):
+        return None
+    return np.array([float(cell.replace(",", "")) for cell in text])
 
 
 def _distinct(values: np.ndarray, limit: int) -> int:

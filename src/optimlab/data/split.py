@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from optimlab.data._rng import Seed, sklearn_seed
@@ -14,6 +16,7 @@ def train_val_split(
     val_fraction: float = 0.2,
     seed: Seed = None,
     stratify: bool = False,
+    labels: Sequence | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle and split into training and validation sets (scikit-learn's ``train_test_split``).
 
@@ -26,6 +29,8 @@ def train_val_split(
         seed: int, Generator or None.
         stratify: keep each class's share of the rows in both splits (``y`` holds class
             labels; every class needs at least 2 samples).
+        labels: with ``stratify``, the original label of each class (``labels[k]`` for
+            ``y == k``), to name a class in an error; None names it by its value in ``y``.
 
     Returns:
         ``(X_train, X_val, y_train, y_val)``.
@@ -47,17 +52,18 @@ def train_val_split(
     if stratify:
         classes, counts = np.unique(y, return_counts=True)
         if counts.min() < 2:
+            rare = classes[counts.argmin()]
+            name = rare.item() if labels is None else labels[int(rare)]
             raise ValueError(
-                f"too few samples to hold out a validation set with every class on both "
-                f"sides (stratify=True): class {classes[counts.argmin()]} has "
-                f"{counts.min()} sample(s), at least 2 are needed; add samples of it or "
-                "remove it"
+                f"too few samples to put every class in both the training and the validation "
+                f"split: class {name!r} has {counts.min()} sample, at least 2 are needed; add "
+                "samples of it or remove it"
             )
         if n_val < len(classes) or len(X) - n_val < len(classes):
             raise ValueError(
-                f"stratify=True needs at least {len(classes)} samples (one per class) in each "
-                f"split, got {len(X) - n_val} train and {n_val} validation; "
-                "change val_fraction"
+                f"{len(classes)} classes need at least {len(classes)} samples (one per class) "
+                f"in both the training and the validation split, got {len(X) - n_val} and "
+                f"{n_val}; add samples or change val_fraction"
             )
     from sklearn.model_selection import train_test_split
 
@@ -72,10 +78,11 @@ class Standardizer:
 
     Fit it on the training split only, then transform training and validation data with
     the same statistics. ``scale`` is the population standard deviation (``ddof=0``), as in
-    scikit-learn's ``StandardScaler``. A constant column (every value equal) gets
-    ``mean`` equal to its value and ``scale = 1``, so it becomes exactly 0 instead of NaN
-    (and a validation value ``v`` becomes ``v - constant``); `inverse_transform` gives the
-    constant back; `constant_columns_` marks those columns.
+    scikit-learn's ``StandardScaler``, computed without overflow for any finite values
+    (a column of magnitude 1e200 is standardised like any other). A constant column (every
+    value equal) gets ``mean`` equal to its value and ``scale = 1``, so it becomes exactly 0
+    instead of NaN (and a validation value ``v`` becomes ``v - constant``);
+    `inverse_transform` gives the constant back; `constant_columns_` marks those columns.
 
     Attributes (after `fit`):
         mean_: column means, float64, shape ``(n_features,)``.
@@ -87,9 +94,13 @@ class Standardizer:
         """Compute the column means and standard deviations of ``X``; return ``self``."""
         X = self._check(X, "fit")
         constant = X.min(axis=0) == X.max(axis=0)
-        mean = X.mean(axis=0, dtype=np.float64)
+        # Each column is computed divided by a power of two near its largest magnitude
+        # (exact), so that squares neither overflow (1e200) nor underflow (1e-200).
+        power = np.frexp(np.abs(X).max(axis=0).astype(np.float64))[1]
+        unit = np.ldexp(X.astype(np.float64), -power)
+        mean = np.ldexp(unit.mean(axis=0), power)
         mean[constant] = X[0, constant]  # exact, so the column becomes exactly 0
-        scale = X.std(axis=0, dtype=np.float64)
+        scale = np.ldexp(unit.std(axis=0), power)
         scale[constant] = 1.0
         self.mean_, self.scale_, self.constant_columns_ = mean, scale, constant
         return self

@@ -338,8 +338,8 @@ class RunResult:
     notes: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, Any]:
-        """Final train/validation loss and metric, time, status, diagnosis and notes: one
-        row of a results table."""
+        """Final train/validation loss and metric, time, status, diagnosis and notes (the
+        run's, then the diagnosis'): one row of a results table."""
         final = self.history.final()
         return {
             "label": self.spec.label,
@@ -354,7 +354,7 @@ class RunResult:
             "seconds": self.seconds,
             "status": self.history.stop_reason,
             "diagnosis": self.diagnosis.get("label", ""),
-            "notes": " ".join(self.notes),
+            "notes": " ".join((*self.notes, *self.diagnosis.get("notes", ()))),
         }
 
 
@@ -364,7 +364,8 @@ class Split:
 
     A regression target is stored as ``(y - target_mean) / target_scale``; `original_target`
     maps values back. ``feature_scaler`` is the `Standardizer` fitted on the training
-    features (None without scaling).
+    features (None without scaling). ``notes`` are facts about the data worth telling the
+    user once (constant features).
     """
 
     X_train: np.ndarray
@@ -377,6 +378,8 @@ class Split:
     feature_scaler: datasets.Standardizer | None = None
     target_mean: float = 0.0
     target_scale: float = 1.0
+    feature_names: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def loss_factor(self) -> float:
@@ -403,14 +406,16 @@ def load_split(spec: RunSpec) -> Split:
     """Load the spec's data set and split it; with ``spec.scale``, standardise the features
     and a regression target with statistics of the training split only.
 
-    A constant column gets scale 1 (it becomes 0, never NaN); see `Standardizer`.
+    A constant column gets scale 1 (it becomes 0, never NaN); see `Standardizer`. Data too
+    small for a regression's R^2 (2 rows in each split) is refused here, before training.
     """
-    name = spec.dataset
+    name, ds, where = spec.dataset, None, f"data set {spec.dataset!r}"
     if name.startswith("csv:"):
         _, path, target = _csv_parts(name)
         said = None if spec.target_type == "auto" else spec.target_type
         ds = datasets.load_csv(path, target, task=said)
         X, y, task, n_classes = ds.X, ds.y, ds.task, ds.n_classes
+        where = f"CSV file {path!r}"
     elif name in SYNTHETIC:
         generator, task = SYNTHETIC[name]
         X, y = generator(spec.n_samples, noise=spec.noise, seed=spec.seed)
@@ -423,11 +428,32 @@ def load_split(spec: RunSpec) -> Split:
     else:
         ds = datasets.load_dataset(name)
         X, y, task, n_classes = ds.X, ds.y, ds.task, ds.n_classes
-    stratify = task != "regression"
+    _refuse_overflow(X, y, task, spec.scale, where, ds)
+    if task == "regression" and len(X) < _regression_rows(spec.val_fraction):
+        raise ValueError(
+            f"{where} has {len(X)} rows, too few for a regression: R^2 needs 2 rows in both "
+            f"the training and the validation split ({spec.val_fraction:.0%} of the rows, "
+            f"rounded up), so at least {_regression_rows(spec.val_fraction)} rows"
+        )
     X_train, X_val, y_train, y_val = datasets.train_val_split(
-        X, y, val_fraction=spec.val_fraction, seed=spec.seed, stratify=stratify
+        X,
+        y,
+        val_fraction=spec.val_fraction,
+        seed=spec.seed,
+        stratify=task != "regression",
+        labels=None if ds is None else ds.class_labels,
     )
     split = Split(X_train, y_train, X_val, y_val, task, n_classes, name)
+    if ds is not None:
+        split.feature_names = ds.feature_names
+    constant = np.flatnonzero(X_train.min(axis=0) == X_train.max(axis=0))
+    if constant.size:
+        names = ", ".join(repr(_feature_name(split, j)) for j in constant)
+        drop = "; drop them from the CSV file" if name.startswith("csv:") else ""
+        split.notes = (
+            f"{constant.size} feature(s) are constant on the training split ({names}): "
+            f"they carry no information{drop}.",
+        )
     if spec.scale:
         split.feature_scaler = datasets.Standardizer().fit(X_train)
         split.X_train = split.feature_scaler.transform(X_train)
@@ -439,6 +465,40 @@ def load_split(spec: RunSpec) -> Split:
             split.y_train = (y_train - split.target_mean) / split.target_scale
             split.y_val = (y_val - split.target_mean) / split.target_scale
     return split
+
+
+def _refuse_overflow(X, y, task: str, scale: bool, where: str, ds) -> None:
+    """Values whose squares, summed over the rows, overflow float64: a regression target
+    (its losses are reported on its own scale), or a feature trained on unscaled."""
+    limit = np.sqrt(np.finfo(np.float64).max / len(X))
+    if task == "regression" and np.abs(y).max() > limit:
+        name = ds.target_name if ds is not None else "y"
+        raise ValueError(
+            f"{where}: target {name!r} reaches {np.abs(y).max():.3g}, too large for its "
+            "squared errors (they overflow); divide it by a power of ten"
+        )
+    big = np.flatnonzero(np.abs(X).max(axis=0) > limit) if not scale else []
+    if len(big):
+        names = ds.feature_names if ds is not None else [f"x{j + 1}" for j in range(X.shape[1])]
+        raise ValueError(
+            f"{where}: feature {names[big[0]]!r} reaches {np.abs(X[:, big[0]]).max():.3g}, too "
+            "large to train on unscaled (its squares overflow); train with scaling (the "
+            "default), which standardises it, or divide it by a power of ten"
+        )
+
+
+def _regression_rows(val_fraction: float) -> int:
+    """The fewest rows that `train_val_split` splits into 2 or more on each side."""
+    n = 4
+    while not 2 <= int(np.ceil(val_fraction * n)) <= n - 2:
+        n += 1
+    return n
+
+
+def _feature_name(split: Split, column: int) -> str:
+    """A feature's name, ``x1, x2, ...`` without names."""
+    names = split.feature_names
+    return names[column] if len(names) > column else f"x{column + 1}"
 
 
 def _csv_parts(name: str) -> tuple[str, str, str]:

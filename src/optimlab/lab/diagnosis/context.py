@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 from optimlab import checks, models, optim
-from optimlab import data as datasets
 from optimlab.lab.diagnosis import probes
 from optimlab.lab.experiment import (
     MODELS,
@@ -153,7 +152,7 @@ class RunContext:
             frequencies = np.unique(labels, return_counts=True)[1] / len(labels)
             baseline = float(-(frequencies * np.log(frequencies)).sum())
         constant = probes.constant_columns(X)
-        names = _feature_names(spec.dataset, X.shape[1]) if constant.size else ()
+        names = _feature_names(split, X.shape[1]) if constant.size else ()
         linear = neighbour = None
         if kind in CONVEX_MODELS and X.shape[0] > probes.NEIGHBOURS:
             linear = probes.linear_best_metric(X, y, split.task, spec.l2)
@@ -297,15 +296,10 @@ def _model_kind(model: models.Model) -> str:
     return ""
 
 
-def _feature_names(dataset: str, n_features: int) -> tuple[str, ...]:
-    """The feature names of a CSV file or a bundled data set; ``x1, x2, ...`` otherwise."""
-    if dataset.startswith("csv:"):
-        path, _, target = dataset[len("csv:") :].rpartition(":")
-        names = datasets.load_csv(path, target).feature_names
-    elif dataset in datasets.DATASET_NAMES:
-        names = datasets.load_dataset(dataset).feature_names
-    else:
-        names = ()
+def _feature_names(split: Split, n_features: int) -> tuple[str, ...]:
+    """The split's feature names (a CSV file's or a bundled data set's); ``x1, x2, ...``
+    otherwise."""
+    names = split.feature_names
     if len(names) != n_features:
         names = tuple(f"x{i + 1}" for i in range(n_features))
     return tuple(names)
