@@ -60,6 +60,7 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
     Deep Neural Networks"); the report adds the loss curves.
     """
     from optimlab.lab.comparison import check_specs, run_compare
+    from optimlab.train import CHECKLIST
 
     base = base_spec(seed=seed, **data)
     specs = []
@@ -101,8 +102,11 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
         say(f"{first.spec.source}: {_METRICS.get(first.history.metric, 'losses')}")
         show(format_table(result.named_table(), result.columns()))
         for r in result.results:
-            if r.history.message:
-                click.echo(f"{r.spec.label}: {r.history.message}")
+            # what happened, without fit's generic checklist: the diagnosis below gives the
+            # advice that fits this run (no --scale when the run scales already)
+            message = r.history.message.replace(CHECKLIST, "").strip()
+            if message:
+                click.echo(f"{r.spec.label}: {message}")
             for note in r.notes:
                 click.echo(f"{r.spec.label}: note: {note}")
             click.echo(f"{r.spec.label}: {r.diagnosis['label']}: {r.diagnosis['remedy']}")
