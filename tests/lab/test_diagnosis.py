@@ -273,3 +273,21 @@ def test_overfitting_from_a_validation_loss_of_exactly_zero_is_said_without_divi
         warnings.simplefilter("error")
         found = diagnose(history)
     assert found.label == "overfitting" and "rose above its minimum 0 (epoch 2)" in found.evidence
+
+
+def test_a_loss_still_falling_by_a_steady_fraction_is_too_slow_on_a_log_scale():
+    # a new user's run: 1.5e9 after 10 epochs, falling 24% per epoch, with an optimum of
+    # 4.06e8 (its excess shrinks 30% per epoch). On a linear scale the last 2 epochs bring
+    # 5% of the decrease (threshold 10%); on a log scale they fall at 88% of the run's pace
+    train = 4.06e8 + 2.8e10 * 0.7 ** np.arange(10)
+    assert (train[7] - train[9]) / (train[0] - train[9]) < 0.1
+    pace = np.log(train[7] / train[9]) / 2 / (np.log(train[0] / train[9]) / 9)
+    assert pace == pytest.approx(0.88, abs=0.01)
+    found = diagnose(curve(train))
+    assert found.label == "too slow"
+    per_epoch = 1 - np.sqrt(train[9] / train[7])
+    assert (
+        f"{per_epoch:.0%} less per epoch: on a log scale {pace:.0%} of the pace" in found.evidence
+    )
+    # ten epochs more, the excess is 2% of the loss: levelled off
+    assert diagnose(curve(4.06e8 + 2.8e10 * 0.7 ** np.arange(20))).label == "healthy"

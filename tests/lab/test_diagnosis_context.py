@@ -282,3 +282,121 @@ def test_a_zero_learning_rate_is_told_to_take_the_default_one():
     still = History(metric="accuracy", epoch_train_loss=[0.69] * 5, epoch_val_loss=[0.7] * 5)
     found = diagnose(still, RunContext.from_spec(spec))
     assert found.label == "too slow" and found.changes == {"lr": 0.001}  # torch.optim.Adam's
+
+
+# -- how far from the optimum, what is adaptive, how far to lower a rate ------------------------
+
+
+def test_the_linear_probe_reports_the_least_squares_and_ridge_loss():
+    from optimlab.lab.diagnosis.probes import linear_best
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(80, 4))
+    y = X @ [1.0, -2.0, 0.5, 0.0] + 3.0 + rng.normal(size=80)
+    design = np.column_stack([X, np.ones(80)])
+    residual = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    assert linear_best(X, y, "regression", 0.0)[1] == pytest.approx(np.mean(residual**2))
+    l2 = 0.5  # optimlab's loss: mean squared error + l2/2 ||w||^2, intercept free
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    w = np.linalg.solve(Xc.T @ Xc / 80 + l2 / 2 * np.eye(4), Xc.T @ yc / 80)
+    objective = np.mean((yc - Xc @ w) ** 2) + l2 / 2 * w @ w
+    assert linear_best(X, y, "regression", l2)[1] == pytest.approx(objective)
+
+
+def linear_context(**facts):
+    facts = {"baseline_loss": 2.96e10, "neighbour_metric": 0.95, **facts}
+    return RunContext(optimizer="Momentum", lr=0.01, model="linear", task="regression", **facts)
+
+
+def levelled(final, start=2.9e10):
+    history = History(epoch_train_loss=list(final + (start - final) * 0.3 ** np.arange(30)))
+    history.metric, history.epoch_train_metric = "r2", [1 - final / 2.96e10] * 30
+    return history
+
+
+def test_a_loss_3_7x_the_optimum_is_too_slow_though_r2_is_close():
+    # R^2 0.949 against the best 0.986: a gap of 0.037, below the 0.05 of the R^2 rule,
+    # while the squared error is 1.5e9 / 4.06e8 = 3.7x the optimum's
+    context = linear_context(linear_best_metric=0.986, linear_best_loss=4.06e8)
+    found = diagnose(levelled(1.5e9), context)
+    assert (found.label, found.cause) == ("too slow", "optimizer")
+    assert "training loss 1.5e+09 is 3.69x the 4.06e+08" in found.evidence
+    assert found.changes == {"lr": 0.1}
+    # at 1.2x the optimum it has converged: healthy, as without a loss reference
+    assert diagnose(levelled(4.9e8), context).label == "healthy"
+    assert diagnose(levelled(1.5e9), linear_context(linear_best_metric=0.986)).label == "healthy"
+
+
+def test_a_near_zero_optimum_gives_no_ratio():
+    # separable classes: the best fit's loss is ~0, a ratio to it means nothing
+    context = linear_context(linear_best_metric=0.986, linear_best_loss=1e-7)
+    assert diagnose(levelled(1.5e9), context).label == "healthy"
+
+
+def step_size(name, gradient_scale):
+    """The size of the 10th step of ``name`` under a constant gradient times the scale."""
+    from optimlab.optim import OPTIMIZERS
+
+    params = {"W": np.ones((2, 3))}
+    optimizer = OPTIMIZERS[name](params)
+    gradient = gradient_scale * np.array([[0.3, -0.1, 0.2], [0.05, -0.4, 0.1]])
+    for _ in range(9):
+        optimizer.step(closure=lambda _: (0.0, {"W": gradient}))
+    before = params["W"].copy()
+    optimizer.step(closure=lambda _: (0.0, {"W": gradient}))
+    return np.linalg.norm(params["W"] - before)
+
+
+def test_scale_free_lists_every_optimizer_whose_step_does_not_grow_with_the_gradient():
+    from optimlab.lab.diagnosis.context import SCALE_FREE
+    from optimlab.optim import OPTIMIZERS
+
+    measured = set()
+    for name in set(OPTIMIZERS) - {"Newton", "LBFGS"}:  # these need a loss to step on
+        ratio = step_size(name, 1000.0) / step_size(name, 1.0)
+        assert ratio < 2 or ratio > 500, name  # one or the other, clearly
+        measured |= {name} if ratio < 2 else set()
+    assert measured == set(SCALE_FREE)
+
+
+@pytest.mark.parametrize("name", ["Adafactor", "LAMB", "Yogi", "SOAP"])
+def test_an_adaptive_optimizer_that_plateaus_is_not_told_to_use_an_adaptive_optimizer(name):
+    history = History(epoch_train_loss=[1.0, 0.8, 0.75] + [0.74] * 27)
+    found = diagnose(history, RunContext(optimizer=name, lr=0.01))
+    assert found.label == "plateaued early"
+    assert "adaptive" not in found.remedy and "optimizer" not in found.changes
+    assert found.changes == {"lr": 0.03}
+    sgd = diagnose(history, RunContext(optimizer="SGD", lr=0.01))
+    assert "use an adaptive optimizer" in sgd.remedy.lower() and sgd.changes["optimizer"] == "Adam"
+
+
+def diverged_run():
+    history = History(epoch_train_loss=[1.0], loss=[1.0])
+    history.stop_reason = "diverged"
+    history.message = "Training diverged at epoch 1, iteration 2: the loss exploded from 1 to 4e20."
+    return history
+
+
+def test_a_rate_far_above_the_default_is_brought_back_to_it_not_cut_10x():
+    # SGD's default rate is 0.001 (PyTorch's); 1e10 / 10 is still 1e12 times it
+    found = diagnose(diverged_run(), RunContext(optimizer="SGD", lr=1e10))
+    assert found.changes == {"lr": 0.001}
+    assert "`--optimizer SGD:0.001`" in found.remedy and "1e+09" not in found.remedy
+    assert "`optimlab lr-find --optimizer SGD`" in found.remedy
+    # a rate 1000x the default still gets a tenth (tested to work: see test_diagnosis_cases)
+    assert diagnose(diverged_run(), RunContext(optimizer="SGD", lr=1.0)).changes == {"lr": 0.1}
+    momentum = RunContext(optimizer="SGD", lr=1e10, options={"momentum": 0.9})
+    assert "lr-find --optimizer SGD:momentum=0.9`" in diagnose(diverged_run(), momentum).remedy
+
+
+def test_compare_does_not_tell_a_scaled_run_to_scale_its_features(tmp_path):
+    result = CliRunner().invoke(
+        main,
+        [
+            *("compare", "--dataset", "regression", "--optimizer", "SGD:1e10", "--epochs", "3"),
+            *("--out", str(tmp_path), "--no-progress"),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "diverged" in result.output and "--scale" not in result.output

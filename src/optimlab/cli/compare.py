@@ -119,12 +119,17 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
 
 def _report(result: CompareResult, folder: Path) -> None:
     """Print the table, the messages and diagnoses, then write the report."""
+    from optimlab.train import CHECKLIST
+
     first = result.results[0]
     say(f"{first.spec.source}: {_METRICS.get(first.history.metric, 'losses')}")
     show(format_table(result.named_table(), result.columns()))
     for r in result.results:
-        if r.history.message:
-            click.echo(f"{r.spec.label}: {r.history.message}")
+        # what happened, without fit's generic checklist: the diagnosis below gives the
+        # advice that fits this run (no --scale when the run scales already)
+        message = r.history.message.replace(CHECKLIST, "").strip()
+        if message:
+            click.echo(f"{r.spec.label}: {message}")
         for note in r.notes:
             click.echo(f"{r.spec.label}: note: {note}")
         click.echo(f"{r.spec.label}: {r.diagnosis['label']}: {r.diagnosis['remedy']}")

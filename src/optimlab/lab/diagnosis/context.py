@@ -21,9 +21,30 @@ from optimlab.lab.experiment import (
 )
 
 #: Optimizers whose step is (nearly) independent of the gradient's scale: the adaptive
-#: methods, which divide by a running gradient magnitude, and Lion, which takes its sign.
+#: methods, which divide by a running gradient magnitude (or norm: the layer-wise and
+#: trust-ratio ones, Muon's orthogonalised step), and the sign methods (Lion, Rprop).
 SCALE_FREE = frozenset(
-    {"Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "NAdam", "RAdam", "Lion"}
+    {
+        "Adagrad",
+        "RMSprop",
+        "Adadelta",
+        "Adam",
+        "AdamW",
+        "NAdam",
+        "RAdam",
+        "Lion",
+        "Adamax",
+        "Rprop",
+        "AdaBelief",
+        "Yogi",
+        "ScheduleFreeAdamW",
+        "LAMB",
+        "LARS",
+        "NovoGrad",
+        "Adafactor",
+        "Muon",
+        "SOAP",
+    }
 )
 #: Where each optimizer keeps its momentum coefficient: an option the command can set, or
 #: the first of its ``betas`` (which ``--optimizer NAME:key=value`` cannot spell).
@@ -68,6 +89,8 @@ class RunContext:
             the model saw them (after ``scale``).
         linear_best_metric: the training metric the best linear model of the task reaches
             (with the run's l2); computed for linear, logistic and softmax models only.
+        linear_best_loss: the training loss of that best linear model, on the scale the
+            histories report (same condition).
         neighbour_metric: the leave-one-out metric of a nearest-neighbour rule on the
             training split: what a non-linear model can reach (same condition).
     """
@@ -99,6 +122,7 @@ class RunContext:
     constant_features: tuple[str, ...] = ()
     feature_rms: tuple[float, float] | None = None
     linear_best_metric: float | None = None
+    linear_best_loss: float | None = None
     neighbour_metric: float | None = None
 
     def __post_init__(self) -> None:
@@ -153,9 +177,10 @@ class RunContext:
             baseline = float(-(frequencies * np.log(frequencies)).sum())
         constant = probes.constant_columns(X)
         names = _feature_names(split, X.shape[1]) if constant.size else ()
-        linear = neighbour = None
+        linear = linear_loss = neighbour = None
         if kind in CONVEX_MODELS and X.shape[0] > probes.NEIGHBOURS:
-            linear = probes.linear_best_metric(X, y, split.task, spec.l2)
+            linear, linear_loss = probes.linear_best(X, y, split.task, spec.l2)
+            linear_loss *= split.loss_factor if split.task == "regression" else 1.0
             neighbour = probes.neighbour_metric(X, y, split.task)
         return cls(
             optimizer=spec.optimizer,
@@ -185,6 +210,7 @@ class RunContext:
             constant_features=tuple(names[i] for i in constant),
             feature_rms=probes.feature_rms(X),
             linear_best_metric=linear,
+            linear_best_loss=linear_loss,
             neighbour_metric=neighbour,
         )
 
@@ -237,7 +263,7 @@ class RunContext:
 
     @property
     def scale_free(self) -> bool:
-        """The optimizer's step does not grow with the gradient (adaptive methods, Lion)."""
+        """The optimizer's step does not grow with the gradient (adaptive and sign methods)."""
         return self.optimizer in SCALE_FREE
 
     @property

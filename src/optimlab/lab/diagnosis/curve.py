@@ -33,7 +33,14 @@ they are tried (the first that applies is the finding):
    and was still falling steadily at the end: the last 20% of the epochs (``m =
    max(1, round(0.2 (n - 1)))`` steps, from ``b = n - 1 - m``) brought at least
    ``TAIL_SHARE`` (10%) of the total decrease, ``L_b - L_{n-1} >= 0.1 (L_0 - L_{n-1})``, i.e.
-   at least half the pace of a straight line.
+   at least half the pace of a straight line; or, for a positive loss, on a log scale the
+   run's end fell at least ``LOG_PACE`` (3/4) as fast per epoch as the whole run did: from
+   the lowest loss before the last fifth, ``L_j = min_{k<=b} L_k``,
+   ``log(L_j / L_{n-1}) / (n - 1 - j) >= 0.75 log(L_0 / L_{n-1}) / (n - 1)`` (from the
+   lowest, so that a bump just before the last fifth is no decline): the loss still falls by
+   a steady fraction per epoch (a geometric decline, far above its floor), which a linear
+   scale hides when the start was huge. A loss levelling off towards its floor falls ever
+   more slowly on a log scale.
 6. **healthy**: none of the above.
 
 Changes smaller than ``NOISE`` (0.1%) of ``|L_0|`` are treated as no change. The shape rules
@@ -62,6 +69,7 @@ LATE_SHARE = 0.10
 HIGH = 0.50
 TAIL = 0.20
 TAIL_SHARE = 0.10
+LOG_PACE = 0.75
 NOISE = 1e-3
 MIN_EPOCHS = 5
 
@@ -236,13 +244,30 @@ def _too_slow(curve: np.ndarray, val: np.ndarray, kept: int | None) -> CurveFind
     total = curve[0] - curve[-1]
     m = max(1, round(TAIL * (curve.size - 1)))
     tail = curve[-1 - m] - curve[-1]
-    if not (total > _noise(curve) and tail >= TAIL_SHARE * total):
+    if not total > _noise(curve):
+        return None
+    if tail >= TAIL_SHARE * total:
+        return _finding(
+            "too slow",
+            f"the training loss was still falling at the end: the last {m} of {curve.size} "
+            f"epochs took it from {curve[-1 - m]:.4g} to {curve[-1]:.4g}, {tail / total:.0%} "
+            f"of its whole decrease from {curve[0]:.4g} (threshold {TAIL_SHARE:.0%})",
+            tail_share=float(tail / total),
+        )
+    j = int(np.argmin(curve[: curve.size - m]))
+    if not 0 < curve[-1] < curve[j]:  # no log scale, or no decline
+        return None
+    pace = np.log(curve[j] / curve[-1]) / (curve.size - 1 - j)
+    whole = np.log(curve[0] / curve[-1]) / (curve.size - 1)
+    if pace < LOG_PACE * whole:
         return None
     return _finding(
         "too slow",
-        f"the training loss was still falling at the end: the last {m} of {curve.size} epochs "
-        f"took it from {curve[-1 - m]:.4g} to {curve[-1]:.4g}, {tail / total:.0%} of its whole "
-        f"decrease from {curve[0]:.4g} (threshold {TAIL_SHARE:.0%})",
+        f"the training loss was still falling at the end: from {curve[j]:.4g} in epoch {j + 1} "
+        f"to {curve[-1]:.4g} in epoch {curve.size}, {-np.expm1(-pace):.0%} less per epoch: on "
+        f"a log scale {pace / whole:.0%} of the pace of the whole run from {curve[0]:.4g} "
+        f"(threshold {LOG_PACE:.0%}); it still falls by a steady fraction and has not levelled "
+        "off",
         tail_share=float(tail / total),
     )
 

@@ -24,7 +24,7 @@ from optimlab.lab.diagnosis.remedies import (
     rate_change_to,
     rate_word,
 )
-from optimlab.lab.diagnosis.spelling import number
+from optimlab.lab.diagnosis.spelling import number, optimizer_token
 from optimlab.optim import OPTIMIZERS
 from optimlab.train import History
 
@@ -34,6 +34,9 @@ from optimlab.train import History
 #: else by 3.
 DIVERGED_FACTOR, OSCILLATING_FACTOR, SLOW_FACTOR, MILD_FACTOR = 0.1, 1 / 3, 10.0, 3.0
 STRAIGHT = 0.15
+#: A diverged run whose rate, divided by 10, is still above this multiple of the optimizer's
+#: default rate is told to start from the default: a tenth of an absurd rate still diverges.
+FAR_ABOVE_DEFAULT = 1e4
 
 
 def diverged(finding: CurveFinding, context: RunContext) -> Diagnosis:
@@ -53,15 +56,42 @@ def diverged(finding: CurveFinding, context: RunContext) -> Diagnosis:
     elif context.rate is None:
         return make("diverged", finding.evidence, Remedy().also(REMEDIES["diverged"]))
     else:
-        remedy = Remedy().primary(
-            context, f"lower {rate_word(context)} 10x", rate_change(context, DIVERGED_FACTOR)
-        )
+        remedy = _lower_rate(context)
     if context.clip_norm is None and "clip_norm" not in remedy.changes:
         remedy.also(
             f"clip the gradient norm (`--clip-norm {number(CLIP_NORM)}`; "
             f"fit(..., clip_norm={number(CLIP_NORM)}))"
         )
     return make("diverged", finding.evidence, remedy)
+
+
+def _lower_rate(context: RunContext) -> Remedy:
+    """A tenth of the rate, or the optimizer's default where a tenth is still far above it;
+    and the range test that measures a stable rate."""
+    rate, default = float(context.rate), _default_rate(context.optimizer)
+    if default and rate * DIVERGED_FACTOR > FAR_ABOVE_DEFAULT * default:
+        remedy = Remedy().primary(
+            context,
+            f"{rate_word(context)} {number(rate)} is {rate / default:.3g}x "
+            f"{context.optimizer}'s default {number(default)}, so a tenth of it would diverge "
+            "too; start from the default",
+            rate_change_to(context, default),
+        )
+    else:
+        remedy = Remedy().primary(
+            context, f"lower {rate_word(context)} 10x", rate_change(context, DIVERGED_FACTOR)
+        )
+    options = {k: v for k, v in context.options if k != "lr"}
+    token = optimizer_token(context.optimizer, None, options)
+    return remedy.also(
+        f"measure a stable rate with the range test (`optimlab lr-find --optimizer {token}` "
+        "with this run's data and model options)"
+    )
+
+
+def _default_rate(optimizer: str) -> float | None:
+    field = OPTIMIZERS[optimizer].fields().get("lr") if optimizer in OPTIMIZERS else None
+    return float(field.default) if field is not None and field.default else None
 
 
 def _not_the_rate(context: RunContext) -> Remedy:

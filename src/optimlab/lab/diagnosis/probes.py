@@ -33,8 +33,14 @@ def feature_rms(X: np.ndarray) -> tuple[float, float] | None:
 
 
 def linear_best_metric(X: np.ndarray, y: np.ndarray, task: str, l2: float) -> float:
-    """The training metric (accuracy, or R^2 for regression) of the best linear model of the
-    task on ``(X, y)`` with the run's L2 penalty, fitted to convergence by scikit-learn.
+    """The training metric of `linear_best`."""
+    return linear_best(X, y, task, l2)[0]
+
+
+def linear_best(X: np.ndarray, y: np.ndarray, task: str, l2: float) -> tuple[float, float]:
+    """The training metric (accuracy, or R^2 for regression) and the training loss (optimlab's:
+    the mean squared error or cross-entropy plus ``l2 / 2 ||W||^2``) of the best linear model
+    of the task on ``(X, y)`` with the run's L2 penalty, fitted to convergence by scikit-learn.
 
     optimlab's losses are means plus ``l2 / 2 ||W||^2``; scikit-learn's logistic loss is
     ``C`` times a sum plus ``1/2 ||w||^2`` and ridge's a sum plus ``alpha ||w||^2``, so the
@@ -44,6 +50,7 @@ def linear_best_metric(X: np.ndarray, y: np.ndarray, task: str, l2: float) -> fl
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.metrics import log_loss
 
     n = X.shape[0]
     if l2 == 0:
@@ -58,7 +65,15 @@ def linear_best_metric(X: np.ndarray, y: np.ndarray, task: str, l2: float) -> fl
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore", ConvergenceWarning)
         estimator.fit(X, y)
-        return float(estimator.score(X, y))
+        metric = float(estimator.score(X, y))
+        penalty = l2 / 2.0 * float(np.sum(np.square(estimator.coef_)))
+        if task == "regression":
+            residual = estimator.predict(X) - y
+            fit = np.sum(np.square(residual)) / n
+        else:
+            probability = estimator.predict_proba(X)
+            fit = log_loss(y, probability, labels=estimator.classes_)
+        return metric, float(fit + penalty)
 
 
 def neighbour_metric(X: np.ndarray, y: np.ndarray, task: str) -> float:

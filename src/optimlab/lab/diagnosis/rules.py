@@ -16,7 +16,7 @@ named, in this order (the thresholds are constants of `data_faults` and `model_f
 2. "oscillating": "unscaled features" as above, else "oscillating" (optimizer).
 3. "overfitting" (model).
 4. The remaining labels (plateaued early, too slow, healthy): "unscaled targets" for an
-   optimizer whose step does not grow with the gradient (the adaptive methods, Lion) or an
+   optimizer whose step does not grow with the gradient (adaptive and sign methods) or an
    MLP, on a regression target above ``TARGET_SCALE``, when the curve shows a problem or
    the training R^2 is below 0; otherwise steps 5 to 7, and "unscaled features" (as above)
    replaces any label of step 5 to 7 whose cause is the optimizer.
@@ -26,8 +26,9 @@ named, in this order (the thresholds are constants of `data_faults` and `model_f
    beats the linear best by ``NONLINEAR_GAIN`` (0.05 accuracy, 0.10 R^2) on points it has
    not seen, the label is "underfitting (model too simple)" (model); a plateau there is
    "healthy" (it reached the optimum). A run more than ``SHORT`` (0.05) below the linear
-   best whose curve looks healthy or plateaued is "too slow" (optimizer; "plateaued early"
-   when the curve plateaued after moving).
+   best, or whose training loss exceeds the linear best's by more than ``EXCESS`` (50%),
+   whose curve looks healthy or plateaued is "too slow" (optimizer; "plateaued early" when
+   the curve plateaued after moving).
 6. An MLP whose loss never moved: "stuck at a saddle" (optimizer).
 7. Otherwise the curve's label, with the cause of `CAUSES` and a remedy that fits the
    optimizer and, in a sweep, the rate's place in the grid.
