@@ -231,9 +231,18 @@ class _Training:
 
         state, history = self.state, self.state.history
         start_time = time.perf_counter() - (history.epoch_time[-1] if history.epoch_time else 0)
-        with tqdm(
-            total=self.total, initial=state.iteration, disable=not progress, unit="it", leave=False
-        ) as self.bar:
+        # overflow on the way to inf or NaN is how divergence starts: the loop finds it and
+        # stops with a message, without NumPy's warnings
+        with (
+            tqdm(
+                total=self.total,
+                initial=state.iteration,
+                disable=not progress,
+                unit="it",
+                leave=False,
+            ) as self.bar,
+            np.errstate(over="ignore", invalid="ignore"),
+        ):
             while state.iteration < self.total and history.stop_reason == "completed":
                 losses, sizes = self.compiled_epoch() if compiled else self.epoch()
                 if len(losses) == 0:
