@@ -145,8 +145,17 @@ def test_unwritable_output_folder_is_reported_before_work(tmp_path):
     assert result.exit_code != 0 and "cannot write to the output folder" in result.output
 
 
-def test_output_folder_that_is_a_file_is_reported_before_work(tmp_path):
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_output_folder_that_is_a_file_is_reported_before_work(tmp_path, below):
     blocker = tmp_path / "file"
-    blocker.write_text("")
-    result = CliRunner().invoke(main, ["compare", "--out", str(blocker)])
-    assert result.exit_code != 0 and "cannot write to the output folder" in result.output
+    blocker.write_text("mine")
+    result = CliRunner().invoke(main, ["compare", "--out", str(blocker / below)])
+    assert result.exit_code == 2 and "cannot write to the output folder" in result.output
+    assert f"{blocker} is a file, not a folder" in result.output
+    assert blocker.read_text() == "mine"
+
+
+@pytest.mark.parametrize("command", ["compare", "demo", "lr-find"])
+def test_an_empty_output_folder_is_refused_not_taken_as_the_current_folder(command):
+    result = CliRunner().invoke(main, [command, "--out", " "])
+    assert result.exit_code == 2 and "--out is empty" in result.output

@@ -408,3 +408,19 @@ def test_choice_options_take_any_case(tmp_path):
     assert result.exit_code == 0, result.output
     spec = json.loads((tmp_path / "results.json").read_text())["runs"][0]["spec"]
     assert (spec["model"], spec["activation"], spec["schedule"]) == ("mlp", "tanh", "cosine")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compare", "--hidden", "32,,4"], "Invalid value for --hidden: '32,,4' has an empty item"),
+        (["sweep", "--lrs", ""], "Invalid value for --lrs: give at least one learning rate"),
+        (["sweep", "--lrs", "0.1,"], "Invalid value for --lrs: '0.1,' has an empty item"),
+        (["sweep", "--optimizers", "SGD,,Adam"], "--optimizers: 'SGD,,Adam' has an empty item"),
+        (["guide", "--claims", " , "], "--claims: give at least one claim id"),
+    ],
+)
+def test_an_empty_item_in_a_list_option_is_refused_not_skipped(tmp_path, args, message):
+    result = invoke(*args, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "out").exists()

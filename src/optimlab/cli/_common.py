@@ -24,7 +24,15 @@ def output_folder(out: str) -> Iterator[Path]:
     If the command then fails before writing anything there, the folders it created are
     removed again, so that refused input leaves nothing behind.
     """
+    if not str(out).strip():
+        raise click.UsageError("--out is empty: give the folder to write to (--out results)")
     path = Path(out)
+    in_the_way = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    if in_the_way is not None:
+        raise click.UsageError(
+            f"cannot write to the output folder {path}: {in_the_way} is a file, not a folder; "
+            "choose another with --out"
+        )
     created = [p for p in (path, *path.parents) if not p.exists()]
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -74,6 +82,21 @@ def choice_of(names: list[str], what: str, value: str, param_hint: str | None = 
     raise click.BadParameter(
         f"unknown {what} {value!r}; choose one of {', '.join(names)}{hint}", param_hint=param_hint
     )
+
+
+def comma_separated(text: str, option: str, what: str) -> list[str]:
+    """The items of an option's comma-separated list, stripped; an empty list or an empty
+    item (``32,,4``) is refused rather than skipped, since a value may be missing there."""
+    items = [item.strip() for item in text.split(",")]
+    if not any(items):
+        raise click.BadParameter(f"give at least one {what}", param_hint=option)
+    if not all(items):
+        raise click.BadParameter(
+            f"{text!r} has an empty item; write {','.join(i for i in items if i)!r} "
+            "or fill in the missing value",
+            param_hint=option,
+        )
+    return items
 
 
 class _Interrupted:

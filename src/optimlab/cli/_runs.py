@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import click
 
-from optimlab.cli._common import choice_of, one_line, say, with_option_names
+from optimlab.cli._common import choice_of, comma_separated, one_line, say, with_option_names
 from optimlab.lab import optimizer_spec
 from optimlab.lab.experiment import MODELS, SCHEDULES, RunSpec, check_task, dataset_names
 from optimlab.lab.optimizer_spec import ParsedOptimizer
@@ -191,7 +191,7 @@ def base_spec(
     elif dataset not in dataset_names():
         dataset = choice_of(dataset_names(), "data set", dataset)
     try:
-        sizes = tuple(int(h) for h in hidden.split(",") if h.strip())
+        sizes = tuple(int(h) for h in comma_separated(hidden, "--hidden", "layer size"))
     except ValueError:
         raise click.BadParameter(
             f"--hidden must be comma-separated integers, got {hidden!r}"

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from optimlab.cli._common import (
+    comma_separated,
     command_line,
     interrupted,
     one_line,
@@ -31,9 +32,7 @@ def _claim_ids(text: str | None) -> list[str] | None:
 
     if text is None:
         return None
-    ids = [item.strip() for item in text.split(",") if item.strip()]
-    if not ids:
-        raise click.BadParameter("give at least one claim id (see --list)", param_hint="--claims")
+    ids = comma_separated(text, "--claims", "claim id (see --list)")
     try:
         return [claim(i).id for i in ids]
     except ValueError as error:

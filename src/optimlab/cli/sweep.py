@@ -11,6 +11,7 @@ import click
 
 from optimlab.cli._common import (
     choice_of,
+    comma_separated,
     command_line,
     interrupted,
     one_line,
@@ -28,9 +29,7 @@ from optimlab.cli._table import format_table
 def _names(text: str) -> list[str]:
     from optimlab import optim
 
-    names = [item.strip() for item in text.split(",") if item.strip()]
-    if not names:
-        raise click.BadParameter("give at least one optimizer name", param_hint="--optimizers")
+    names = comma_separated(text, "--optimizers", "optimizer name")
     names = [choice_of(list(optim.OPTIMIZERS), "optimizer", n, "--optimizers") for n in names]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
@@ -44,9 +43,9 @@ def _names(text: str) -> list[str]:
 def _grid(lr_min: float, lr_max: float, per_decade: int, lrs: str | None) -> list[float]:
     from optimlab.lab.sweep import lr_grid
 
-    if lrs:
+    if lrs is not None:
         try:
-            values = [float(item) for item in lrs.split(",") if item.strip()]
+            values = [float(item) for item in comma_separated(lrs, "--lrs", "learning rate")]
         except ValueError:
             raise click.BadParameter(
                 f"must be comma-separated numbers, got {lrs!r}", param_hint="--lrs"
