@@ -424,3 +424,23 @@ def test_an_empty_item_in_a_list_option_is_refused_not_skipped(tmp_path, args, m
     result = invoke(*args, "--out", tmp_path / "out")
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["lr-find", "--start", "10", "--end", "1"],
+            "Invalid --start=10.0 and --end=1.0: the ramp needs --start < --end",
+        ),
+        (["sweep", "--lr-min", "1", "--lr-max", "0.1"], "--lr-max=0.1 must be greater than"),
+        (
+            ["compare", "--dataset", "diabetes", "--model", "logistic"],
+            "Invalid value for '--model': model 'logistic' fits binary data, but diabetes is "
+            "regression; use --model auto or --model mlp",
+        ),
+    ],
+)
+def test_refusals_name_the_options_not_the_python_arguments(tmp_path, args, message):
+    result = invoke(*args, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and message in result.output

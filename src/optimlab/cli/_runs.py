@@ -307,7 +307,7 @@ def _task_spec(
         check_task(spec)
     except ValueError as error:
         hint = "'--device'" if str(error).startswith("device=") else "'--task'"
-        raise click.BadParameter(one_line(error), param_hint=hint) from None
+        raise click.BadParameter(_as_options(one_line(error)), param_hint=hint) from None
     return spec
 
 
@@ -318,9 +318,12 @@ def _check_data(spec: RunSpec, hint: str) -> None:
 
     try:
         split = load_split(spec)
-        build_model(spec, split)
     except (FileNotFoundError, ValueError) as error:
-        raise click.BadParameter(_target_type_option(str(error)), param_hint=hint) from None
+        raise click.BadParameter(_as_options(str(error)), param_hint=hint) from None
+    try:
+        build_model(spec, split)
+    except ValueError as error:
+        raise click.BadParameter(_as_options(str(error)), param_hint="'--model'") from None
     for note in split.notes:
         say(f"note: {note}")
 
@@ -333,12 +336,18 @@ def _check_csv(path: str, target: str, target_type: str) -> None:
     try:
         load_csv(path, target, task=None if target_type == "auto" else target_type)
     except (FileNotFoundError, ValueError) as error:
-        raise click.BadParameter(_target_type_option(str(error)), param_hint="'--csv'") from None
+        raise click.BadParameter(_as_options(str(error)), param_hint="'--csv'") from None
 
 
-def _target_type_option(message: str) -> str:
-    """`load_csv`'s ``task='regression'`` spelled as the option: ``--target-type regression``."""
-    return re.sub(r"\btask='(\w+)'", r"--target-type \1", message)
+#: Argument names in the library's messages, and the options that set them here.
+_OPTION_OF_ARGUMENT = {"task": "--target-type", "model": "--model", "device": "--device"}
+
+
+def _as_options(message: str) -> str:
+    """A library message's ``task='regression'``, ``model='mlp'`` or ``device='cpu'``
+    spelled as the options that set them: ``--target-type regression``, ..."""
+    pattern = r"\b(" + "|".join(_OPTION_OF_ARGUMENT) + r")='([\w:.-]+)'"
+    return re.sub(pattern, lambda m: f"{_OPTION_OF_ARGUMENT[m.group(1)]} {m.group(2)}", message)
 
 
 def parse_optimizer(text: str, default_lr: float) -> ParsedOptimizer:

@@ -14,6 +14,7 @@ from optimlab.cli._common import (
     say,
     seed_option,
     show,
+    with_option_names,
 )
 from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, model_options, parse_optimizer
@@ -83,7 +84,8 @@ def lr_find(
     try:
         check_settings(**settings)
     except ValueError as error:
-        raise click.UsageError(one_line(error)) from None
+        options = {name: "--" + name.replace("_", "-") for name in settings}
+        raise click.UsageError(with_option_names(one_line(error), options)) from None
     name, _, options = parse_optimizer(optimizer, start)
     if name == "Newton":
         raise click.BadParameter(

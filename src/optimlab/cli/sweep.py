@@ -20,6 +20,7 @@ from optimlab.cli._common import (
     say,
     seed_option,
     show,
+    with_option_names,
 )
 from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, data_options
@@ -58,7 +59,8 @@ def _grid(lr_min: float, lr_max: float, per_decade: int, lrs: str | None) -> lis
     try:
         return lr_grid(lr_min, lr_max, per_decade)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--lr-min/--lr-max") from error
+        options = {"low": "--lr-min", "high": "--lr-max", "per_decade": "--per-decade"}
+        raise click.UsageError(with_option_names(one_line(error), options)) from error
 
 
 def _given(ctx: click.Context, name: str) -> bool:

@@ -527,7 +527,7 @@ def build_model(spec: RunSpec, split: Split):
     if needed != split.task:
         raise ValueError(
             f"model {kind!r} fits {needed} data, but {split.name} is {split.task}; "
-            "use model='auto' or 'mlp'"
+            "use model='auto' or model='mlp'"
         )
     if kind == "linear":
         return models.LinearRegression(n_features, l2=spec.l2)
