@@ -9,7 +9,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from optimlab.lab.report import Report
+from optimlab.lab.report import Report, cell_text
 from optimlab.viz import plot_losses
 
 
@@ -73,3 +73,10 @@ def test_report_renders_in_headless_chromium_without_console_errors(report, tmp_
 
     pixels = matplotlib.image.imread(shot)
     assert len(np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0)) > 10
+
+
+def test_cells_show_settings_and_lists_as_text_not_python_values():
+    assert cell_text({"lr": 1e9, "scale": True}) == "lr=1e+09, scale=True"
+    assert cell_text(["a note", "another"]) == "a note; another"
+    assert cell_text({}) == cell_text([]) == cell_text(None) == "-"
+    assert cell_text(2 / 3) == "0.6667"

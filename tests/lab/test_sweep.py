@@ -203,6 +203,8 @@ def test_a_numerical_failure_is_a_diverged_run_and_is_not_retried(tmp_path, monk
     failed = result.outcome("SGD").curve[-1]
     assert failed.lr == 1.0 and failed.diverged and math.isnan(failed.val_loss)
     assert result.outcome("SGD").best_lr != 1.0
+    row = result.table()[0]  # one seed: no spread to show (it is not 0)
+    assert row["val_loss_std"] is None and row[f"val_{result.metric}_std"] is None
     with RunStore(path) as store:
         message = store.get(failed.key).history.message
     assert message == "the run failed: LinAlgError: the Hessian is singular"

@@ -320,7 +320,7 @@ def sweep(
                 tuning = sum(len(specs) for specs in searched.specs.values())
                 say(
                     f"sweep: {', '.join(names)}; {searched.describe()}; {tuning} tuning runs, "
-                    f"then each optimizer's best setting with {seeds} seeds; "
+                    f"then each optimizer's best setting with {seeds} seed{'s' * (seeds != 1)}; "
                     f"{len(run_store)} runs already in {store_path}"
                     + (f"; on the dask scheduler {address}" if address else "")
                 )

@@ -8,6 +8,7 @@ import html
 import json
 import mimetypes
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,13 +77,20 @@ class Section:
         return self
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A table cell's text: numbers to 4 significant digits, None and empty collections as
+    "-", a dict as ``key=value, ...``, a list as ``item; ...``."""
     if isinstance(value, float):
-        text = f"{value:.4g}"
-    elif value is None:
-        text = "-"
-    else:
-        text = str(value)
+        return f"{value:.4g}"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={cell_text(v)}" for k, v in value.items()) or "-"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(cell_text(v) for v in value) or "-"
+    return "-" if value is None else str(value)
+
+
+def _cell(value: Any) -> str:
+    text = cell_text(value)
     css = ' class="diverged"' if text in ("diverged",) else ""
     css = ' class="healthy"' if text == "healthy" else css
     return f"<td{css}>{html.escape(text)}</td>"

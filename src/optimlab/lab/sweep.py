@@ -206,17 +206,19 @@ class OptimizerOutcome:
         return float(np.mean(self.val_losses))
 
     @property
-    def val_loss_std(self) -> float:
-        """Sample standard deviation over seeds (0 for one seed, NaN if one diverged)."""
-        return _std(self.val_losses)
+    def val_loss_std(self) -> float | None:
+        """Sample standard deviation over seeds (None for one seed: unknown; NaN if one
+        diverged)."""
+        return _std(self.val_losses) if len(self.val_losses) > 1 else None
 
     @property
     def val_metric_mean(self) -> float:
         return float(np.mean(self.val_metrics))
 
     @property
-    def val_metric_std(self) -> float:
-        return _std(self.val_metrics)
+    def val_metric_std(self) -> float | None:
+        """As `val_loss_std`, of the metric."""
+        return _std(self.val_metrics) if len(self.val_metrics) > 1 else None
 
     @property
     def diverged_seeds(self) -> int:
