@@ -10,6 +10,7 @@ function that trains, plots into the output folder, and adds a section to the re
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -373,7 +374,11 @@ class Demo:
         """The convergence table of Yadav's slides, measured: GD, heavy ball and Newton."""
         rows = theory.convergence_table(condition_number=100.0)
         viz.plot_convergence_table(rows, path=self.path("convergence.png"))
-        table = [{k: v for k, v in r.items() if k != "errors"} for r in rows]
+        undefined = "n/a"  # a rate or order a method does not have (Newton is exact at once)
+        table = [
+            {k: undefined if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
+            for r in ({k: v for k, v in row.items() if k != "errors"} for row in rows)
+        ]
         self.report.section("Convergence rates: measured against theory").text(
             "On a quadratic with condition number 100: gradient descent with step 1/L contracts "
             "the error by 1 - 1/kappa per step, heavy-ball momentum by "
