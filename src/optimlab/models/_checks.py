@@ -95,7 +95,7 @@ def check_binary_y(y: np.ndarray, n_samples: int, dtype: np.dtype) -> np.ndarray
     if not np.all((y == 0) | (y == 1)):
         bad = y[(y != 0) & (y != 1)][0]
         raise ValueError(
-            f"y must hold only the labels 0 and 1 for a binary task, found {bad!r}; "
+            f"y must hold only the labels 0 and 1 for a binary task, found {bad.item()!r}; "
             "encode the positive class as 1"
         )
     return y.astype(dtype).reshape(-1, 1)
