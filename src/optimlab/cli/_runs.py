@@ -189,7 +189,7 @@ def base_spec(
         _check_csv(csv_path, target, target_type)
         dataset = f"csv:{csv_path}:{target}"
     elif dataset not in dataset_names():
-        dataset = choice_of(dataset_names(), "data set", dataset)
+        dataset = choice_of(dataset_names(), "data set", dataset, "--dataset")
     try:
         sizes = tuple(int(h) for h in comma_separated(hidden, "--hidden", "layer size"))
     except ValueError:
