@@ -101,7 +101,10 @@ def test_demo_quick_writes_the_report(tmp_path):
     ("args", "message"),
     [
         (["compare", "--optimizer", "Adamm"], "unknown optimizer 'Adamm'; choose one of SGD"),
-        (["compare", "--dataset", "mnist"], "Invalid value for --dataset: unknown data set 'mnist'; choose one of"),
+        (
+            ["compare", "--dataset", "mnist"],
+            "Invalid value for --dataset: unknown data set 'mnist'; choose one of",
+        ),
         (["landscape", "rosenbrok"], "rosenbrock"),
         (["compare", "--csv", "x.csv"], "--csv needs --target"),
         (["compare", "--batch-size", "0"], "--batch-size must be >= 1"),

@@ -120,3 +120,12 @@ def test_plot_convergence_with_reference_rates(tmp_path, assert_png, legend_of):
 def test_plot_convergence_rejects_bad_input(errors, rates, message):
     with pytest.raises(ValueError, match=message):
         plot_convergence(errors, rates=rates)
+
+
+def test_log_ticks_read_as_plain_numbers_and_one_epoch_gets_one_tick():
+    figure = plot_losses({"a": [0.4], "b": [0.32]}, x_label="epoch")
+    axes = figure.axes[0]
+    figure.canvas.draw()
+    labels = [t.get_text() for t in axes.yaxis.get_ticklabels(which="both") if t.get_text()]
+    assert labels and all(float(label) > 0 for label in labels)  # not $4\times10^{-1}$
+    assert axes.get_xticks().tolist() == [1]

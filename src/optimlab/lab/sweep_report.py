@@ -83,7 +83,7 @@ def write_sweep(
         curves,
         x_label="epoch",
         title="Validation loss per epoch at each optimizer's best setting",
-        y_label="validation loss",
+        y_label="validation loss (log scale)",
     )
     # long labels (the best settings) sit right of the axes: widen the figure for them
     figure.set_size_inches(_WIDTH + _LEGEND_CHAR * max(map(len, curves)), _HEIGHT)

@@ -17,6 +17,7 @@ from optimlab.viz._figure import (
     mark_window_exits,
     new_axes,
     place_legend,
+    plain_log_ticks,
 )
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
 from optimlab.viz.style import curve_style, marker_positions
@@ -121,6 +122,7 @@ def plot_losses(
         )
     elif log_scale:
         axes.set_yscale("log", nonpositive="mask")
+        plain_log_ticks(axes.yaxis)
     axes.set_xlabel(x_label)
     axes.set_ylabel(y_label or ("loss (log scale)" if log_scale else "loss"))
     default = f"Loss per {x_label}"
@@ -128,6 +130,9 @@ def plot_losses(
         default += f" (faint: raw; bold: EWMA, beta={smooth_beta:g})"
     axes.set_title(title or default, pad=10 if y_range is not None else None)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+    if max((values.size for values, _ in curves.values()), default=0) == 1:
+        axes.set_xlim(first - 0.5, first + 0.5)  # one value each: one tick, at it
+        axes.set_xticks([first])
     if not drawn:
         axes.set_xticks([])
     if y_range is not None:

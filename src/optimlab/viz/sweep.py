@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from optimlab.viz import _inputs as check
-from optimlab.viz._figure import new_axes, place_legend
+from optimlab.viz._figure import new_axes, place_legend, plain_log_ticks
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
 from optimlab.viz.style import curve_style
 
@@ -174,6 +174,7 @@ def _plot(
         axes.plot([], [], "x", color="black", label="diverged (drawn at the top)")
     if numeric and log_x:
         axes.set_xscale("log")
+        plain_log_ticks(axes.xaxis)
     if not numeric:
         axes.set_xticks(range(len(ticks)), [_tick(v) for v in ticks])
         axes.set_xlim(-0.5, len(ticks) - 0.5)
@@ -197,6 +198,7 @@ def _plot(
         )
     elif log_scale:
         axes.set_yscale("log", nonpositive="mask")
+        plain_log_ticks(axes.yaxis)
     axes.set_xlabel(f"{noun} (log scale)" if numeric and log_x else noun)
     axes.set_ylabel(y_label or ("final loss (log scale)" if log_scale else "final loss"))
     axes.set_title(title)
