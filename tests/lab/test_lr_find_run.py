@@ -81,3 +81,25 @@ def test_log_names_each_stage():
 def test_a_misspelt_option_is_refused_when_the_spec_is_made():
     with pytest.raises(ValueError, match="did you mean 'momentum'"):
         RunSpec(optimizer="SGD", options=(("momentm", 0.9),))
+
+
+def test_a_regression_tests_losses_are_on_the_targets_own_scale():
+    """The model trains on the standardised target; the losses shown are on the target's
+    scale, as `optimlab compare` reports them (the target's variance times the model's)."""
+    from sklearn.datasets import load_diabetes
+
+    spec = RunSpec(dataset="diabetes", model="linear", optimizer="SGD")
+    found = run_lr_find(spec, iterations=30, burn_in=5)
+    X, y = load_diabetes(return_X_y=True)
+    X_train, _, y_train, _ = train_val_split(X, y, val_fraction=0.2, seed=0, stratify=False)
+    variance = np.var(y_train)  # the population variance, as the target is standardised
+    X_scaled = Standardizer().fit(X_train).transform(X_train)
+    y_scaled = (y_train - y_train.mean()) / np.sqrt(variance)
+    model = models.LinearRegression(10)
+    by_hand = lr_find(
+        model, optim.SGD(model.params, lr=1e-7), X_scaled, y_scaled,
+        iterations=30, burn_in=5, batch_size=32, seed=0,
+    )  # fmt: skip
+    np.testing.assert_allclose(found.result.losses, by_hand.losses * variance, rtol=1e-9)
+    assert found.result.suggested == by_hand.suggested
+    assert found.result.losses[0] > 1000  # diabetes' target spans about 25 to 346

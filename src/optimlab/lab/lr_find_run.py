@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +165,11 @@ def run_lr_find(
             diverge_factor=diverge_factor,
             seed=spec.seed,
         )
+        if split.task == "regression":  # on the target's own scale, as compare reports it
+            factor = split.loss_factor  # (the suggestions do not depend on the scale)
+            result = replace(
+                result, losses=result.losses * factor, smoothed=result.smoothed * factor
+            )
     settings = {
         "start": start,
         "end": end,
