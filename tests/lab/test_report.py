@@ -80,3 +80,15 @@ def test_cells_show_settings_and_lists_as_text_not_python_values():
     assert cell_text(["a note", "another"]) == "a note; another"
     assert cell_text({}) == cell_text([]) == cell_text(None) == "-"
     assert cell_text(2 / 3) == "0.6667"
+
+
+def test_a_row_of_panels_gets_the_whole_width_and_a_single_plot_half(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (1170, 342)).save(tmp_path / "panels.png")
+    Image.new("RGB", (640, 480)).save(tmp_path / "plot.png")
+    report = Report("t", "cmd")
+    report.section("s").figure(tmp_path / "panels.png").figure(tmp_path / "plot.png")
+    html = report.write(tmp_path / "report.html").read_text()
+    assert html.count('<figure class="wide">') == 1
+    assert html.index('<figure class="wide">') < html.index("<figure><img")

@@ -8,6 +8,7 @@ import html
 import json
 import mimetypes
 import os
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,6 +25,7 @@ h1 { font-size: 1.7em; margin-bottom: 0.2em; }
 h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
 .meta { color: #666; font-size: 0.9em; }
 figure { display: inline-block; margin: 0.5em; vertical-align: top; max-width: 48%; }
+figure.wide { display: block; max-width: 100%; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: 0.85em; color: #555; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
@@ -48,12 +50,16 @@ class Section:
         return self
 
     def figure(self, path: str | os.PathLike, caption: str = "") -> Section:
-        """An image file (PNG, GIF), embedded as a data URI."""
+        """An image file (PNG, GIF), embedded as a data URI; two share a row, but a PNG
+        more than twice as wide as high (a row of panels) gets the whole width, so that
+        its text is not shrunk to half."""
         path = Path(path)
         mime = mimetypes.guess_type(path.name)[0] or "image/png"
-        encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+        content = path.read_bytes()
+        encoded = base64.b64encode(content).decode("ascii")
+        wide = ' class="wide"' if _aspect(content) > 2 else ""
         self.parts.append(
-            f'<figure><img alt="{html.escape(caption or path.stem)}" '
+            f'<figure{wide}><img alt="{html.escape(caption or path.stem)}" '
             f'src="data:{mime};base64,{encoded}"><figcaption>{html.escape(caption)}</figcaption>'
             "</figure>"
         )
@@ -75,6 +81,14 @@ class Section:
         """Preformatted text (a command, a configuration)."""
         self.parts.append(f"<pre>{html.escape(text)}</pre>")
         return self
+
+
+def _aspect(content: bytes) -> float:
+    """Width over height of a PNG (from its header), 0 for anything else."""
+    if content[:8] != b"\x89PNG\r\n\x1a\n" or len(content) < 24:
+        return 0.0
+    width, height = struct.unpack(">II", content[16:24])
+    return width / height if height else 0.0
 
 
 def cell_text(value: Any) -> str:

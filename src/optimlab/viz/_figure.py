@@ -21,20 +21,6 @@ def new_axes(figsize: tuple[float, float] = (6.4, 4.8), dpi: int = 100) -> tuple
     return figure, figure.add_subplot()
 
 
-def plain_log_ticks(axis: Any) -> None:
-    """Label a log axis's ticks as plain numbers (0.4, 2, 1e-05) instead of 4 x 10^-1;
-    matplotlib still picks which ticks get a label (minor ones on a short span only).
-    Call it after setting the log scale, which resets the labels."""
-    from matplotlib.ticker import LogFormatterSciNotation
-
-    class Plain(LogFormatterSciNotation):
-        def __call__(self, x: float, pos: int | None = None) -> str:
-            return f"{x:g}" if super().__call__(x, pos) else ""
-
-    axis.set_major_formatter(Plain())
-    axis.set_minor_formatter(Plain(labelOnlyBase=False))
-
-
 def place_legend(
     axes: Any,
     handles: Sequence[Any] | None = None,

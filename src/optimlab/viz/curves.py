@@ -17,10 +17,9 @@ from optimlab.viz._figure import (
     mark_window_exits,
     new_axes,
     place_legend,
-    plain_log_ticks,
 )
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
-from optimlab.viz.style import curve_style, marker_positions
+from optimlab.viz.style import curve_style, marker_positions, plain_log_ticks
 
 
 def plot_losses(

@@ -15,6 +15,8 @@ differ by a multiple of 28, and share all three only if they differ by a multipl
 The palette is Okabe and Ito's colour-universal design (2008), which stays
 distinguishable under the common colour-vision deficiencies, without its yellow (too
 faint on white).
+
+`plain_log_ticks` labels a log axis in plain numbers, for every figure alike.
 """
 
 from __future__ import annotations
@@ -85,3 +87,17 @@ def marker_positions(points: int, index: int, count: int) -> Any:
         return None
     step = -(-points // MARKS_PER_CURVE)
     return (index * step // max(count, 1), step)
+
+
+def plain_log_ticks(axis: Any) -> None:
+    """Label a log axis's ticks as plain numbers (0.4, 2, 1e-05) instead of 4 x 10^-1;
+    matplotlib still picks which ticks get a label (minor ones on a short span only).
+    Call it after setting the log scale, which resets the labels."""
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    class Plain(LogFormatterSciNotation):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return f"{x:g}" if super().__call__(x, pos) else ""
+
+    axis.set_major_formatter(Plain())
+    axis.set_minor_formatter(Plain(labelOnlyBase=False))

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from optimlab.viz import _inputs as check
-from optimlab.viz._figure import new_axes, place_legend, plain_log_ticks
+from optimlab.viz._figure import new_axes, place_legend
 from optimlab.viz._output import IMAGE_SUFFIXES, output_path, save_figure
-from optimlab.viz.style import curve_style
+from optimlab.viz.style import curve_style, plain_log_ticks
 
 DIVERGED_HEIGHT = 0.96  # where diverged runs sit, as a fraction of the axes' height
 DIVERGED_STAGGER = 0.035  # the next optimizers' marks a little lower (3 rows), not hidden

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from optimlab.files import atomic_path
-from optimlab.viz.style import curve_style
+from optimlab.viz.style import curve_style, plain_log_ticks
 
 DPI = 90
 
@@ -137,6 +137,8 @@ def log_scale(axes: Any, which: str = "xy") -> None:
             (axes.set_xscale if axis == "x" else axes.set_yscale)("log")
             if axis == "x":
                 axes.xaxis.set_minor_formatter(NullFormatter())
+            else:
+                plain_log_ticks(axes.yaxis)
 
 
 def grouped_bars(
