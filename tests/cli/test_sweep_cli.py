@@ -78,7 +78,7 @@ def test_sweep_runs_the_grid_and_the_seeds_and_names_the_winner(tmp_path):
     ("args", "message"),
     [
         (["--optimizers", "Adam,Adamm"], "unknown optimizer 'Adamm'; choose one of SGD"),
-        (["--lr-min", "1", "--lr-max", "0.1"], "must be greater than low"),
+        (["--lr-min", "1", "--lr-max", "0.1"], "--lr-max=0.1 must be greater than --lr-min=1.0"),
         (["--lrs", "0.1,-1"], "finite learning rates > 0"),
         (["--target-loss", "nan"], "must be a finite loss"),
     ],
