@@ -306,6 +306,12 @@ def test_a_target_with_thousands_separators_is_named_and_read_as_regression(tmp_
     assert load_csv(path, "price", task="multiclass").n_classes == 30  # labels, as told
 
 
+def test_a_feature_with_thousands_separators_is_named_as_such(tmp_path):
+    path, _ = prices_csv(tmp_path)
+    with pytest.raises(ValueError, match=r"column 'price', line 2: '100,000' has thousands sep"):
+        load_csv(path, "area")
+
+
 def test_a_text_target_with_a_class_per_row_is_refused_in_auto_mode(tmp_path):
     rows = [[i, f"${1000 + i}"] for i in range(30)]
     path = write_csv(tmp_path / "dollars.csv", ["a", "price"], rows)

@@ -408,6 +408,11 @@ def _number(
                 f"{where}: {text!r} has a decimal comma; optimlab reads a point as the "
                 "decimal mark: save the file with points in its numbers"
             )
+        if _GROUPED.fullmatch(text):
+            raise ValueError(
+                f"{where}: {text!r} has thousands separators; save the file with plain "
+                "numbers (481442, not 481,442) in its feature columns"
+            )
         if text_columns:
             names = ", ".join(map(repr, text_columns))
             advice = (
