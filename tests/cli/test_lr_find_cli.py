@@ -69,3 +69,12 @@ def test_lr_find_bad_input_names_the_problem(args, message, tmp_path):
     result = CliRunner().invoke(main, ["lr-find", *args, "--out", str(tmp_path / "o")])
     assert result.exit_code != 0 and message in result.output
     assert not (tmp_path / "o" / "lr_find.json").exists()
+
+
+def test_the_shortest_ramp_the_help_allows_runs_with_a_shorter_burn_in(tmp_path):
+    """--iterations 5 is allowed; the default burn-in (10) then shrinks to what a ramp of 5
+    steps leaves (2), instead of refusing a --burn-in the user never gave."""
+    result = CliRunner().invoke(main, ["lr-find", "--iterations", "5", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    settings = json.loads((tmp_path / "lr_find.json").read_text())["settings"]
+    assert (settings["iterations"], settings["burn_in"]) == (5, 2)

@@ -19,6 +19,9 @@ from optimlab.cli._common import (
 from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, model_options, parse_optimizer
 
+#: Steps left out of the suggestions when --burn-in is not given (fewer on a short ramp).
+DEFAULT_BURN_IN = 10
+
 
 @click.command("lr-find")
 @model_options
@@ -46,10 +49,9 @@ from optimlab.cli._runs import base_spec, model_options, parse_optimizer
 )
 @click.option(
     "--burn-in",
-    default=10,
-    show_default=True,
     type=click.IntRange(min=0),
-    help="First steps left out of the suggestions.",
+    help="First steps left out of the suggestions [default: 10, or as many as a shorter "
+    "ramp allows].",
 )
 @click.option(
     "--diverge-factor",
@@ -71,8 +73,11 @@ def lr_find(
     the rate of its minimum divided by 10 is shown too. Writes lr_find.png, lr_find.json
     (the full history) and a report.
     """
+    from optimlab.lab.lr_find import largest_burn_in
     from optimlab.lab.lr_find_run import check_settings, run_lr_find
 
+    if burn_in is None:
+        burn_in = max(0, min(DEFAULT_BURN_IN, largest_burn_in(iterations)))
     settings = {
         "start": start,
         "end": end,

@@ -43,7 +43,7 @@ from optimlab.data import BatchSampler
 from optimlab.ewma import EWMA, ewma
 from optimlab.optim import Optimizer, flat_view
 
-__all__ = ["LRFindResult", "lr_find"]
+__all__ = ["LRFindResult", "largest_burn_in", "lr_find"]
 
 #: The suggestion returned as `LRFindResult.suggested`.
 SUGGESTED = "steepest"
@@ -176,6 +176,12 @@ def _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor):
     return np.asarray(losses), False
 
 
+def largest_burn_in(iterations: int) -> int:
+    """The most steps a ramp of ``iterations`` steps can leave out and still measure a slope
+    (the ``burn_in`` limit)."""
+    return iterations - 2 * _span(iterations) - 1
+
+
 def _span(iterations: int) -> int:
     """h, the steps on each side of the central difference that measures the slope."""
     return max(1, iterations // 20)
@@ -225,8 +231,7 @@ def _check_arguments(start, end, iterations, beta, burn_in, diverge_factor) -> N
         )
     checks.integer("iterations", iterations, low=5)
     checks.unit_interval("beta", beta)
-    h = _span(iterations)
-    checks.integer("burn_in", burn_in, low=0, high=iterations - 2 * h - 1)
+    checks.integer("burn_in", burn_in, low=0, high=largest_burn_in(iterations))
     checks.number("diverge_factor", diverge_factor, low=1.0, low_open=True)
 
 
