@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -78,3 +79,8 @@ def test_the_shortest_ramp_the_help_allows_runs_with_a_shorter_burn_in(tmp_path)
     assert result.exit_code == 0, result.output
     settings = json.loads((tmp_path / "lr_find.json").read_text())["settings"]
     assert (settings["iterations"], settings["burn_in"]) == (5, 2)
+    # suggestions by their names in words, the report's sentences capitalised
+    assert "steepest fall:" in result.output and "lowest loss's rate / 10:" in result.output
+    report = (tmp_path / "report.html").read_text()
+    assert "min_loss_div10" not in result.output + report
+    assert re.search(r"Suggested learning rate: [0-9.e+-]+\. [A-Z]", report)

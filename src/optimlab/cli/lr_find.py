@@ -73,7 +73,7 @@ def lr_find(
     the rate of its minimum divided by 10 is shown too. Writes lr_find.png, lr_find.json
     (the full history) and a report.
     """
-    from optimlab.lab.lr_find import largest_burn_in
+    from optimlab.lab.lr_find import SUGGESTION_NAMES, largest_burn_in
     from optimlab.lab.lr_find_run import check_settings, run_lr_find
 
     if burn_in is None:
@@ -114,7 +114,7 @@ def lr_find(
         result = found.result
         show(f"suggested learning rate: {result.suggested:.3g} (steepest fall of the loss)")
         for label, value in result.suggestions.items():
-            click.echo(f"  {label}: {value:.3g}")
+            click.echo(f"  {SUGGESTION_NAMES.get(label, label)}: {value:.3g}")
         click.echo(f"{len(result.lrs)} steps; {found.ended}")
         say("writing lr_find.png, lr_find.json and the report ...")
         path = found.write(folder, command=command_line())

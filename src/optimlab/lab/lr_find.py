@@ -43,10 +43,12 @@ from optimlab.data import BatchSampler
 from optimlab.ewma import EWMA, ewma
 from optimlab.optim import Optimizer, flat_view
 
-__all__ = ["LRFindResult", "largest_burn_in", "lr_find"]
+__all__ = ["SUGGESTION_NAMES", "LRFindResult", "largest_burn_in", "lr_find"]
 
 #: The suggestion returned as `LRFindResult.suggested`.
 SUGGESTED = "steepest"
+#: How each suggestion is named in printed output, figures and reports.
+SUGGESTION_NAMES = {"steepest": "steepest fall", "min_loss_div10": "lowest loss's rate / 10"}
 
 
 @dataclass(frozen=True)

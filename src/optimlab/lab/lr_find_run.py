@@ -21,7 +21,13 @@ from typing import Any
 import numpy as np
 
 from optimlab.lab.experiment import RunSpec, build_model, build_optimizer, check_task, load_split
-from optimlab.lab.lr_find import LRFindResult, _check_arguments, _result, lr_find
+from optimlab.lab.lr_find import (
+    SUGGESTION_NAMES,
+    LRFindResult,
+    _check_arguments,
+    _result,
+    lr_find,
+)
 from optimlab.lab.optimizer_spec import check_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
 from optimlab.lab.report import Report
@@ -46,7 +52,8 @@ class LRFindRun:
         if self.result.still_falling:
             return (
                 f"ran the whole ramp to lr {last:.3g} and the smoothed loss was still falling "
-                "there: min_loss_div10 is only the ramp's end over 10 (try a larger --end)"
+                f"there: the {SUGGESTION_NAMES['min_loss_div10']} is only the ramp's end over "
+                "10 (try a larger --end)"
             )
         return f"ran the whole ramp to lr {last:.3g}"
 
@@ -65,15 +72,15 @@ class LRFindRun:
         folder = output_folder(folder)
         found = self.result
         plot = folder / "lr_find.png"
-        viz.plot_lr_find(
-            found.lrs, found.losses, found.smoothed, found.suggestions, plot, found.burn_in
-        )
+        named = {SUGGESTION_NAMES.get(k, k): v for k, v in found.suggestions.items()}
+        viz.plot_lr_find(found.lrs, found.losses, found.smoothed, named, plot, found.burn_in)
         data = self.to_dict()
         write_json(folder / "lr_find.json", data)
         report = Report(f"optimlab lr-find on {self.spec.source}", command, data["settings"])
         section = report.section("Learning-rate range test")
-        section.text(f"Suggested learning rate: {found.suggested:.3g}. {self.ended}.")
-        section.table([{"suggestion": k, "lr": v} for k, v in found.suggestions.items()])
+        ended = self.ended[0].upper() + self.ended[1:]
+        section.text(f"Suggested learning rate: {found.suggested:.3g}. {ended}.")
+        section.table([{"suggestion": k, "lr": v} for k, v in named.items()])
         section.figure(plot, "batch loss and its debiased EWMA against the learning rate")
         return report.write(folder / "report.html")
 
