@@ -62,6 +62,8 @@ def test_the_same_optimizer_twice_is_refused(tmp_path, trained):
         (["lr-find", "--optimizer", "Adam:0.1"], "sets a learning rate, but lr-find ramps it"),
         (["lr-find", "--optimizer", "Adam:lr=0.1"], "sets a learning rate, but lr-find ramps it"),
         (["lr-find", "--start", "-1"], "Invalid --start: -1.0; --start must be > 0"),
+        (["lr-find", "--optimizer", "LBFGS"], "--optimizer: LBFGS steps with a closure"),
+        (["lr-find", "--optimizer", "nesterov"], "--optimizer SGD:momentum=0.9:nesterov=true"),
         (["lr-find", "--iterations", "20", "--burn-in", "18"], "Invalid --burn-in: 18"),
         (["landscape", "booth", "--optimizer", "Adam:0.1:bta=0.9"], "Adam has no option 'bta'"),
         (["landscape", "booth", "--optimizer", "Adam", "--optimizer", "Adam"], "more than once"),

@@ -75,6 +75,7 @@ def lr_find(
     """
     from optimlab.lab.lr_find import SUGGESTION_NAMES, largest_burn_in
     from optimlab.lab.lr_find_run import check_settings, run_lr_find
+    from optimlab.optim import OPTIMIZERS
 
     if burn_in is None:
         burn_in = max(0, min(DEFAULT_BURN_IN, largest_burn_in(iterations)))
@@ -95,6 +96,13 @@ def lr_find(
     if name == "Newton":
         raise click.BadParameter(
             "Newton has no learning rate to ramp; choose a first-order optimizer",
+            param_hint="--optimizer",
+        )
+    if OPTIMIZERS[name].needs_closure:
+        raise click.BadParameter(
+            f"{name} steps with a closure; lr-find ramps the rate of optimizers that take "
+            "gradients (SGD, Momentum, Adam, ...; for Nesterov momentum: "
+            "--optimizer SGD:momentum=0.9:nesterov=true)",
             param_hint="--optimizer",
         )
     parts = optimizer.split(":")[1:]

@@ -31,6 +31,7 @@ from optimlab.lab.lr_find import (
 from optimlab.lab.optimizer_spec import check_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder, write_json
 from optimlab.lab.report import Report
+from optimlab.optim import OPTIMIZERS
 
 __all__ = ["LRFindRun", "check_settings", "run_lr_find"]
 
@@ -125,8 +126,8 @@ def run_lr_find(
         log: called with a one-line message before each stage (e.g. ``print``).
 
     Raises:
-        ValueError: a bad argument, an optimizer without a learning rate (Newton), or a
-            test that diverged within the burn-in.
+        ValueError: a bad argument, an optimizer without a learning rate (Newton) or one
+            that steps with a closure, or a test that diverged within the burn-in.
     """
     if not isinstance(spec, RunSpec):
         raise ValueError(f"spec must be a RunSpec, got {type(spec).__name__}")
@@ -134,6 +135,12 @@ def run_lr_find(
         raise ValueError(
             "Newton has no learning rate to ramp (its step length is best at 1, the full "
             "Newton step); choose a first-order optimizer"
+        )
+    if OPTIMIZERS[spec.optimizer].needs_closure:
+        raise ValueError(
+            f"{spec.optimizer} steps with a closure; the range test ramps the rate of "
+            "optimizers that take gradients (SGD, Momentum, Adam, ...; for Nesterov momentum: "
+            "SGD with momentum=0.9 and nesterov=True)"
         )
     check_settings(start, end, iterations, beta, burn_in, diverge_factor)
     check_optimizer(spec.optimizer, start, dict(spec.options))
