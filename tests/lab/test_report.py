@@ -76,10 +76,11 @@ def test_report_renders_in_headless_chromium_without_console_errors(report, tmp_
 
 
 def test_cells_show_settings_and_lists_as_text_not_python_values():
-    assert cell_text({"lr": 1e9, "scale": True}) == "lr=1e+09, scale=True"
+    assert cell_text({"lr": 1e9, "scale": True}) == "lr=1e+09, scale=true"
     assert cell_text(["a note", "another"]) == "a note; another"
     assert cell_text({}) == cell_text([]) == cell_text(None) == "-"
     assert cell_text(2 / 3) == "0.6667"
+    assert (cell_text(True), cell_text(False)) == ("yes", "no")
 
 
 def test_a_row_of_panels_gets_the_whole_width_and_a_single_plot_half(tmp_path):
@@ -92,3 +93,15 @@ def test_a_row_of_panels_gets_the_whole_width_and_a_single_plot_half(tmp_path):
     html = report.write(tmp_path / "report.html").read_text()
     assert html.count('<figure class="wide">') == 1
     assert html.index('<figure class="wide">') < html.index("<figure><img")
+
+
+def test_backquoted_code_and_bulleted_items_are_html_not_markdown(tmp_path):
+    report = Report("t", "cmd")
+    section = report.section("s").text("The rate is `|dw| / |g|` & <ok>")
+    section.text("- first `a`").text("- second").text("After.")
+    section.table([{"remedy": "`--scale` (RunSpec(scale=True))"}])
+    html = report.write(tmp_path / "report.html").read_text()
+    assert "<p>The rate is <code>|dw| / |g|</code> &amp; &lt;ok&gt;</p>" in html
+    assert "<ul><li>first <code>a</code></li><li>second</li></ul><p>After.</p>" in html
+    assert "<td><code>--scale</code> (RunSpec(scale=True))</td>" in html
+    assert "`" not in html.split("<body>")[1]

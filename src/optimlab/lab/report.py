@@ -8,6 +8,7 @@ import html
 import json
 import mimetypes
 import os
+import re
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: right; }
 th { background: #f5f5f5; } td:first-child, th:first-child { text-align: left; }
 .diverged { color: #b00; } .healthy { color: #080; }
+code { background: #f3f3f3; padding: 0 0.2em; border-radius: 3px; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 nav a { margin-right: 1em; }
 """
@@ -45,8 +47,14 @@ class Section:
     parts: list[str] = field(default_factory=list)
 
     def text(self, paragraph: str) -> Section:
-        """A paragraph of plain text."""
-        self.parts.append(f"<p>{html.escape(paragraph)}</p>")
+        """A paragraph of plain text, with `code` in backquotes; one that starts with
+        "- " is an item of a bulleted list (consecutive items make one list)."""
+        if not paragraph.startswith("- "):
+            self.parts.append(f"<p>{_inline(paragraph)}</p>")
+        elif self.parts and self.parts[-1].startswith("<ul>"):
+            self.parts[-1] = self.parts[-1].removesuffix("</ul>") + _item(paragraph) + "</ul>"
+        else:
+            self.parts.append(f"<ul>{_item(paragraph)}</ul>")
         return self
 
     def figure(self, path: str | os.PathLike, caption: str = "") -> Section:
@@ -92,22 +100,39 @@ def _aspect(content: bytes) -> float:
 
 
 def cell_text(value: Any) -> str:
-    """A table cell's text: numbers to 4 significant digits, None and empty collections as
-    "-", a dict as ``key=value, ...``, a list as ``item; ...``."""
+    """A table cell's text: numbers to 4 significant digits, True and False as yes and no,
+    None and empty collections as "-", a dict as ``key=value, ...`` (``scale=true``), a list
+    as ``item; ...``."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}={cell_text(v)}" for k, v in value.items()) or "-"
+        return ", ".join(f"{k}={_setting(v)}" for k, v in value.items()) or "-"
     if isinstance(value, (list, tuple)):
         return "; ".join(cell_text(v) for v in value) or "-"
     return "-" if value is None else str(value)
+
+
+def _setting(value: Any) -> str:
+    """A setting's value as an option would be written (``nesterov=true``)."""
+    return str(value).lower() if isinstance(value, bool) else cell_text(value)
 
 
 def _cell(value: Any) -> str:
     text = cell_text(value)
     css = ' class="diverged"' if text in ("diverged",) else ""
     css = ' class="healthy"' if text == "healthy" else css
-    return f"<td{css}>{html.escape(text)}</td>"
+    return f"<td{css}>{_inline(text)}</td>"
+
+
+def _inline(text: str) -> str:
+    """Escaped HTML, with `code` in backquotes set as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def _item(paragraph: str) -> str:
+    return f"<li>{_inline(paragraph.removeprefix('- '))}</li>"
 
 
 @dataclass
