@@ -414,3 +414,15 @@ def test_choice_options_take_any_case(tmp_path):
 def test_refusals_name_the_options_not_the_python_arguments(tmp_path, args, message):
     result = invoke(*args, "--out", tmp_path / "out")
     assert result.exit_code == 2 and message in result.output
+
+
+def test_val_fraction_is_an_option_and_the_split_refusal_names_it(tmp_path):
+    path = tmp_path / "four.csv"
+    path.write_text("a;b;y\n1;2;0\n3;4;1\n5;6;0\n7;8;1\n")
+    data = ["--csv", path, "--target", "y", "--epochs", "1"]
+    refused = invoke("compare", *data, "--out", tmp_path / "a")
+    assert refused.exit_code == 2 and "add samples or change --val-fraction" in refused.output
+    result = invoke("compare", *data, "--val-fraction", "0.5", "--out", tmp_path / "b")
+    assert result.exit_code == 0, result.output
+    spec = json.loads((tmp_path / "b" / "results.json").read_text())["runs"][0]["spec"]
+    assert spec["val_fraction"] == 0.5

@@ -25,6 +25,7 @@ TASK_REPLACES = {
     "hidden": "--hidden",
     "activation": "--activation",
     "n_samples": "--n-samples",
+    "val_fraction": "--val-fraction",
     "scale": "--scale/--no-scale",
 }
 
@@ -123,6 +124,13 @@ _DATA_OPTIONS = [
         type=click.IntRange(min=10),
         help="Size of synthetic data sets.",
     ),
+    click.option(
+        "--val-fraction",
+        default=0.2,
+        show_default=True,
+        type=click.FloatRange(0, 1, min_open=True, max_open=True),
+        help="Share of the rows held out for validation.",
+    ),
 ]
 #: The options of a training run's budget and regularisation (compare and sweep; lr-find
 #: trains no run, so it leaves them out).
@@ -165,6 +173,7 @@ def base_spec(
     scale: bool,
     n_samples: int,
     seed: int,
+    val_fraction: float = 0.2,
     task: str | None = None,
     device: str = "cpu",
     target_type: str = "auto",
@@ -211,6 +220,7 @@ def base_spec(
             patience=patience,
             scale=scale,
             n_samples=n_samples,
+            val_fraction=val_fraction,
             seed=seed,
         )
     except ValueError as error:
@@ -227,6 +237,7 @@ _OPTION_OF_FIELD = {
     "n_samples": "--n-samples",
     "batch_size": "--batch-size",
     "patience": "--patience",
+    "val_fraction": "--val-fraction",
 }
 
 
@@ -319,7 +330,8 @@ def _check_data(spec: RunSpec, hint: str) -> None:
     try:
         split = load_split(spec)
     except (FileNotFoundError, ValueError) as error:
-        raise click.BadParameter(_as_options(str(error)), param_hint=hint) from None
+        message = with_option_names(_as_options(str(error)), _OPTION_OF_FIELD)
+        raise click.BadParameter(message, param_hint=hint) from None
     try:
         build_model(spec, split)
     except ValueError as error:
