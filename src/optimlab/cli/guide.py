@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -78,7 +79,11 @@ def _list_claims() -> None:
     help="Worker processes.",
 )
 @seed_option
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar [default: when stderr is a terminal].",
+)
 @config_option
 def guide(quick, claims, list_only, out, store, markdown, jobs, seed, progress) -> None:
     """Test every claim of a course's "which optimizer when" table, and give each a verdict.
@@ -102,6 +107,8 @@ def guide(quick, claims, list_only, out, store, markdown, jobs, seed, progress) 
     ids = _claim_ids(claims)
     if markdown is not None and Path(markdown).suffix.lower() != ".md":
         raise click.BadParameter(f"must end with .md, got {markdown!r}", param_hint="--markdown")
+    if progress is None:
+        progress = sys.stderr.isatty()
     started = time.perf_counter()
     with output_folder(out) as folder:
         store_path = Path(store) if store else folder / "guide.sqlite"
@@ -142,7 +149,8 @@ def guide(quick, claims, list_only, out, store, markdown, jobs, seed, progress) 
     show(format_table(rows, ["algorithm", "column", "claim", "verdict"]))
     click.echo(
         f"\n{result.computed} runs and trials computed now, {result.reused} reused from the "
-        f"store; {time.perf_counter() - started:.0f} s"
+        f"store (claims that share a run count it once as computed, then as reused); "
+        f"{time.perf_counter() - started:.0f} s"
     )
     if markdown is not None:
         click.echo(f"Markdown: {Path(markdown).resolve()}")

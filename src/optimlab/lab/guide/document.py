@@ -42,10 +42,11 @@ def introduction(result: GuideResult) -> list[Block]:
         ),
         (
             "text",
-            f"Of {len(result.findings)} claims, {counts[SUPPORTED]} are supported, "
-            f"{counts[NOT_SUPPORTED]} are not, and {depends} depend on something the table "
-            "does not say (the data size, the learning rate, the task, the length of "
-            f"training). This is the {result.size} guide"
+            f"Of {len(result.findings)} claims, {_are(counts[SUPPORTED])} supported, "
+            f"{_are(counts[NOT_SUPPORTED])} not, and {depends} "
+            f"depend{'s' * (depends == 1)} on something the table does not say (the data "
+            "size, the learning rate, the task, the length of training). This is the "
+            f"{result.size} guide"
             + (
                 " (smaller tasks, fewer seeds: verdicts may differ from the full guide's)."
                 if result.size == "quick"
@@ -152,6 +153,11 @@ def experiment_blocks(result: GuideResult) -> list[Block]:
         blocks.append(("heading", f"{module.TITLE} ({name})"))
         blocks.extend(("text", paragraph) for paragraph in paragraphs(inspect.getdoc(module)))
     return blocks
+
+
+def _are(count: int) -> str:
+    """``count`` with its verb: "1 is", "2 are"."""
+    return f"{count} {'is' if count == 1 else 'are'}"
 
 
 def paragraphs(doc: str) -> list[str]:
