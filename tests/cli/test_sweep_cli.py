@@ -350,3 +350,16 @@ def test_the_progress_bar_shows_only_on_a_terminal_unless_asked(tmp_path):
 def test_help_cites_the_protocol():
     result = CliRunner().invoke(main, ["sweep", "--help"])
     assert "Schneider et al. 2019, DeepOBS" in " ".join(result.output.split())
+
+
+def test_a_winner_at_the_edge_of_the_grid_is_noted_in_the_output_and_the_report(tmp_path):
+    result = sweep(
+        *("--dataset", "moons", "--model", "logistic", "--optimizers", "SGD,Adam"),
+        *("--lrs", "0.0001,0.001", "--epochs", "3", "--seeds", "1", "--jobs", "1"),
+        *("--out", tmp_path, "--no-progress"),
+    )
+    assert result.exit_code == 0, result.output
+    note = "SGD's and Adam's best rate is the largest tried (0.001): the best may lie beyond"
+    assert f"note: {note}" in result.output
+    assert note.replace("'", "&#x27;") in (tmp_path / "report.html").read_text()
+    assert json.loads((tmp_path / "results.json").read_text())["notes"][0].startswith(note)

@@ -291,3 +291,44 @@ def test_a_loss_still_falling_by_a_steady_fraction_is_too_slow_on_a_log_scale():
     )
     # ten epochs more, the excess is 2% of the loss: levelled off
     assert diagnose(curve(4.06e8 + 2.8e10 * 0.7 ** np.arange(20))).label == "healthy"
+
+
+# a new user's digits MLP, SGD lr=0.3 momentum=0.9: training loss 0.0129 (accuracy 1) falling
+# geometrically, the validation loss no longer so; a 3x higher rate oscillated
+DIGITS_TRAIN = [0.474, 0.1633, 0.05979, 0.03645, 0.01288]
+DIGITS_VAL = [0.2889, 0.2014, 0.1964, 0.2169, 0.1783]
+
+
+def test_an_overfitting_run_falling_on_a_log_scale_is_not_told_to_raise_the_rate():
+    found = diagnose(curve(DIGITS_TRAIN, DIGITS_VAL))
+    assert found.label == "healthy"
+    assert "the validation loss was no longer falling" in found.evidence
+    # the same run where its validation loss also kept falling by a steady fraction
+    assert diagnose(curve(DIGITS_TRAIN, 1.5 * np.array(DIGITS_TRAIN))).label == "too slow"
+
+
+def test_a_classifier_that_separates_the_training_split_is_not_too_slow_without_validation():
+    history = curve(DIGITS_TRAIN)
+    assert diagnose(history).label == "too slow"  # nothing says where the floor is
+    history.metric, history.epoch_train_metric = "accuracy", [0.92, 0.98, 0.99, 0.98, 1.0]
+    found = diagnose(history)
+    assert found.label == "healthy" and "classified correctly" in found.evidence
+
+
+def test_a_loss_under_1_percent_of_its_start_falling_geometrically_is_near_its_floor():
+    train = 2.0 * 0.5 ** np.arange(10)  # 0.2% of its start: no floor in sight, but tiny
+    found = diagnose(curve(train))
+    assert found.label == "healthy" and "of its first-epoch value" in found.evidence
+    assert diagnose(curve(2.0 * 0.7 ** np.arange(10))).label == "too slow"  # 4%
+
+
+def test_a_straight_decline_whose_validation_loss_stopped_falling_is_not_too_slow():
+    train = np.linspace(1.0, 0.5, 20)
+    assert diagnose(curve(train, np.linspace(1.1, 0.6, 20))).label == "too slow"
+    val = np.r_[np.linspace(1.1, 0.8, 10), np.full(10, 0.8)]
+    assert diagnose(curve(train, val)).label == "healthy"
+
+
+def test_a_regression_far_above_its_optimum_with_a_falling_validation_is_still_too_slow():
+    train = 4.06e8 + 2.8e10 * 0.7 ** np.arange(10)
+    assert diagnose(curve(train, train * 1.1)).label == "too slow"

@@ -400,3 +400,23 @@ def test_compare_does_not_tell_a_scaled_run_to_scale_its_features(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "diverged" in result.output and "--scale" not in result.output
+
+
+# -- a sweep's remedies are spelled as optimlab sweep's options -------------------------------
+
+OSCILLATING = History(epoch_train_loss=[1.0, 0.5, 0.8, 0.4, 0.7, 0.35, 0.6, 0.3, 0.55, 0.3])
+
+
+def test_a_sweeps_remedy_is_spelled_with_the_sweeps_options_not_compares():
+    sweep = RunContext(optimizer="Momentum", lr=10.0, options={"beta": 0.9}, lr_grid=(1, 10, 100))
+    found = diagnose(OSCILLATING, sweep)
+    assert found.changes == {"options": (("beta", 0.5),)}
+    assert "`--grid beta=0.5`" in found.remedy and "--optimizer " not in found.remedy
+    alone = RunContext(optimizer="Momentum", lr=10.0, options={"beta": 0.9})
+    assert "`--optimizer Momentum:10:beta=0.5`" in diagnose(OSCILLATING, alone).remedy
+    edge = RunContext(optimizer="SGD", lr=0.1, lr_grid=(0.1, 1.0))  # calm, lowest rate
+    found = diagnose(OSCILLATING, edge)
+    assert "`--lr-min 0.0333`" in found.remedy and "--optimizer " not in found.remedy
+    plateau = History(epoch_train_loss=[1.0, 0.8, 0.75] + [0.74] * 27)
+    found = diagnose(plateau, RunContext(optimizer="SGD", lr=0.1, lr_grid=(0.01, 0.1, 1.0)))
+    assert "`--optimizers Adam`" in found.remedy and "--optimizer " not in found.remedy

@@ -536,3 +536,28 @@ def test_write_gives_the_files_of_the_command(tmp_path):
     page = report.read_text()
     assert "from a test" in page and result.verdict.text in page and page.count("<img") == 2
     assert "seed 003" not in page
+
+
+def edge_result(best):
+    """A hand-built result of a sweep over ``LRS`` whose optimizers chose ``best``."""
+    from optimlab.lab.sweep import OptimizerOutcome, SweepResult
+
+    outcomes = tuple(
+        OptimizerOutcome(name, (), lr, ("k",), (0.3,), (0.9,), (1.0,), (None,))
+        for name, lr in best.items()
+    )
+    verdict = decide({name: 0.3 for name in best}, {name: 0.0 for name in best}, 1)
+    return SweepResult(TINY, tuple(LRS), (0,), outcomes, verdict, None, "", 1, "", 0, 0)
+
+
+def test_a_best_rate_at_the_edge_of_the_grid_is_noted():
+    notes = edge_result({"SGD": 1.0, "Adam": 1.0, "RMSprop": 0.1}).notes
+    assert notes == (
+        "SGD's and Adam's best rate is the largest tried (1): the best may lie beyond; "
+        "extend the grid (`--lr-max 10`, or add 10 to `--lrs`).",
+    )
+    (note,) = edge_result({"SGD": 0.01}).notes
+    assert (
+        note.startswith("SGD's best rate is the smallest tried (0.01)") and "--lr-min 0.001" in note
+    )
+    assert edge_result({"SGD": 0.1}).notes == ()

@@ -363,7 +363,8 @@ def _print(result) -> None:
     from optimlab.lab.search import shown
     from optimlab.lab.sweep_report import columns
 
-    show(f"\n{result.verdict.text}\n")
+    notes = "".join(f"\nnote: {note}" for note in result.notes)
+    show(f"\n{result.verdict.text}{notes}\n")
     click.echo(format_table(result.table(), columns(result)))
     for outcome, run in zip(result.outcomes, result.best_runs):
         setting = ", ".join(f"{name}={shown(value)}" for name, value in outcome.best_setting)

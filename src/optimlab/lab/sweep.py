@@ -54,6 +54,7 @@ from tqdm.auto import tqdm
 from optimlab import checks, optim
 from optimlab.lab import engines
 from optimlab.lab.diagnosis import diagnose
+from optimlab.lab.diagnosis.remedies import beyond_grid
 from optimlab.lab.experiment import (
     RunResult,
     RunSpec,
@@ -281,6 +282,29 @@ class SweepResult:
         """The searched names, ``lr`` first."""
         return ("lr",) if self.search is None else self.search.names
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Warnings about the choice: optimizers whose best rate is the smallest or the
+        largest of the rates searched for them (the best may lie beyond), one per edge."""
+        edges: dict[tuple[str, float], list[str]] = {}
+        for outcome in self.outcomes:
+            rates = self.lrs if self.search is None else _rates_of(self.search, outcome.optimizer)
+            if len(rates) < 2 or not math.isfinite(outcome.val_loss_mean):
+                continue
+            for side, edge in (("lowest", rates[0]), ("highest", rates[-1])):
+                if math.isclose(outcome.best_lr, edge, rel_tol=1e-9):
+                    edges.setdefault((side, edge), []).append(f"{outcome.optimizer}'s")
+        listed = self.search is None or self.search.kind == "grid"
+        notes = []
+        for (side, edge), names in edges.items():
+            owners = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+            tried = "smallest" if side == "lowest" else "largest"
+            notes.append(
+                f"{owners} best rate is the {tried} tried ({edge:.3g}): the best may lie "
+                f"beyond; {beyond_grid(side, edge, listed)}."
+            )
+        return tuple(notes)
+
     def write(self, folder: str | os.PathLike, *, command: str = PYTHON_COMMAND) -> Path:
         """Write ``results.json``, ``report.html`` (which records ``command``), the best runs'
         ``val_loss.png`` and a sensitivity figure per searched dimension
@@ -390,6 +414,7 @@ class SweepResult:
                     "clear": verdict.clear,
                     "text": verdict.text,
                 },
+                "notes": list(self.notes),
                 "table": self.table(),
                 "sensitivity": self.sensitivity(),
                 "sensitivity_by_dimension": {

@@ -65,6 +65,8 @@ def write_sweep(
         },
     )
     verdict = report.section("Verdict").text(result.verdict.text)
+    for note in result.notes:
+        verdict.text(f"Note: {note}")
     verdict.text(f"Protocol: {PROTOCOL}.")
     if search is not None:
         verdict.text(f"Searched: {search.describe()}.")

@@ -40,7 +40,11 @@ they are tried (the first that applies is the finding):
    lowest, so that a bump just before the last fifth is no decline): the loss still falls by
    a steady fraction per epoch (a geometric decline, far above its floor), which a linear
    scale hides when the start was huge. A loss levelling off towards its floor falls ever
-   more slowly on a log scale.
+   more slowly on a log scale. Either way it is **healthy** instead when a validation curve
+   fails the same test (a higher rate would fit the training split faster, not generalise
+   better); and the log-scale test is not "too slow" below ``FLOOR`` (1%) of ``L_0`` or
+   when a classifier's training accuracy is 1 (separated classes: the cross-entropy falls
+   towards 0 by a steady fraction however long it trains).
 6. **healthy**: none of the above.
 
 Changes smaller than ``NOISE`` (0.1%) of ``|L_0|`` are treated as no change. The shape rules
@@ -70,6 +74,8 @@ HIGH = 0.50
 TAIL = 0.20
 TAIL_SHARE = 0.10
 LOG_PACE = 0.75
+FLOOR = 0.01
+SEPARATED_METRIC = "accuracy"
 NOISE = 1e-3
 MIN_EPOCHS = 5
 
@@ -112,11 +118,22 @@ def read_curve(history: History) -> CurveFinding:
     found = _oscillating(curve, _jump_floor(history, curve))
     if found is not None:
         return found
-    for rule in (_overfitting, _plateaued_early, _too_slow):
+    for rule in (_overfitting, _plateaued_early):
         found = rule(curve, val, history.best_epoch)
         if found is not None:
             return found
-    return _healthy(curve, val)
+    return _too_slow(curve, val, _separated(history)) or _healthy(curve, val)
+
+
+def _separated(history: History) -> bool:
+    """Every training example of a classification run is classified correctly at the end:
+    its cross-entropy falls towards 0 by a steady fraction however long it trains."""
+    metric = history.epoch_train_metric
+    return history.metric == SEPARATED_METRIC and bool(metric) and metric[-1] >= 1.0
+
+
+def _label(finding: CurveFinding | None) -> str | None:
+    return None if finding is None else finding.label
 
 
 def _jump_floor(history: History, curve: np.ndarray) -> float:
@@ -216,7 +233,7 @@ def _trailing_mean(values: np.ndarray, window: int) -> np.ndarray:
 
 
 def _plateaued_early(curve: np.ndarray, val: np.ndarray, kept: int | None) -> CurveFinding | None:
-    if never_moved(curve) and _too_slow(curve, val, kept) is None:
+    if never_moved(curve) and _label(_too_slow(curve, val)) != "too slow":
         return _finding(
             "plateaued early",
             f"the training loss never fell {STALL:.0%} below its first-epoch value "
@@ -240,35 +257,85 @@ def _plateaued_early(curve: np.ndarray, val: np.ndarray, kept: int | None) -> Cu
     )
 
 
-def _too_slow(curve: np.ndarray, val: np.ndarray, kept: int | None) -> CurveFinding | None:
+def _too_slow(curve: np.ndarray, val: np.ndarray, separated: bool = False) -> CurveFinding | None:
     total = curve[0] - curve[-1]
     m = max(1, round(TAIL * (curve.size - 1)))
     tail = curve[-1 - m] - curve[-1]
     if not total > _noise(curve):
         return None
     if tail >= TAIL_SHARE * total:
-        return _finding(
+        found = _finding(
             "too slow",
             f"the training loss was still falling at the end: the last {m} of {curve.size} "
             f"epochs took it from {curve[-1 - m]:.4g} to {curve[-1]:.4g}, {tail / total:.0%} "
             f"of its whole decrease from {curve[0]:.4g} (threshold {TAIL_SHARE:.0%})",
             tail_share=float(tail / total),
         )
-    j = int(np.argmin(curve[: curve.size - m]))
-    if not 0 < curve[-1] < curve[j]:  # no log scale, or no decline
+        return _unless_validation_stopped(found, val, lambda v: _tail_share(v, m) >= TAIL_SHARE)
+    pace = _log_pace(curve, m)
+    if pace is None or pace[1] < LOG_PACE:
         return None
-    pace = np.log(curve[j] / curve[-1]) / (curve.size - 1 - j)
-    whole = np.log(curve[0] / curve[-1]) / (curve.size - 1)
-    if pace < LOG_PACE * whole:
-        return None
-    return _finding(
+    j, share = pace
+    if curve[-1] < FLOOR * curve[0] or separated:
+        why = (
+            f"every training example is classified correctly (training {SEPARATED_METRIC} 1): "
+            "the cross-entropy of separated classes falls towards 0 however long it trains"
+            if separated
+            else f"it is already {curve[-1] / curve[0]:.2%} of its first-epoch value "
+            f"(threshold {FLOOR:.0%}): close to its floor"
+        )
+        return _finding(
+            "healthy",
+            f"the training loss fell from {curve[0]:.4g} to {curve[-1]:.4g} over {curve.size} "
+            f"epochs and still falls by a steady fraction, but {why}; a higher rate would not "
+            "give a better model",
+        )
+    per_epoch = -np.expm1(-np.log(curve[j] / curve[-1]) / (curve.size - 1 - j))
+    found = _finding(
         "too slow",
         f"the training loss was still falling at the end: from {curve[j]:.4g} in epoch {j + 1} "
-        f"to {curve[-1]:.4g} in epoch {curve.size}, {-np.expm1(-pace):.0%} less per epoch: on "
-        f"a log scale {pace / whole:.0%} of the pace of the whole run from {curve[0]:.4g} "
+        f"to {curve[-1]:.4g} in epoch {curve.size}, {per_epoch:.0%} less per epoch: on "
+        f"a log scale {share:.0%} of the pace of the whole run from {curve[0]:.4g} "
         f"(threshold {LOG_PACE:.0%}); it still falls by a steady fraction and has not levelled "
         "off",
         tail_share=float(tail / total),
+    )
+    return _unless_validation_stopped(
+        found, val, lambda v: (_log_pace(v, m) or (0, LOG_PACE))[1] >= LOG_PACE
+    )
+
+
+def _tail_share(curve: np.ndarray, m: int) -> float:
+    """The share of the decrease ``L_0 - L_{n-1}`` the last ``m`` steps brought (0 when the
+    loss did not fall beyond the noise floor)."""
+    total = curve[0] - curve[-1]
+    return float((curve[-1 - m] - curve[-1]) / total) if total > _noise(curve) else 0.0
+
+
+def _log_pace(curve: np.ndarray, m: int) -> tuple[int, float] | None:
+    """``(j, share)``: on a log scale, the fall per epoch from the lowest value before the last
+    ``m`` steps (epoch j) to the end, as a share of the whole run's; ``(0, 0.0)`` for a curve
+    that did not fall there, None where there is no log scale (a loss not above 0)."""
+    j = int(np.argmin(curve[: curve.size - m]))
+    if not curve[-1] > 0:
+        return None
+    if not (curve[-1] < curve[j] and curve[-1] < curve[0]):
+        return 0, 0.0
+    pace = np.log(curve[j] / curve[-1]) / (curve.size - 1 - j)
+    return j, float(pace / (np.log(curve[0] / curve[-1]) / (curve.size - 1)))
+
+
+def _unless_validation_stopped(found: CurveFinding, val: np.ndarray, falling) -> CurveFinding:
+    """``found`` ("too slow"), or "healthy" when the run has a validation curve that the same
+    test (``falling``) does not find still falling: a higher rate would fit the training
+    split faster, not the validation split better."""
+    if val.size < MIN_EPOCHS or not np.isfinite(val).all() or falling(val):
+        return found
+    return _finding(
+        "healthy",
+        f"{found.evidence[0].lower()}{found.evidence[1:-1]}; but the validation loss was no "
+        f"longer falling so (from {val[0]:.4g} to {val[-1]:.4g}, minimum {val.min():.4g}): a "
+        "higher rate would fit the training split faster, not generalise better",
     )
 
 

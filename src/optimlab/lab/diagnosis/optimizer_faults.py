@@ -50,7 +50,7 @@ def diverged(finding: CurveFinding, context: RunContext) -> Diagnosis:
         remedy = Remedy().primary(
             context,
             f"every rate of the sweep's grid, down to its lowest {number(context.lr_grid[0])}, "
-            f"diverged: extend the grid down (`--lr-min {number(below)}`), which tries",
+            "diverged: extend the grid down",
             rate_change(context, below / context.rate),
         )
     elif context.rate is None:

@@ -113,19 +113,20 @@ def grid_extension(context: RunContext, factor: float) -> Remedy:
     """Extend a sweep's grid past its lowest (``factor < 1``) or highest rate."""
     rate = float(context.rate)
     new = float(number(rate * factor))
-    if factor < 1:
-        why = (
-            f"{number(rate)} is the lowest rate of the sweep's grid, so the sweep could not "
-            f"go lower: extend the grid down (`--lr-min {number(new)}`, or add {number(new)} "
-            "to `--lrs`), which tries"
-        )
-    else:
-        why = (
-            f"{number(rate)} is the highest rate of the sweep's grid, so the sweep could not "
-            f"go higher: extend the grid up (`--lr-max {number(new)}`, or add {number(new)} "
-            "to `--lrs`), which tries"
-        )
+    side, way, down = ("lowest", "lower", "down") if factor < 1 else ("highest", "higher", "up")
+    why = (
+        f"{number(rate)} is the {side} rate of the sweep's grid, so the sweep could not go "
+        f"{way}: extend the grid {down} (or add {number(new)} to `--lrs`)"
+    )
     return Remedy().primary(context, why, rate_change(context, factor))
+
+
+def beyond_grid(side: str, rate: float, listed: bool = True) -> str:
+    """How to try rates past a sweep's ``side`` (``"lowest"`` or ``"highest"``) rate
+    ``rate``: ten times further, by the grid's end (or, ``listed``, in ``--lrs``)."""
+    option, beyond = ("--lr-min", rate / 10) if side == "lowest" else ("--lr-max", rate * 10)
+    also = f", or add {number(beyond)} to `--lrs`" if listed else ""
+    return f"extend the grid (`{option} {number(beyond)}`{also})"
 
 
 def newton_safeguard(context: RunContext) -> Remedy:
@@ -140,10 +141,8 @@ def newton_safeguard(context: RunContext) -> Remedy:
             option_change(context, "line_search", True),
         )
         if not hyper.get("damping"):
-            remedy.also(
-                f"damp the Hessian (`--optimizer Newton:damping={number(DAMPING)}`; "
-                f"Newton(params, damping={number(DAMPING)}))"
-            )
+            damping = option_change(context, "damping", DAMPING)
+            remedy.also(f"damp the Hessian: {spell(context, damping)}")
         return remedy
     damping = float(hyper.get("damping") or 0.0)
     new = DAMPING if damping == 0 else damping * 10

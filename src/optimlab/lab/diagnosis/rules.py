@@ -43,7 +43,7 @@ from optimlab.lab.diagnosis import data_faults, model_faults, optimizer_faults
 from optimlab.lab.diagnosis.context import RunContext
 from optimlab.lab.diagnosis.curve import CurveFinding, read_curve
 from optimlab.lab.diagnosis.labels import CAUSES, Diagnosis, make
-from optimlab.lab.diagnosis.remedies import REMEDIES, Remedy
+from optimlab.lab.diagnosis.remedies import REMEDIES, Remedy, beyond_grid
 from optimlab.lab.diagnosis.spelling import number
 from optimlab.train import History
 
@@ -198,10 +198,8 @@ def _notes(found: Diagnosis, context: RunContext) -> tuple[str, ...]:
     position = context.grid_position
     if found.label == "healthy" and position in ("lowest", "highest", "only") and context.rate:
         side = "lowest" if position == "lowest" else "highest"
-        option = "--lr-min" if side == "lowest" else "--lr-max"
-        beyond = context.rate / 10 if side == "lowest" else context.rate * 10
         notes.append(
             f"The chosen rate {number(context.rate)} is the {side} of the sweep's grid; a rate "
-            f"beyond it may do better: extend the grid (`{option} {number(beyond)}`)."
+            f"beyond it may do better: {beyond_grid(side, context.rate)}."
         )
     return tuple(notes)

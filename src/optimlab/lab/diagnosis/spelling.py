@@ -28,13 +28,17 @@ def optimizer_token(name: str, lr: float | None, options: dict[str, Any]) -> str
 
 def spell(context: RunContext, changes: dict[str, Any]) -> str:
     """``"`--command spelling` (API spelling)"`` for a dict of `RunSpec` field changes: the
-    command's options, then the `RunSpec` fields and the library calls that do the same."""
+    command's options (``optimlab sweep``'s in a sweep: a context with an ``lr_grid``), then
+    the `RunSpec` fields and the library calls that do the same."""
     commands, fields, calls = [], [], []
     if any(name in changes for name in OPTIMIZER_FIELDS):
         name = changes.get("optimizer", context.optimizer)
         lr = changes.get("lr", context.lr)
         options = dict(changes.get("options", context.options))
-        commands.append(f"--optimizer {optimizer_token(name, lr, options)}")
+        if context.lr_grid:
+            commands.extend(_sweep_options(context, changes))
+        else:
+            commands.append(f"--optimizer {optimizer_token(name, lr, options)}")
         arguments = dict(options)
         if lr is not None:
             arguments = {"lr": lr, **arguments}
@@ -50,6 +54,23 @@ def spell(context: RunContext, changes: dict[str, Any]) -> str:
                 calls.append(call)
     api = "; ".join([f"RunSpec({', '.join(fields)})", *calls])
     return f"`{' '.join(commands)}` ({api})"
+
+
+def _sweep_options(context: RunContext, changes: dict[str, Any]) -> list[str]:
+    """``optimlab sweep``'s options for the optimizer fields of ``changes``: it takes
+    optimizers by name (and searches their rates), a rate through its grid's ends or
+    ``--lrs``, and other optimizer arguments through ``--grid``."""
+    if "optimizer" in changes:
+        return [f"--optimizers {changes['optimizer']}"]
+    options = dict(changes.get("options", context.options))
+    rate = options.pop("lr", None) if context.rate_in_options else changes.get("lr")
+    before = dict(context.options)
+    spelled = [f"--grid {k}={_value(v)}" for k, v in sorted(options.items()) if before.get(k) != v]
+    if rate is not None:
+        grid = context.lr_grid
+        option = "--lr-max" if rate > grid[-1] else "--lr-min" if rate < grid[0] else "--lrs"
+        spelled.insert(0, f"{option} {number(rate)}")
+    return spelled
 
 
 def _python(value: Any) -> str:
