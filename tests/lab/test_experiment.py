@@ -514,3 +514,13 @@ def test_a_huge_feature_is_standardised_and_refused_unscaled(tmp_path):
     assert np.abs(split.X_train).max() < 10 and split.feature_scaler.scale_[1] > 1e199
     with pytest.raises(ValueError, match=r"feature 'big' reaches .*e\+200, too large to train on"):
         load_split(dataclasses.replace(spec, scale=False))
+
+
+def test_a_reports_settings_leave_out_what_does_not_apply():
+    mlp = RunSpec(dataset="digits", model="mlp", hidden=(8,), batch_size=None, clip_norm=None)
+    shown = mlp.settings(leave_out=("lr",))
+    assert shown["hidden"] == [8] and shown["batch_size"] == "full"
+    assert not {"lr", "n_samples", "noise", "clip_norm", "patience"} & set(shown)
+    logistic = RunSpec(dataset="moons", model="logistic").settings()
+    assert not {"hidden", "activation"} & set(logistic)
+    assert (logistic["n_samples"], logistic["noise"]) == (500, 0.2)

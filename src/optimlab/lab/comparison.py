@@ -75,11 +75,11 @@ class CompareResult:
 
     def config(self) -> dict[str, Any]:
         """What was compared: the settings the runs share, and each run's optimizer."""
-        specs = [r.spec.to_dict() for r in self.results]
+        specs = [r.spec.settings() for r in self.results]
         shared = {
             key: value
             for key, value in specs[0].items()
-            if key not in OPTIMIZER_FIELDS and all(s[key] == value for s in specs)
+            if key not in OPTIMIZER_FIELDS and all(s.get(key) == value for s in specs)
         }
         return {"base": shared, "optimizers": [r.spec.label for r in self.results]}
 

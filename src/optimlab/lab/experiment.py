@@ -291,6 +291,20 @@ class RunSpec:
             del out["target_type"]
         return out
 
+    def settings(self, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+        """`to_dict` as a report shows it: without settings that do not apply to this run
+        (an MLP's layers for another model, a generated data set's size and noise for other
+        data), without those left unset (None; a batch size of None is shown as "full"),
+        and without ``leave_out`` (what the report varies itself)."""
+        out = self.to_dict()
+        out["batch_size"] = "full" if self.batch_size is None else self.batch_size
+        unused = set(leave_out)
+        if self.model != "mlp":
+            unused |= {"hidden", "activation"}
+        if self.dataset not in SYNTHETIC and self.dataset != "regression":
+            unused |= {"n_samples", "noise"}
+        return {k: v for k, v in out.items() if k not in unused and v is not None}
+
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> RunSpec:
         """Inverse of `to_dict`; unknown keys are an error naming them."""

@@ -77,7 +77,9 @@ class LRFindRun:
         viz.plot_lr_find(found.lrs, found.losses, found.smoothed, named, plot, found.burn_in)
         data = self.to_dict()
         write_json(folder / "lr_find.json", data)
-        report = Report(f"optimlab lr-find on {self.spec.source}", command, data["settings"])
+        unused = ("lr", "epochs", "schedule", "clip_norm", "patience")  # a ramp, not a run
+        shown = {**data["settings"], "run": self.spec.settings(leave_out=unused)}
+        report = Report(f"optimlab lr-find on {self.spec.source}", command, shown)
         section = report.section("Learning-rate range test")
         ended = self.ended[0].upper() + self.ended[1:]
         section.text(f"Suggested learning rate: {found.suggested:.3g}. {ended}.")

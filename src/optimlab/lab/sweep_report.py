@@ -59,7 +59,7 @@ def write_sweep(
         f"optimlab sweep on {result.base.source}",
         command,
         {
-            "base": result.base.to_dict(),
+            "base": result.base.settings(leave_out=("optimizer", "lr", "options")),
             "search": search.describe() if search is not None else "lr",
             "seeds": list(result.seeds),
         },
