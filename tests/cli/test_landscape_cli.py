@@ -49,6 +49,13 @@ def ran(monkeypatch):
         (["rosenbrock", "--schedule", "cosine", "--period", "5"], "--period applies to --sche"),
         (["rosenbrock", "--clip-at", "2"], "--clip-at applies to --clip norm or value only"),
         (["rosenbrock", "--sampling", "minibatch"], "--sampling applies to FUNCTION logistic"),
+        (["rosenbrock", "--sampling", "minibatch"], "out or use the function logistic ("),
+        (
+            ["rosenbrock", "--schedule", "warmup_cosine", "--period", "1000"],
+            "Invalid --period: 1000; the warmup of --schedule warmup_cosine must be shorter "
+            "than the run (--steps = 300): set --period to at most 299 or --steps above 1000",
+        ),
+        (["booth", "--schedule", "warmup_cosine", "--steps", "100"], "--steps above 100"),
         (["logistic", "--batch-size", "5"], "--batch-size applies to --sampling minibatch only"),
         (["logistic", "--sampling", "batch"], "Invalid --sampling: 'batch'; --sampling must be"),
         (["logistic", "--sampling", "minibatch", "--batch-size", "0"], "Invalid --batch-size: 0"),

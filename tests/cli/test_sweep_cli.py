@@ -293,6 +293,10 @@ def test_a_random_search_is_drawn_from_the_seed_and_resumes(tmp_path):
         (["--random", "3", "--grid", "momentum=0"], "give one of them"),
         (["--random", "3", "--lrs", "0.1"], "a random search draws lr from a range"),
         (["--random", "3", "--space", "lr=1:0"], "must be greater than low"),
+        (
+            ["--random", "3", "--space", "lr=log:1:1e-3"],
+            "Error: Invalid value for --space: 'lr=log:1:1e-3': high=0.001 must be greater",
+        ),
         (["--lr-min", "1e-300", "--lr-max", "1e300", "--per-decade", "100"], "at most 1000"),
         (["--address", "nowhere"], "Invalid address"),
         (["--engine", "process", "--address", "tcp://127.0.0.1:1"], "use it with --engine dask"),

@@ -89,6 +89,8 @@ def test_a_rerun_stopped_while_animating_leaves_the_previous_files(tmp_path, mon
         ({"schedule": "cosin"}, "did you mean 'cosine'"),
         ({"schedule": "step", "decay": 1.5}, "Invalid decay"),
         ({"schedule": "warmup_cosine", "period": 0}, "Invalid period"),
+        ({"schedule": "warmup_cosine", "period": 300}, "Invalid period: 300; the warmup"),
+        ({"schedule": "warmup_cosine", "steps": 1, "period": 1}, "set steps above 1$"),
         ({"clip": "norm", "clip_at": 0.0}, "Invalid clip_at"),
         ({"clip": "nrm"}, "did you mean 'norm'"),
         ({"sampling": "minibatch"}, "sampling applies to the logistic function only"),
@@ -206,3 +208,52 @@ def test_write_adds_every_path_as_json(tmp_path):
     assert written["config"]["function"] == "quadratic"
     path = np.array(written["paths"]["SGD:0.5"], dtype=float)  # null -> NaN after divergence
     np.testing.assert_array_equal(path, found.paths["SGD:0.5"])
+
+
+def test_a_warmup_as_long_as_the_run_is_refused_not_shortened():
+    from optimlab.play.stepping import make_schedule
+
+    with pytest.raises(ValueError, match="must be shorter than the run"):
+        make_schedule("warmup_cosine", 0.1, steps=300, decay=0.99, period=1000)
+    schedule = make_schedule("warmup_cosine", 0.1, steps=300, decay=0.99, period=299)
+    assert schedule(298) < schedule(299) == pytest.approx(0.1)  # the whole run warms up
+    # the step schedule may have a period past the run: the rate never drops, as written
+    assert make_schedule("step", 0.1, steps=10, decay=0.5, period=50)(9) == 0.1
+
+
+def test_stationarity_is_judged_against_the_gradient_at_the_start():
+    pytest.importorskip("sympy")
+    from optimlab.lab.landscape_run import ending
+    from optimlab.play.expression import ExpressionLandscape
+
+    # gradient norm 1.4e-6 at the end, 12.6 at the start: converged, on any scale
+    for scale in (1.0, 1e-9, 1e9):
+        bowl = ExpressionLandscape(f"{scale} * (x^2 + 3*y^2)", start=(-2.0, 2.0))
+        assert ending(bowl, np.array([bowl.start, [3.5e-7, -3.5e-7]])) == "minimum"
+        assert ending(bowl, np.array([bowl.start, [1e-3, 0.0]])) == "moving"
+
+
+def test_a_constant_function_is_flat_not_a_minimum():
+    pytest.importorskip("sympy")
+    found = run_landscape(expression="5", optimizers=["SGD:0.1", "Adam:0.05"], steps=5)
+    assert {row["status"] for row in found.table()} == {"flat"}
+
+
+def test_a_step_over_a_pole_is_named():
+    pytest.importorskip("sympy")
+    found = run_landscape(expression="1/x + y^2", optimizers=["Adam:0.05", "SGD:0.001"], steps=50)
+    rows = {row["optimizer"]: row for row in found.table()}
+    assert found.paths["Adam:0.05"][-1, 0] > 0  # from x = -2 over the pole at x = 0
+    assert rows["Adam:0.05"]["status"] == "crossed a singularity"
+    assert rows["SGD:0.001"]["status"] == "moving"  # still left of the pole
+
+
+def test_a_path_over_a_smooth_ridge_has_not_crossed_a_singularity():
+    pytest.importorskip("sympy")
+    from optimlab.lab.landscape_run import crosses_singularity
+    from optimlab.play.expression import ExpressionLandscape
+
+    ridge = ExpressionLandscape("100*exp(-x^2) + y^2", start=(-2.0, 0.0))
+    assert not crosses_singularity(ridge, np.array([[-2.0, 0.0], [2.0, 0.0]]))
+    pole = ExpressionLandscape("1/(x - 0.123) + y^2", start=(-2.0, 0.0))
+    assert crosses_singularity(pole, np.array([[-2.0, 0.0], [2.0, 0.0]]))

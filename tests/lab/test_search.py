@@ -64,6 +64,14 @@ def test_malformed_searches_are_refused_in_one_line(parse, text, message):
     assert "\n" not in str(error.value)
 
 
+def test_a_reversed_range_says_invalid_once():
+    with pytest.raises(ValueError) as error:
+        parse_space("lr=log:1:1e-3")
+    assert str(error.value) == (
+        "Invalid space 'lr=log:1:1e-3': high=0.001 must be greater than low=1.0"
+    )
+
+
 # -- names: who takes what ------------------------------------------------------------------------
 
 

@@ -63,6 +63,9 @@ def test_accepted_formulas_evaluate_to_their_value(text, x, y, expected):
         ("sqrt(-1) * x", "not a real, finite formula"),
         ("True + x", "not a number"),
         ("x" + " + x" * 200, "characters long"),
+        ("x^2 + y^2 # c", "'#' at column 11 is not allowed"),
+        ("x^2 + 1e400", "the number 1e400 is too large"),
+        ("x + 1" + "0" * 330, "the number 10000000... (331 characters) is too large"),
     ],
 )
 def test_refused_formulas_say_why_in_one_line(text, says):

@@ -169,3 +169,15 @@ def test_invalid_fields_are_refused(field, value):
 def test_an_optimizer_appears_once():
     with pytest.raises(ValueError, match="once"):
         PlayConfig(optimizers=(OptimizerSetting("SGD"), OptimizerSetting("SGD")))
+
+
+def test_a_warmup_as_long_as_the_run_is_refused_and_a_link_with_one_opens_constant():
+    with pytest.raises(ValueError, match="the warmup of schedule warmup_cosine must be shorter"):
+        PlayConfig(schedule="warmup_cosine", steps=50, period=100)
+    config, problems = PlayConfig.from_query({"schedule": ["warmup_cosine"], "steps": ["50"]})
+    assert config == PlayConfig(steps=50)
+    assert problems == [
+        "schedule: Invalid period: 100; the warmup of schedule warmup_cosine must be shorter "
+        "than the run (steps = 50): set period to at most 49 or steps above 100 "
+        "(schedule left constant)"
+    ]

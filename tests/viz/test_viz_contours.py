@@ -150,3 +150,18 @@ def test_a_window_where_f_is_partly_undefined_draws_without_warnings(recwarn):
     path = run_on_landscape(landscape, lambda x: Adam(x, lr=0.1), 5)
     plot_trajectories(landscape, {"Adam": path})
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_levels_leave_out_the_values_near_a_pole():
+    # 1/x on a grid that passes close to 0: the levels span the bulk, not -1e12..1e12
+    x = np.r_[np.linspace(-3.0, -0.03, 100), -1e-12, 1e-12, np.linspace(0.03, 3.0, 100)]
+    Z = 1.0 / x[None, :] + np.linspace(0.0, 9.0, 50)[:, None]
+    for log_levels in (True, False):
+        levels = contour_levels(Z, 30, log_levels)
+        assert levels.min() > -200 and levels.max() < 200
+        np.testing.assert_allclose(np.diff(levels), np.diff(levels)[0])  # no floor: even
+
+
+def test_levels_of_a_huge_constant_still_increase():
+    levels = contour_levels(np.full((3, 3), 1e300), 30, log_levels=True)
+    assert levels.size == 2 and levels[1] > levels[0]

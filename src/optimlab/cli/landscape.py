@@ -21,6 +21,7 @@ from optimlab.play.stepping import CLIPS, SAMPLINGS, SCHEDULE_SETTINGS, SCHEDULE
 #: The settings of `optimlab.lab.landscape_setup` a refusal may name, and their options.
 OPTIONS = {
     "start": "--start",
+    "steps": "--steps",
     "sampling": "--sampling",
     "batch_size": "--batch-size",
     "schedule": "--schedule",
@@ -112,7 +113,7 @@ SAID = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAU
     show_default=True,
     type=int,
     help="Updates per step of the step schedule; the warmup of warmup_cosine "
-    "(at most --steps - 1).",
+    "(below --steps, else refused).",
 )
 @click.option(
     "--clip",
@@ -255,7 +256,7 @@ def _refuse_unread(function: str, sampling: str, schedule: str, clip: str) -> No
     used = settings_used(function, sampling, schedule, clip)
     for name, where in APPLIES_TO.items():
         if ctx.get_parameter_source(name) in SAID and name not in used:
-            option = OPTIONS[name]
-            raise click.UsageError(
-                f"{option} applies to {where} only; leave {option} out or set that too"
-            )
+            option, fix = OPTIONS[name], f"add {where}"
+            if name == "sampling":
+                fix = f"use the function logistic (optimlab landscape logistic {option} ...)"
+            raise click.UsageError(f"{option} applies to {where} only; leave {option} out or {fix}")

@@ -138,8 +138,9 @@ def _parsed(texts: tuple[str, ...], parse, option: str) -> list[tuple[str, objec
     for text in texts:
         try:
             parsed.append(parse(text))
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint=option) from None
+        except ValueError as error:  # click says "Invalid value for ...:" already
+            message = str(error).removeprefix("Invalid space ")
+            raise click.BadParameter(message, param_hint=option) from None
     names = [name for name, _ in parsed]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:

@@ -29,11 +29,13 @@ from optimlab import checks, landscapes, optim
 from optimlab.lab.optimizer_spec import ParsedOptimizer, parse_optimizer
 from optimlab.lab.output import PYTHON_COMMAND, output_folder, staged_files, write_json
 from optimlab.lab.report import Report
+from optimlab.play.expression import ExpressionLandscape
 from optimlab.play.stepping import (
     CLIPS,
     FACTOR_SCHEDULES,
     SAMPLINGS,
     SCHEDULES,
+    check_period,
     make_schedule,
     make_stepped,
     make_surface,
@@ -139,10 +141,14 @@ class LandscapeResult:
         section = report.section(f"Paths on {name}").table(self.table())
         section.text(
             "status: 'minimum', 'saddle point' or 'maximum' where a path stopped at a "
-            f"point whose gradient vanishes (norm at most {STATIONARY:g}; a saddle point "
-            "has a direction of negative curvature, a maximum only such directions: the "
-            "path is stuck, not done); 'moving' where it was still on its way after the "
-            "last step; 'left the frame' where it ended outside the plotted window; "
+            "point whose gradient vanishes (norm at most "
+            f"{STATIONARY:g} times its norm at the start; a saddle point has a direction of "
+            "negative curvature, a maximum only such directions: the path is stuck, not "
+            "done); 'flat' where f has neither slope nor curvature at the start and the end "
+            "(a constant f: nothing to descend); 'moving' where it was still on its way "
+            "after the last step; 'left the frame' where it ended outside the plotted "
+            "window; 'crossed a singularity' where a step jumped over a point where f is "
+            "not finite or blows up (the pole of 1/x): its values after that say little; "
             "'diverged' where its values stopped being finite (or Newton's Hessian was "
             "singular, so that no step could be taken)."
         )
@@ -178,27 +184,64 @@ def parse_optimizers(optimizers: Sequence[str]) -> dict[str, ParsedOptimizer]:
     return parsed
 
 
-#: A point whose gradient norm is at most this is stationary.
+#: A path has stopped where its gradient's norm is at most this fraction of the norm at
+#: its start (a fraction, so that the test holds for f and its gradient on any scale).
 STATIONARY = 1e-6
+#: f blows up between two iterates where |f| grows past this many times its size at both.
+BLOW_UP = 1e8
 
 
 def ending(surface: landscapes.Landscape, path: np.ndarray) -> str:
-    """How a path ended: ``"diverged"`` (non-finite values), ``"left the frame"`` (outside
-    the plotted window), ``"minimum"``, ``"saddle point"`` or ``"maximum"`` (a gradient norm
-    at most `STATIONARY`, told apart by the signs of the Hessian's eigenvalues), else
-    ``"moving"``."""
+    """How a path ended: ``"diverged"`` (non-finite values), ``"crossed a singularity"``
+    (on a formula, f not finite or blowing up between two iterates: `crosses_singularity`),
+    ``"left the frame"`` (outside the plotted window), ``"flat"`` (no gradient nor curvature,
+    at the start as at the end), ``"minimum"``, ``"saddle point"`` or ``"maximum"`` (a gradient
+    norm at most `STATIONARY` times the start's, told apart by the signs of the Hessian's
+    eigenvalues), else ``"moving"``."""
     finite = path[np.isfinite(path).all(axis=1)]
     if len(finite) < len(path):
         return "diverged"
+    if isinstance(surface, ExpressionLandscape) and crosses_singularity(surface, path):
+        return "crossed a singularity"  # (the built-in surfaces are smooth everywhere)
     end = finite[-1]
     if any(not low <= value <= high for value, (low, high) in zip(end, surface.bounds)):
         return "left the frame"
-    if np.linalg.norm(surface.grad(end)) > STATIONARY:
+    first = np.linalg.norm(surface.grad(path[0]))
+    if np.linalg.norm(surface.grad(end)) > STATIONARY * first:
         return "moving"
     curvature = np.linalg.eigvalsh(surface.hessian(end))
+    if first == 0 and not curvature.any():
+        return "flat"
     if curvature.max() < 0:
         return "maximum"
     return "saddle point" if curvature.min() < 0 else "minimum"
+
+
+def crosses_singularity(
+    surface: landscapes.Landscape, path: np.ndarray, rounds: int = 10, samples: int = 33
+) -> bool:
+    """Whether f is not finite, or blows up (`BLOW_UP`), somewhere on the straight segment
+    between two iterates of a finite ``path``: as a step over the pole of ``1/x``. Each
+    segment is sampled at ``samples`` points, then ``rounds`` times again around its
+    largest ``|f|``, 16 times closer each time."""
+    a, b = path[:-1], path[1:]
+    moved = (a != b).any(axis=1)
+    a, b = a[moved], b[moved]
+    if not len(a):
+        return False
+    rows, t = np.arange(len(a)), np.linspace(0.0, 1.0, samples)
+    low, high = np.zeros(len(a)), np.ones(len(a))
+    with np.errstate(all="ignore"):
+        ends = np.maximum(*(np.abs(surface.value_grid(p[:, 0], p[:, 1])) for p in (a, b)))
+        for _ in range(rounds):
+            at = low[:, None] + (high - low)[:, None] * t
+            points = a[:, None, :] + at[..., None] * (b - a)[:, None, :]
+            size = np.abs(surface.value_grid(points[..., 0], points[..., 1]))
+            if not np.isfinite(size).all():
+                return True
+            near, gap = at[rows, size.argmax(axis=1)], (high - low) / (samples - 1)
+            low, high = np.maximum(near - gap, 0.0), np.minimum(near + gap, 1.0)
+        return bool((size.max(axis=1) > BLOW_UP * (1.0 + ends)).any())
 
 
 @dataclass(frozen=True)
@@ -323,7 +366,8 @@ def landscape_setup(
             the cosine); it starts at each optimizer's own rate.
         decay: the factor of ``step`` and ``exponential`` (in (0, 1]), the rate of
             ``inverse_time`` (> 0).
-        period: the step size of ``step``, the warmup of ``warmup_cosine``, >= 1.
+        period: the step size of ``step``, >= 1; the warmup of ``warmup_cosine``, 1 to
+            ``steps - 1``.
         clip: gradient clipping: ``"none"``, ``"norm"`` (global norm, PyTorch's rule) or
             ``"value"``.
         clip_at: the largest norm or value, > 0.
@@ -349,6 +393,7 @@ def landscape_setup(
     else:
         decay = checks.positive("decay", decay)
     period = checks.integer("period", period, low=1)
+    check_period(schedule, period, steps)
     clip = checks.choice("clip", clip, CLIPS)
     clip_at = checks.positive("clip_at", clip_at)
     function = _function(function, expression)

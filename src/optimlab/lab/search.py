@@ -402,7 +402,8 @@ def parse_space(text: str) -> tuple[str, Interval | list[Any]]:
     try:
         return name, Interval(numbers_given[0], numbers_given[1], log=log)
     except ValueError as error:
-        raise ValueError(f"Invalid space {text!r}: {error}") from None
+        reason = str(error).removeprefix("Invalid range: ")  # one "Invalid" is enough
+        raise ValueError(f"Invalid space {text!r}: {reason}") from None
 
 
 def shown(value: Any) -> str:

@@ -29,6 +29,7 @@ from optimlab.play.stepping import (
     SAMPLINGS,
     SCHEDULES,
     SURFACES,
+    check_period,
     settings_used,
 )
 
@@ -216,6 +217,7 @@ class PlayConfig:
         checks.choice("schedule", self.schedule, SCHEDULES)
         checks.positive("decay", self.decay)
         checks.integer("period", self.period, low=1)
+        check_period(self.schedule, self.period, self.steps)
         checks.choice("clip", self.clip, CLIPS)
         checks.positive("clip_threshold", self.clip_threshold)
         if self.start is not None:
@@ -292,7 +294,11 @@ class PlayConfig:
             except (ValueError, TypeError) as error:
                 changes.pop(name, None)
                 problems.append(f"{key}: {error}")
-        return cls(**changes), problems
+        try:
+            return cls(**changes), problems
+        except ValueError as error:  # settings fine alone, not together (a long warmup)
+            changes.pop("schedule", None)
+            return cls(**changes), [*problems, f"schedule: {error} (schedule left constant)"]
 
     # -- files ---------------------------------------------------------------------------
 

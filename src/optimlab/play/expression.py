@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import math
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -78,8 +79,14 @@ def parse_expression(text: str) -> Any:
         raise ExpressionError(
             f"the expression is {len(source)} characters long; at most {MAX_LENGTH}"
         )
+    if "#" in source:  # Python would drop the rest as a comment
+        raise ExpressionError(
+            f"'#' at column {source.index('#') + 1} is not allowed in a formula "
+            "(there are no comments); remove it and what follows"
+        )
+    python = source.replace("^", "**")  # ^ binds as ** does
     try:
-        tree = ast.parse(source.replace("^", "**"), mode="eval")  # ^ binds as ** does
+        tree = ast.parse(python, mode="eval")
     except SyntaxError as error:
         column = f" at column {error.offset}" if error.offset else ""
         raise ExpressionError(f"the expression is not a formula{column}: {error.msg}") from None
@@ -88,7 +95,7 @@ def parse_expression(text: str) -> Any:
         raise ExpressionError(f"the expression has {nodes} parts; at most {MAX_NODES}")
     import sympy
 
-    formula = _Translator(sympy).visit(tree.body)
+    formula = _Translator(sympy, python).visit(tree.body)
     if formula.has(sympy.I, sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
         raise ExpressionError(
             f"{source} is not a real, finite formula (it simplifies to {formula})"
@@ -99,8 +106,9 @@ def parse_expression(text: str) -> Any:
 class _Translator:
     """ast node -> SymPy expression, for the accepted nodes only."""
 
-    def __init__(self, sympy: Any) -> None:
+    def __init__(self, sympy: Any, source: str) -> None:
         self.sympy = sympy
+        self.source = source
         self.names = {
             "x": sympy.Symbol("x", real=True),
             "y": sympy.Symbol("y", real=True),
@@ -120,7 +128,7 @@ class _Translator:
 
     def visit(self, node: ast.AST) -> Any:
         if isinstance(node, ast.Constant):
-            return self._number(node.value)
+            return self._number(node)
         if isinstance(node, ast.Name):
             if node.id not in self.names:
                 allowed = ", ".join(self.names)
@@ -137,13 +145,19 @@ class _Translator:
             return self._call(node)
         raise ExpressionError(f"{_describe(node)} is not allowed in a formula")
 
-    def _number(self, value: object) -> Any:
+    def _number(self, node: ast.Constant) -> Any:
+        value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ExpressionError(f"{value!r} is not a number; only numbers, x and y may appear")
         if isinstance(value, int) and abs(value) < 10**15:
             return self.sympy.Integer(value)
-        if not math.isfinite(float(value)):
-            raise ExpressionError(f"the number {value} is too large")
+        if abs(value) > sys.float_info.max:  # 1e400 reads as inf
+            written = ast.get_source_segment(self.source, node) or str(value)
+            if len(written) > 20:
+                written = f"{written[:8]}... ({len(written)} characters)"
+            raise ExpressionError(
+                f"the number {written} is too large; at most {sys.float_info.max:.3g}"
+            )
         return self.sympy.Float(float(value))
 
     def _power(self, base: Any, exponent: Any) -> Any:

@@ -34,6 +34,7 @@ __all__ = [
     "SURFACES",
     "SYMPY_MISSING",
     "ClippedGradient",
+    "check_period",
     "make_schedule",
     "make_stepped",
     "make_surface",
@@ -142,10 +143,13 @@ def make_schedule(kind: str, lr: float, *, steps: int, decay: float, period: int
     ``"step"``: `StepDecay` (``period`` updates, factor ``decay``); ``"exponential"``:
     `ExponentialDecay` (factor ``decay``); ``"inverse_time"``: `InverseTime` (rate
     ``decay``); ``"cosine"``: `CosineAnnealing` over ``steps``; ``"warmup_cosine"``: a linear
-    warmup over ``period`` updates (at most ``steps - 1``), then the cosine. A factor above 1
-    counts as 1.
+    warmup over ``period`` updates, then the cosine. A factor above 1 counts as 1.
+
+    Raises:
+        ValueError: a warmup of ``steps`` updates or more (`check_period`).
     """
     kind = checks.choice("schedule", kind, SCHEDULES)
+    check_period(kind, period, steps)
     if kind == "constant":
         return lr
     if kind == "step":
@@ -156,8 +160,24 @@ def make_schedule(kind: str, lr: float, *, steps: int, decay: float, period: int
         return schedules.InverseTime(lr, decay)
     if kind == "cosine":
         return schedules.CosineAnnealing(lr, steps)
-    warmup = min(period, steps - 1) if steps > 1 else 1
-    return schedules.warmup_cosine(lr, max(warmup, 1), max(steps, warmup + 1))
+    return schedules.warmup_cosine(lr, period, steps)
+
+
+def check_period(schedule: str, period: int, steps: int) -> None:
+    """Refuse a ``warmup_cosine`` warmup of ``period`` updates that leaves no update of the
+    ``steps`` for the cosine (the step schedule's ``period`` may exceed ``steps``: the rate
+    then never drops).
+
+    Raises:
+        ValueError: ``period >= steps`` with ``schedule == "warmup_cosine"``.
+    """
+    if schedule != "warmup_cosine" or period < steps:
+        return
+    fix = f"set period to at most {steps - 1} or " if steps > 1 else "set "
+    raise ValueError(
+        f"Invalid period: {period}; the warmup of schedule warmup_cosine must be shorter than "
+        f"the run (steps = {steps}): {fix}steps above {period}"
+    )
 
 
 def settings_used(function: str, sampling: str, schedule: str, clip: str) -> set[str]:

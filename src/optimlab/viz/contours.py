@@ -41,6 +41,7 @@ def plot_trajectories(
     (``d`` the smallest positive gap above ``f_min`` on the grid, at least
     ``1e-6 (f_max - f_min)``): dense near the minimum, so a valley like Rosenbrock's,
     whose values span 0 to thousands, shows its floor. Otherwise levels are evenly spaced.
+    Far outliers (the values near a pole) are left out of that span (`contour_levels`).
 
     Args:
         landscape: a 2-D `Landscape`.
@@ -181,16 +182,26 @@ def flat_surface_note(Z: np.ndarray) -> str:
 
 
 def contour_levels(Z: np.ndarray, count: int, log_levels: bool) -> np.ndarray:
-    """``count`` increasing levels spanning the finite values of ``Z``."""
+    """``count`` increasing levels spanning the finite values of ``Z``, far outliers left
+    out (values beyond the 1st to 99th percentiles by more than their spread: the values
+    near a pole, as of ``1/x``, would squeeze every level into one line). With
+    ``log_levels`` they are geometric above the lowest value, unless that one was left out
+    (then there is no floor to show) and evenly spaced otherwise."""
     finite = Z[np.isfinite(Z)]
     if finite.size == 0:  # nothing to draw (every value overflowed): levels of a blank plot
         return np.array([0.0, 1.0])
-    low, high = float(finite.min()), float(finite.max())
+    first, last = np.quantile(finite, [0.01, 0.99])
+    spread = last - first
+    low = max(float(finite.min()), first - spread)
+    high = min(float(finite.max()), last + spread)
     span = high - low
     if span <= 0:
-        return np.array([low, low + 1.0])
-    if not log_levels:
-        return np.linspace(low, high, count)
-    gaps = finite - low
-    smallest = max(float(gaps[gaps > 0].min()), 1e-6 * span)
-    return low + np.geomspace(smallest, span, count)
+        levels = np.array([low])
+    elif not log_levels or low > finite.min():
+        levels = np.linspace(low, high, count)
+    else:
+        gaps = finite - low
+        smallest = max(float(gaps[gaps > 0].min()), 1e-6 * span)
+        levels = low + np.geomspace(smallest, span, count)
+    levels = np.unique(levels)  # 1e300 + small steps round to the same level
+    return levels if levels.size > 1 else np.array([low, low + max(1.0, abs(low))])
