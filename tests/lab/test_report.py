@@ -83,6 +83,14 @@ def test_cells_show_settings_and_lists_as_text_not_python_values():
     assert (cell_text(True), cell_text(False)) == ("yes", "no")
 
 
+def test_words_are_left_aligned_and_numbers_right_aligned(tmp_path):
+    report = Report("t", "cmd")
+    report.section("s").table([{"run": "SGD", "loss": 0.5, "epochs": 3, "status": "healthy"}])
+    html = report.write(tmp_path / "report.html").read_text()
+    assert '<td class="text">SGD</td><td>0.5</td><td>3</td>' in html
+    assert '<td class="healthy text">healthy</td>' in html
+
+
 def test_a_row_of_panels_gets_the_whole_width_and_a_single_plot_half(tmp_path):
     from PIL import Image
 
@@ -103,5 +111,5 @@ def test_backquoted_code_and_bulleted_items_are_html_not_markdown(tmp_path):
     html = report.write(tmp_path / "report.html").read_text()
     assert "<p>The rate is <code>|dw| / |g|</code> &amp; &lt;ok&gt;</p>" in html
     assert "<ul><li>first <code>a</code></li><li>second</li></ul><p>After.</p>" in html
-    assert "<td><code>--scale</code> (RunSpec(scale=True))</td>" in html
+    assert '<td class="text"><code>--scale</code> (RunSpec(scale=True))</td>' in html
     assert "`" not in html.split("<body>")[1]

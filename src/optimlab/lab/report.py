@@ -31,7 +31,7 @@ figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: 0.85em; color: #555; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: right; }
-th { background: #f5f5f5; } td:first-child, th:first-child { text-align: left; }
+th { background: #f5f5f5; } td:first-child, th:first-child, td.text { text-align: left; }
 .diverged { color: #b00; } .healthy { color: #080; }
 code { background: #f3f3f3; padding: 0 0.2em; border-radius: 3px; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
@@ -120,9 +120,13 @@ def _setting(value: Any) -> str:
 
 
 def _cell(value: Any) -> str:
+    """A cell: numbers right-aligned (digits line up), words left-aligned."""
     text = cell_text(value)
-    css = ' class="diverged"' if text in ("diverged",) else ""
-    css = ' class="healthy"' if text == "healthy" else css
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    classes = [name for name in ("diverged", "healthy") if text == name]
+    if not number and value is not None:
+        classes.append("text")
+    css = f' class="{" ".join(classes)}"' if classes else ""
     return f"<td{css}>{_inline(text)}</td>"
 
 
