@@ -318,7 +318,7 @@ def _task_spec(
         check_task(spec)
     except ValueError as error:
         hint = "'--device'" if str(error).startswith("device=") else "'--task'"
-        raise click.BadParameter(_as_options(one_line(error)), param_hint=hint) from None
+        raise click.BadParameter(as_options(one_line(error)), param_hint=hint) from None
     return spec
 
 
@@ -330,12 +330,12 @@ def _check_data(spec: RunSpec, hint: str) -> None:
     try:
         split = load_split(spec)
     except (FileNotFoundError, ValueError) as error:
-        message = with_option_names(_as_options(str(error)), _OPTION_OF_FIELD)
+        message = with_option_names(as_options(str(error)), _OPTION_OF_FIELD)
         raise click.BadParameter(message, param_hint=hint) from None
     try:
         build_model(spec, split)
     except ValueError as error:
-        raise click.BadParameter(_as_options(str(error)), param_hint="'--model'") from None
+        raise click.BadParameter(as_options(str(error)), param_hint="'--model'") from None
     for note in split.notes:
         say(f"note: {note}")
 
@@ -348,14 +348,14 @@ def _check_csv(path: str, target: str, target_type: str) -> None:
     try:
         load_csv(path, target, task=None if target_type == "auto" else target_type)
     except (FileNotFoundError, ValueError) as error:
-        raise click.BadParameter(_as_options(str(error)), param_hint="'--csv'") from None
+        raise click.BadParameter(as_options(str(error)), param_hint="'--csv'") from None
 
 
 #: Argument names in the library's messages, and the options that set them here.
 _OPTION_OF_ARGUMENT = {"task": "--target-type", "model": "--model", "device": "--device"}
 
 
-def _as_options(message: str) -> str:
+def as_options(message: str) -> str:
     """A library message's ``task='regression'``, ``model='mlp'`` or ``device='cpu'``
     spelled as the options that set them: ``--target-type regression``, ..."""
     pattern = r"\b(" + "|".join(_OPTION_OF_ARGUMENT) + r")='([\w:.-]+)'"

@@ -20,7 +20,7 @@ from optimlab.cli._common import (
     show,
 )
 from optimlab.cli._config import config_option
-from optimlab.cli._runs import base_spec, data_options, parse_optimizer
+from optimlab.cli._runs import as_options, base_spec, data_options, parse_optimizer
 from optimlab.cli._table import format_table
 
 if TYPE_CHECKING:
@@ -76,7 +76,8 @@ def compare(optimizers, lr, out, seed, progress, **data) -> None:
                 dataclasses.replace(base, optimizer=name, lr=rate, options=tuple(options.items()))
             )
         except ValueError as error:
-            raise click.BadParameter(f"in {text!r}: {one_line(error)}", "--optimizer") from None
+            message = as_options(f"in {text!r}: {one_line(error)}")
+            raise click.BadParameter(message, param_hint="--optimizer") from None
     ctx = click.get_current_context()
     if ctx.get_parameter_source("lr") is click.core.ParameterSource.COMMANDLINE and all(
         any("=" not in part for part in text.split(":")[1:]) for text in optimizers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
@@ -23,7 +24,7 @@ from optimlab.cli._common import (
     with_option_names,
 )
 from optimlab.cli._config import config_option
-from optimlab.cli._runs import base_spec, data_options
+from optimlab.cli._runs import as_options, base_spec, data_options
 from optimlab.cli._table import format_table
 
 
@@ -291,12 +292,17 @@ def sweep(
             raise click.UsageError("--address is a dask scheduler's: use it with --engine dask")
         engine = "dask"
     base = base_spec(seed=seed, **data)
+    for name in names:  # an optimizer that cannot train this model, whatever the search
+        try:
+            dataclasses.replace(base, optimizer=name)
+        except ValueError as error:
+            message = as_options(one_line(error))
+            raise click.BadParameter(message, param_hint="--optimizers") from None
     try:
         searched = plan(search, names, base, grid_lrs, seed)
     except ValueError as error:
-        raise click.BadParameter(
-            one_line(error), param_hint="--random/--space" if random else "--grid"
-        ) from None
+        hint = "--random/--space" if random else "--grid" if grid else "--lrs"
+        raise click.BadParameter(as_options(one_line(error)), param_hint=hint) from None
     if engine == "dask":
         try:
             engines.import_dask()
