@@ -426,3 +426,13 @@ def test_val_fraction_is_an_option_and_the_split_refusal_names_it(tmp_path):
     assert result.exit_code == 0, result.output
     spec = json.loads((tmp_path / "b" / "results.json").read_text())["runs"][0]["spec"]
     assert spec["val_fraction"] == 0.5
+
+
+def test_option_names_replace_argument_names_but_never_the_users_quoted_text():
+    from optimlab.cli._common import with_option_names
+
+    message = "Invalid hidden[1]: 0; file '/data/l2/x.csv', column 'hidden'; l2 must be >= 0"
+    spelled = with_option_names(message, {"hidden": "--hidden", "l2": "--l2"})
+    assert spelled == (
+        "Invalid --hidden: 0; file '/data/l2/x.csv', column 'hidden'; --l2 must be >= 0"
+    )

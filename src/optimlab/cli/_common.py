@@ -171,9 +171,14 @@ def command_line() -> str:
 def with_option_names(message: str, options: dict[str, str]) -> str:
     """A library's refusal spelled with the command's options: each argument name of
     ``options`` (``{"clip_at": "--clip-at"}``), with any index (``hidden[0]``), becomes its
-    option."""
-    pattern = r"\b(" + "|".join(map(re.escape, options)) + r")\b(\[\d+\])?"
-    return re.sub(pattern, lambda match: options[match.group(1)], message)
+    option; quoted text (a file, a column, a value the user gave) is left as it is."""
+    names = "|".join(map(re.escape, options))
+    pattern = r"'[^']*'|\b(" + names + r")\b(\[\d+\])?"  # quoted: the user's, kept as is
+
+    def spelled(match: re.Match) -> str:
+        return options[match.group(1)] if match.group(1) else match.group(0)
+
+    return re.sub(pattern, spelled, message)
 
 
 def one_line(error: BaseException) -> str:

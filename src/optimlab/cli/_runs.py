@@ -330,7 +330,8 @@ def _check_data(spec: RunSpec, hint: str) -> None:
     try:
         split = load_split(spec)
     except (FileNotFoundError, ValueError) as error:
-        message = with_option_names(as_options(str(error)), _OPTION_OF_FIELD)
+        # the message names the user's file and columns: only the split's advice is respelt
+        message = as_options(str(error)).replace("change val_fraction", "change --val-fraction")
         raise click.BadParameter(message, param_hint=hint) from None
     try:
         build_model(spec, split)
