@@ -333,6 +333,19 @@ def test_a_near_zero_optimum_gives_no_ratio():
     assert diagnose(levelled(1.5e9), context).label == "healthy"
 
 
+def test_classes_get_no_loss_ratio_even_when_the_best_fits_loss_is_not_near_zero():
+    """On (nearly) separable classes an unpenalised logistic fit stops at its iteration
+    limit with a cross-entropy 1e-4 to 1e-3 of the baseline's: a run at 0.05, with every
+    training point right, is not 'too slow' for being 400x that."""
+    context = RunContext(
+        optimizer="Adam", lr=0.01, model="logistic", task="binary", baseline_loss=0.69,
+        linear_best_metric=1.0, linear_best_loss=1.16e-4, neighbour_metric=1.0,
+    )  # fmt: skip
+    history = History(epoch_train_loss=list(0.05 + 0.6 * 0.3 ** np.arange(30)))
+    history.metric, history.epoch_train_metric = "accuracy", [1.0] * 30
+    assert diagnose(history, context).label == "healthy"
+
+
 def step_size(name, gradient_scale):
     """The size of the 10th step of ``name`` under a constant gradient times the scale."""
     from optimlab.optim import OPTIMIZERS

@@ -18,11 +18,13 @@ from optimlab.train import History
 #: ``REACHED`` of the best linear fit's, and stopped short when more than ``SHORT`` below.
 REACHED = 0.02
 SHORT = 0.05
-#: It has also stopped short when its training loss is more than ``EXCESS`` (50%) above the
-#: best linear fit's: a ratio, which a small gap in R^2 hides (R^2 0.95 against 0.986 is a
-#: 3.6x larger squared error). Not used where the best fit's loss is below ``LOSS_FLOOR`` of
-#: the constant prediction's (separable classes, a noise-free target): a ratio to ~0 means
-#: nothing there.
+#: A regression has also stopped short when its training loss is more than ``EXCESS`` (50%)
+#: above the best linear fit's: a ratio, which a small gap in R^2 hides (R^2 0.95 against
+#: 0.986 is a 3.6x larger squared error). Not used where the best fit's loss is below
+#: ``LOSS_FLOOR`` of the constant prediction's (a noise-free target): a ratio to ~0 means
+#: nothing there. Not used for classes either: on separable (or nearly separable) classes
+#: the best fit's cross-entropy only shrinks as its weights grow, so any ratio to it is
+#: large and chasing it gains no accuracy.
 EXCESS = 0.5
 LOSS_FLOOR = 1e-4
 #: How much better the nearest-neighbour rule must do (accuracy, or R^2 for regression) for
@@ -137,8 +139,10 @@ def against_linear_best(
 
 
 def _excess_loss(history: History, context: RunContext) -> tuple[float, float] | None:
-    """The kept training loss and the best linear fit's, when the first is more than
-    ``EXCESS`` above the second (and the second above ``LOSS_FLOOR`` of the baseline)."""
+    """A regression's kept training loss and the best linear fit's, when the first is more
+    than ``EXCESS`` above the second (and the second above ``LOSS_FLOOR`` of the baseline)."""
+    if context.task != "regression":
+        return None
     final = kept_value(history.epoch_train_loss, history)
     reference, baseline = context.linear_best_loss, context.baseline_loss
     if final is None or reference is None or not baseline or reference < LOSS_FLOOR * baseline:
