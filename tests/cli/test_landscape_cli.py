@@ -136,3 +136,11 @@ def test_a_formula_undefined_at_the_start_points_at_both_options(tmp_path, ran, 
     assert line.startswith("Error: f is not finite at the start point (-2, 2)")
     assert line.endswith("move the start (--start=x,y) or change f")
     assert ran == [] and not (tmp_path / "o").exists()
+
+
+def test_a_short_warmup_cosine_run_takes_a_default_warmup_that_fits(tmp_path):
+    """--period is not given: the warmup is --steps - 1 (49), not the default 100 refused."""
+    args = ["landscape", "booth", "--schedule", "warmup_cosine", "--steps", "50"]
+    result = CliRunner().invoke(main, [*args, "--no-animate", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "landscape.json").read_text())["config"]["period"] == 49

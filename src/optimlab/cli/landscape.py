@@ -48,6 +48,10 @@ APPLIES_TO = {
 SAID = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAULT_MAP)
 
 
+#: --period when not given (shorter for a warmup_cosine run of fewer --steps).
+DEFAULT_PERIOD = 100
+
+
 @click.command()
 @click.argument("function", required=False)
 @click.option(
@@ -109,11 +113,10 @@ SAID = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAU
 )
 @click.option(
     "--period",
-    default=100,
-    show_default=True,
     type=int,
     help="Updates per step of the step schedule; the warmup of warmup_cosine "
-    "(below --steps, else refused).",
+    "(below --steps, else refused) [default: 100, or --steps - 1 for a warmup_cosine run "
+    "shorter than that].",
 )
 @click.option(
     "--clip",
@@ -177,6 +180,12 @@ def landscape(
     except ValueError as error:
         raise click.BadParameter(one_line(error), param_hint="--optimizer") from None
     _refuse_unread(function or "expression", sampling, schedule, clip)
+    if period is None:  # the default: a warmup always leaves the cosine some updates
+        period = (
+            max(1, min(DEFAULT_PERIOD, steps - 1))
+            if schedule == "warmup_cosine"
+            else DEFAULT_PERIOD
+        )
     try:
         setup = landscape_setup(
             function,
