@@ -103,3 +103,11 @@ def test_a_regression_tests_losses_are_on_the_targets_own_scale():
     np.testing.assert_allclose(found.result.losses, by_hand.losses * variance, rtol=1e-9)
     assert found.result.suggested == by_hand.suggested
     assert found.result.losses[0] > 1000  # diabetes' target spans about 25 to 346
+
+
+def test_a_short_ramp_gets_a_burn_in_that_fits_unless_one_is_given():
+    # 5 steps: a slope needs h = 1 step on each side, so at most 5 - 2 - 1 = 2 are left out
+    assert run_lr_find(SPEC, iterations=5).settings["burn_in"] == 2
+    assert run_lr_find(SPEC, iterations=100).settings["burn_in"] == 10
+    with pytest.raises(ValueError, match="Invalid burn_in: 3"):
+        run_lr_find(SPEC, iterations=5, burn_in=3)

@@ -19,9 +19,6 @@ from optimlab.cli._common import (
 from optimlab.cli._config import config_option
 from optimlab.cli._runs import base_spec, model_options, parse_optimizer
 
-#: Steps left out of the suggestions when --burn-in is not given (fewer on a short ramp).
-DEFAULT_BURN_IN = 10
-
 
 @click.command("lr-find")
 @model_options
@@ -73,12 +70,9 @@ def lr_find(
     the rate of its minimum divided by 10 is shown too. Writes lr_find.png, lr_find.json
     (the full history) and a report.
     """
-    from optimlab.lab.lr_find import SUGGESTION_NAMES, largest_burn_in
-    from optimlab.lab.lr_find_run import check_settings, run_lr_find
-    from optimlab.optim import OPTIMIZERS
+    from optimlab.lab.lr_find import SUGGESTION_NAMES
+    from optimlab.lab.lr_find_run import check_rampable, check_settings, run_lr_find
 
-    if burn_in is None:
-        burn_in = max(0, min(DEFAULT_BURN_IN, largest_burn_in(iterations)))
     settings = {
         "start": start,
         "end": end,
@@ -93,18 +87,10 @@ def lr_find(
         options = {name: "--" + name.replace("_", "-") for name in settings}
         raise click.UsageError(with_option_names(one_line(error), options)) from None
     name, _, options = parse_optimizer(optimizer, start)
-    if name == "Newton":
-        raise click.BadParameter(
-            "Newton has no learning rate to ramp; choose a first-order optimizer",
-            param_hint="--optimizer",
-        )
-    if OPTIMIZERS[name].needs_closure:
-        raise click.BadParameter(
-            f"{name} steps with a closure; lr-find ramps the rate of optimizers that take "
-            "gradients (SGD, Momentum, Adam, ...; for Nesterov momentum: "
-            "--optimizer SGD:momentum=0.9:nesterov=true)",
-            param_hint="--optimizer",
-        )
+    try:
+        check_rampable(name)
+    except ValueError as error:
+        raise click.BadParameter(one_line(error), param_hint="--optimizer") from None
     parts = optimizer.split(":")[1:]
     if any("=" not in part or part.split("=")[0].strip() == "lr" for part in parts):
         raise click.BadParameter(

@@ -43,10 +43,19 @@ from optimlab.data import BatchSampler
 from optimlab.ewma import EWMA, ewma
 from optimlab.optim import Optimizer, flat_view
 
-__all__ = ["SUGGESTION_NAMES", "LRFindResult", "largest_burn_in", "lr_find"]
+__all__ = [
+    "DEFAULT_BURN_IN",
+    "SUGGESTION_NAMES",
+    "LRFindResult",
+    "burn_in_for",
+    "largest_burn_in",
+    "lr_find",
+]
 
 #: The suggestion returned as `LRFindResult.suggested`.
 SUGGESTED = "steepest"
+#: Steps left out of the suggestions when ``burn_in`` is None (fewer on a short ramp).
+DEFAULT_BURN_IN = 10
 #: How each suggestion is named in printed output, figures and reports.
 SUGGESTION_NAMES = {"steepest": "steepest fall", "min_loss_div10": "lowest loss's rate / 10"}
 
@@ -103,7 +112,7 @@ def lr_find(
     iterations: int = 100,
     batch_size: int | None = 32,
     beta: float = 0.98,
-    burn_in: int = 10,
+    burn_in: int | None = None,
     diverge_factor: float = 4.0,
     seed: int | np.random.Generator | None = 0,
 ) -> LRFindResult:
@@ -123,7 +132,8 @@ def lr_find(
         batch_size: mini-batch size (``min(batch_size, n_samples)``); None for full batch.
         beta: EWMA weight of the past, in [0, 1).
         burn_in: first steps left out of the suggestions, ``0 <= burn_in <=
-            iterations - 1 - 2h``.
+            iterations - 1 - 2h``; None: `DEFAULT_BURN_IN`, or fewer on a ramp too short
+            for it (`burn_in_for`).
         diverge_factor: stop when the smoothed loss exceeds this multiple (> 1) of its best.
         seed: seed of the batch order.
 
@@ -134,6 +144,7 @@ def lr_find(
         ValueError: a bad argument (named), or a test that diverged within the burn-in
             (lower ``start``).
     """
+    burn_in = burn_in_for(iterations, burn_in)
     _check_arguments(start, end, iterations, beta, burn_in, diverge_factor)
     _check_model_and_optimizer(model, optimizer)
     X, y = model.validate(X, y)
@@ -176,6 +187,14 @@ def _ramp(model, optimizer, X, y, sampler, ramp, beta, diverge_factor):
                 return np.asarray(losses), True
             optimizer.step(grads, lr=float(ramp[k]))
     return np.asarray(losses), False
+
+
+def burn_in_for(iterations: int, burn_in: int | None = None) -> int:
+    """``burn_in``, or for None `DEFAULT_BURN_IN` cut to what a ramp of ``iterations``
+    steps allows (`largest_burn_in`); a bad ``iterations`` is left to the checks."""
+    if burn_in is not None or not isinstance(iterations, int) or iterations < 5:
+        return burn_in if burn_in is not None else DEFAULT_BURN_IN
+    return min(DEFAULT_BURN_IN, largest_burn_in(iterations))
 
 
 def largest_burn_in(iterations: int) -> int:

@@ -26,6 +26,7 @@ from optimlab.lab.lr_find import (
     LRFindResult,
     _check_arguments,
     _result,
+    burn_in_for,
     lr_find,
 )
 from optimlab.lab.optimizer_spec import check_optimizer
@@ -93,7 +94,7 @@ def check_settings(
     end: float = 10.0,
     iterations: int = 100,
     beta: float = 0.98,
-    burn_in: int = 10,
+    burn_in: int | None = None,
     diverge_factor: float = 4.0,
 ) -> None:
     """Refuse settings `lr_find` would refuse (named, with the valid range), before any work.
@@ -101,7 +102,28 @@ def check_settings(
     Raises:
         ValueError: a bad setting.
     """
+    burn_in = burn_in_for(iterations, burn_in)
     _check_arguments(start, end, iterations, beta, burn_in, diverge_factor)
+
+
+def check_rampable(optimizer: str) -> None:
+    """Refuse an optimizer the range test cannot ramp, before any work.
+
+    Raises:
+        ValueError: Newton (no learning rate to ramp) or an optimizer that steps with a
+            closure (the test ramps gradient steps).
+    """
+    if optimizer == "Newton":
+        raise ValueError(
+            "Newton has no learning rate to ramp (its step length is best at 1, the full "
+            "Newton step); choose a first-order optimizer"
+        )
+    if OPTIMIZERS[optimizer].needs_closure:
+        raise ValueError(
+            f"{optimizer} steps with a closure; the range test ramps the rate of optimizers "
+            "that take gradients (SGD, Momentum, Adam, ...; for Nesterov momentum: SGD with "
+            "momentum=0.9 and nesterov=true, `--optimizer SGD:momentum=0.9:nesterov=true`)"
+        )
 
 
 def run_lr_find(
@@ -111,7 +133,7 @@ def run_lr_find(
     end: float = 10.0,
     iterations: int = 100,
     beta: float = 0.98,
-    burn_in: int = 10,
+    burn_in: int | None = None,
     diverge_factor: float = 4.0,
     log: Callable[[str], None] | None = None,
 ) -> LRFindRun:
@@ -133,17 +155,8 @@ def run_lr_find(
     """
     if not isinstance(spec, RunSpec):
         raise ValueError(f"spec must be a RunSpec, got {type(spec).__name__}")
-    if spec.optimizer == "Newton":
-        raise ValueError(
-            "Newton has no learning rate to ramp (its step length is best at 1, the full "
-            "Newton step); choose a first-order optimizer"
-        )
-    if OPTIMIZERS[spec.optimizer].needs_closure:
-        raise ValueError(
-            f"{spec.optimizer} steps with a closure; the range test ramps the rate of "
-            "optimizers that take gradients (SGD, Momentum, Adam, ...; for Nesterov momentum: "
-            "SGD with momentum=0.9 and nesterov=True)"
-        )
+    check_rampable(spec.optimizer)
+    burn_in = burn_in_for(iterations, burn_in)
     check_settings(start, end, iterations, beta, burn_in, diverge_factor)
     check_optimizer(spec.optimizer, start, dict(spec.options))
     check_task(spec)
