@@ -405,6 +405,10 @@ def test_choice_options_take_any_case(tmp_path):
         ),
         (["sweep", "--lr-min", "1", "--lr-max", "0.1"], "--lr-max=0.1 must be greater than"),
         (
+            ["sweep", "--random", "3", "--lr-min", "1", "--lr-max", "0.1"],
+            "Error: Invalid range: --lr-max=0.1 must be greater than --lr-min=1.0",
+        ),
+        (
             ["compare", "--dataset", "diabetes", "--model", "logistic"],
             "Invalid value for '--model': model 'logistic' fits binary data, but diabetes is "
             "regression; use --model auto or --model mlp",

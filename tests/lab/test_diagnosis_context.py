@@ -26,7 +26,7 @@ from optimlab.lab.diagnosis.probes import (
     NEIGHBOURS,
     constant_columns,
     feature_rms,
-    linear_best_metric,
+    linear_best,
     neighbour_metric,
 )
 from optimlab.lab.diagnosis.spelling import optimizer_token
@@ -75,7 +75,7 @@ def test_the_linear_probe_reaches_the_least_squares_and_ridge_r2():
 
     design = np.column_stack([X, np.ones(80)])
     solution = np.linalg.lstsq(design, y, rcond=None)[0]
-    assert linear_best_metric(X, y, "regression", 0.0) == pytest.approx(
+    assert linear_best(X, y, "regression", 0.0)[0] == pytest.approx(
         r2(solution[:4], solution[4]), abs=1e-10
     )
     # mean squared error + l2/2 ||w||^2 (intercept free): (Xc'Xc/n + l2/2 I) w = Xc'yc/n
@@ -83,12 +83,12 @@ def test_the_linear_probe_reaches_the_least_squares_and_ridge_r2():
     Xc, yc = X - X.mean(axis=0), y - y.mean()
     w = np.linalg.solve(Xc.T @ Xc / 80 + l2 / 2 * np.eye(4), Xc.T @ yc / 80)
     b = y.mean() - X.mean(axis=0) @ w
-    assert linear_best_metric(X, y, "regression", l2) == pytest.approx(r2(w, b), abs=1e-10)
+    assert linear_best(X, y, "regression", l2)[0] == pytest.approx(r2(w, b), abs=1e-10)
 
 
 def test_the_linear_probe_separates_separable_classes():
     X, y = linearly_separable(200, margin=0.5, seed=6)
-    assert linear_best_metric(X, y, "binary", 0.0) == 1.0
+    assert linear_best(X, y, "binary", 0.0)[0] == 1.0
 
 
 def test_constant_columns_and_feature_scales_by_hand():

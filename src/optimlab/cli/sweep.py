@@ -42,6 +42,10 @@ def _names(text: str) -> list[str]:
     return names
 
 
+#: The names a learning-rate grid's or range's refusal uses, and the options that set them.
+_RATE_OPTIONS = {"low": "--lr-min", "high": "--lr-max", "per_decade": "--per-decade"}
+
+
 def _grid(lr_min: float, lr_max: float, per_decade: int, lrs: str | None) -> list[float]:
     from optimlab.lab.sweep import lr_grid
 
@@ -60,8 +64,7 @@ def _grid(lr_min: float, lr_max: float, per_decade: int, lrs: str | None) -> lis
     try:
         return lr_grid(lr_min, lr_max, per_decade)
     except ValueError as error:
-        options = {"low": "--lr-min", "high": "--lr-max", "per_decade": "--per-decade"}
-        raise click.UsageError(with_option_names(one_line(error), options)) from error
+        raise click.UsageError(with_option_names(one_line(error), _RATE_OPTIONS)) from error
 
 
 def _given(ctx: click.Context, name: str) -> bool:
@@ -129,7 +132,7 @@ def _search(
         try:
             spaces = {"lr": Interval(lr_min, lr_max, log=True), **spaces}
         except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--lr-min/--lr-max") from None
+            raise click.UsageError(with_option_names(one_line(error), _RATE_OPTIONS)) from None
     return RandomSearch(random, spaces, seed=seed), None
 
 

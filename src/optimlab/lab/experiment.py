@@ -446,7 +446,7 @@ def load_split(spec: RunSpec) -> Split:
     if task == "regression" and len(X) < _regression_rows(spec.val_fraction):
         raise ValueError(
             f"{where} has {len(X)} rows, too few for a regression: R^2 needs 2 rows in both "
-            f"the training and the validation split ({spec.val_fraction:.0%} of the rows, "
+            f"the training and the validation split ({spec.val_fraction:.3g} of the rows, "
             f"rounded up), so at least {_regression_rows(spec.val_fraction)} rows"
         )
     X_train, X_val, y_train, y_val = datasets.train_val_split(

@@ -32,11 +32,6 @@ def feature_rms(X: np.ndarray) -> tuple[float, float] | None:
     return float(rms.min()), float(rms.max())
 
 
-def linear_best_metric(X: np.ndarray, y: np.ndarray, task: str, l2: float) -> float:
-    """The training metric of `linear_best`."""
-    return linear_best(X, y, task, l2)[0]
-
-
 def linear_best(X: np.ndarray, y: np.ndarray, task: str, l2: float) -> tuple[float, float]:
     """The training metric (accuracy, or R^2 for regression) and the training loss (optimlab's:
     the mean squared error or cross-entropy plus ``l2 / 2 ||W||^2``) of the best linear model
@@ -86,7 +81,7 @@ def neighbour_metric(X: np.ndarray, y: np.ndarray, task: str) -> float:
         X, y = X[keep], y[keep]
     Z = _standardised(X)
     squared = np.sum(Z * Z, axis=1)
-    with threadpool_limits(1):  # see linear_best_metric
+    with threadpool_limits(1):  # see linear_best
         distance = squared[:, None] + squared[None, :] - 2.0 * Z @ Z.T
     np.fill_diagonal(distance, np.inf)  # leave each point out of its own neighbours
     k = min(NEIGHBOURS, X.shape[0] - 1)
