@@ -554,7 +554,8 @@ def test_a_best_rate_at_the_edge_of_the_grid_is_noted():
     notes = edge_result({"SGD": 1.0, "Adam": 1.0, "RMSprop": 0.1}).notes
     assert notes == (
         "SGD's and Adam's best rate is the largest tried (1): the best may lie beyond; "
-        "extend the grid (`--lr-max 10`, or add 10 to `--lrs`).",
+        "extend the grid (`--lr-max 10`, or add 10 to the rates of `--lrs` or `--grid lr=...`, "
+        "whichever gave them).",
     )
     (note,) = edge_result({"SGD": 0.01}).notes
     assert (

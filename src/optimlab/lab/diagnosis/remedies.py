@@ -116,17 +116,29 @@ def grid_extension(context: RunContext, factor: float) -> Remedy:
     side, way, down = ("lowest", "lower", "down") if factor < 1 else ("highest", "higher", "up")
     why = (
         f"{number(rate)} is the {side} rate of the sweep's grid, so the sweep could not go "
-        f"{way}: extend the grid {down} (or add {number(new)} to `--lrs`)"
+        f"{way}: extend the grid {down} (or add {number(new)} to the rates of `--lrs` or "
+        "`--grid lr=...`, whichever gave them)"
     )
     return Remedy().primary(context, why, rate_change(context, factor))
 
 
 def beyond_grid(side: str, rate: float, listed: bool = True) -> str:
     """How to try rates past a sweep's ``side`` (``"lowest"`` or ``"highest"``) rate
-    ``rate``: ten times further, by the grid's end (or, ``listed``, in ``--lrs``)."""
-    option, beyond = ("--lr-min", rate / 10) if side == "lowest" else ("--lr-max", rate * 10)
-    also = f", or add {number(beyond)} to `--lrs`" if listed else ""
-    return f"extend the grid (`{option} {number(beyond)}`{also})"
+    ``rate``: ten times further, by the grid's end or in the listed rates (``listed``, a
+    grid), or by the end of a random search's range; each way the rates may have been
+    given (a grid's `--lrs` or `--grid lr=`, a range's `--lr-min`/`--lr-max` or `--space`)."""
+    low = side == "lowest"
+    option, beyond = ("--lr-min", rate / 10) if low else ("--lr-max", rate * 10)
+    if listed:
+        return (
+            f"extend the grid (`{option} {number(beyond)}`, or add {number(beyond)} to the "
+            "rates of `--lrs` or `--grid lr=...`, whichever gave them)"
+        )
+    end = "LOW" if low else "HIGH"
+    return (
+        f"widen the range (`{option} {number(beyond)}`, or {end} = {number(beyond)} in "
+        "`--space lr=log:LOW:HIGH`, whichever gave it)"
+    )
 
 
 def newton_safeguard(context: RunContext) -> Remedy:
