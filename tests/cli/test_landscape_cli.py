@@ -55,7 +55,10 @@ def ran(monkeypatch):
             "Invalid --period: 1000; the warmup of --schedule warmup_cosine must be shorter "
             "than the run (--steps = 300): set --period to at most 299 or --steps above 1000",
         ),
-        (["booth", "--schedule", "warmup_cosine", "--steps", "100"], "--steps above 100"),
+        (
+            ["booth", "--schedule", "warmup_cosine", "--steps", "100", "--period", "100"],
+            "--steps above 100",
+        ),
         (["logistic", "--batch-size", "5"], "--batch-size applies to --sampling minibatch only"),
         (["logistic", "--sampling", "batch"], "Invalid --sampling: 'batch'; --sampling must be"),
         (["logistic", "--sampling", "minibatch", "--batch-size", "0"], "Invalid --batch-size: 0"),
