@@ -78,6 +78,7 @@ def test_the_same_optimizer_twice_is_refused(tmp_path, trained):
         (["compare", "--hidden", "32,,4"], "Invalid value for --hidden: '32,,4' has an empty item"),
         (["sweep", "--lrs", ""], "Invalid value for --lrs: give at least one learning rate"),
         (["sweep", "--lrs", "0.1,"], "Invalid value for --lrs: '0.1,' has an empty item"),
+        (["sweep", "--lrs", "0.1,1", "--lr-max", "10"], "so --lr-max would be ignored"),
         (["sweep", "--optimizers", "SGD,,Adam"], "--optimizers: 'SGD,,Adam' has an empty item"),
         (["guide", "--claims", " , "], "--claims: give at least one claim id"),
     ],

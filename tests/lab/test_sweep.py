@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from optimlab.lab import sweep as sweep_module
-from optimlab.lab.experiment import RunSpec
+from optimlab.lab.experiment import RunResult, RunSpec
 from optimlab.lab.store import RunStore
 from optimlab.lab.sweep import (
     TimeToTarget,
@@ -538,16 +538,23 @@ def test_write_gives_the_files_of_the_command(tmp_path):
     assert "seed 003" not in page
 
 
-def edge_result(best):
-    """A hand-built result of a sweep over ``LRS`` whose optimizers chose ``best``."""
+def edge_result(best, cause="optimizer"):
+    """A hand-built result of a sweep over ``LRS`` whose optimizers chose ``best``, their
+    best runs diagnosed with ``cause``."""
     from optimlab.lab.sweep import OptimizerOutcome, SweepResult
 
     outcomes = tuple(
         OptimizerOutcome(name, (), lr, ("k",), (0.3,), (0.9,), (1.0,), (None,))
         for name, lr in best.items()
     )
+    runs = tuple(
+        RunResult(replace(TINY, optimizer=name, lr=lr), History(), 1.0, {"cause": cause})
+        for name, lr in best.items()
+    )
     verdict = decide({name: 0.3 for name in best}, {name: 0.0 for name in best}, 1)
-    return SweepResult(TINY, tuple(LRS), (0,), outcomes, verdict, None, "", 1, "", 0, 0)
+    return SweepResult(
+        TINY, tuple(LRS), (0,), outcomes, verdict, None, "", 1, "", 0, 0, best_runs=runs
+    )
 
 
 def test_a_best_rate_at_the_edge_of_the_grid_is_noted():
@@ -562,3 +569,5 @@ def test_a_best_rate_at_the_edge_of_the_grid_is_noted():
         note.startswith("SGD's best rate is the smallest tried (0.01)") and "--lr-min 0.001" in note
     )
     assert edge_result({"SGD": 0.1}).notes == ()
+    # the model is too simple (or the data at fault): no rate beyond the grid can help
+    assert edge_result({"SGD": 1.0}, cause="model").notes == ()

@@ -106,6 +106,12 @@ def _search(
         )
         if _given(ctx, name)
     ]
+    if "--lrs" in rate_options and len(rate_options) > 1:
+        others = ", ".join(o for o in rate_options if o != "--lrs")
+        raise click.UsageError(
+            f"--lrs lists the rates, so {others} would be ignored; give --lrs, or "
+            "--lr-min/--lr-max/--per-decade for a log-spaced grid"
+        )
     if random is None:
         values = dict(_parsed(grid, parse_grid, "--grid"))
         if "lr" in values:

@@ -285,11 +285,16 @@ class SweepResult:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warnings about the choice: optimizers whose best rate is the smallest or the
-        largest of the rates searched for them (the best may lie beyond), one per edge."""
+        largest of the rates searched for them (the best may lie beyond), one per edge; none
+        for an optimizer whose best run's diagnosis blames the model or the data (no rate
+        can help it)."""
+        causes = {run.spec.optimizer: run.diagnosis.get("cause") for run in self.best_runs}
         edges: dict[tuple[str, float], list[str]] = {}
         for outcome in self.outcomes:
             rates = self.lrs if self.search is None else _rates_of(self.search, outcome.optimizer)
             if len(rates) < 2 or not math.isfinite(outcome.val_loss_mean):
+                continue
+            if causes.get(outcome.optimizer) in ("model", "data"):
                 continue
             for side, edge in (("lowest", rates[0]), ("highest", rates[-1])):
                 if math.isclose(outcome.best_lr, edge, rel_tol=1e-9):

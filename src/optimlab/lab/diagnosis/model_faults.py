@@ -18,11 +18,11 @@ from optimlab.train import History
 #: ``REACHED`` of the best linear fit's, and stopped short when more than ``SHORT`` below.
 REACHED = 0.02
 SHORT = 0.05
-#: A regression has also stopped short when its training loss is more than ``EXCESS`` (50%)
-#: above the best linear fit's: a ratio, which a small gap in R^2 hides (R^2 0.95 against
-#: 0.986 is a 3.6x larger squared error). Not used where the best fit's loss is below
-#: ``LOSS_FLOOR`` of the constant prediction's (a noise-free target): a ratio to ~0 means
-#: nothing there. Not used for classes either: on separable (or nearly separable) classes
+#: A regression has also stopped short when its squared error on the training split is more
+#: than ``EXCESS`` (50%) above the best linear fit's: a ratio, which a small gap in R^2 hides
+#: (R^2 0.95 against 0.986 is a 3.6x larger squared error). Not used where the best fit's is
+#: below ``LOSS_FLOOR`` of the constant prediction's (a noise-free target): a ratio to ~0
+#: means nothing there. Not used for classes either: on separable (or nearly separable) classes
 #: the best fit's cross-entropy only shrinks as its weights grow, so any ratio to it is
 #: large and chasing it gains no accuracy.
 EXCESS = 0.5
@@ -126,10 +126,9 @@ def against_linear_best(
                 f"(threshold {SHORT:g} below)"
             )
         else:
-            final, reference = excess
             gap = (
-                f"training loss {final:.4g} is {final / reference:.3g}x the {reference:.4g} "
-                f"{converged} (threshold {1 + EXCESS:g}x)"
+                f"training {name} {train:.3g} against the {best:.3g} {converged} is a squared "
+                f"error {excess:.3g}x the optimum's (threshold {1 + EXCESS:g}x)"
             )
         evidence = sentence(f"The {gap}: the optimizer stopped short")
         build = plateaued if label == "plateaued early" else too_slow
@@ -138,16 +137,22 @@ def against_linear_best(
     return None
 
 
-def _excess_loss(history: History, context: RunContext) -> tuple[float, float] | None:
-    """A regression's kept training loss and the best linear fit's, when the first is more
-    than ``EXCESS`` above the second (and the second above ``LOSS_FLOOR`` of the baseline)."""
-    if context.task != "regression":
+def _excess_loss(history: History, context: RunContext) -> float | None:
+    """How many times the best linear fit's squared error a regression's is, when more than
+    ``1 + EXCESS`` (and the best fit's above ``LOSS_FLOOR`` of the constant prediction's).
+
+    Both come from R^2 on the whole training split, ``1 - R^2`` being the squared error over
+    the target's variance: the epoch's training loss would not do, a mean of batch losses
+    taken while the weights move (momentum's noise alone can put it at twice the optimum's).
+    """
+    train = kept_value(history.epoch_train_metric, history)
+    best = context.linear_best_metric
+    if context.task != "regression" or train is None or best is None:
         return None
-    final = kept_value(history.epoch_train_loss, history)
-    reference, baseline = context.linear_best_loss, context.baseline_loss
-    if final is None or reference is None or not baseline or reference < LOSS_FLOOR * baseline:
+    if 1.0 - best < LOSS_FLOOR:
         return None
-    return (final, reference) if final > (1.0 + EXCESS) * reference else None
+    ratio = (1.0 - train) / (1.0 - best)
+    return ratio if ratio > 1.0 + EXCESS else None
 
 
 def _underfitting(finding, context, name, train, best, neighbour, val) -> Diagnosis:
