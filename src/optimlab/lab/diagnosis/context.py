@@ -89,8 +89,6 @@ class RunContext:
             the model saw them (after ``scale``).
         linear_best_metric: the training metric the best linear model of the task reaches
             (with the run's l2); computed for linear, logistic and softmax models only.
-        linear_best_loss: the training loss of that best linear model, on the scale the
-            histories report (same condition).
         neighbour_metric: the leave-one-out metric of a nearest-neighbour rule on the
             training split: what a non-linear model can reach (same condition).
     """
@@ -122,7 +120,6 @@ class RunContext:
     constant_features: tuple[str, ...] = ()
     feature_rms: tuple[float, float] | None = None
     linear_best_metric: float | None = None
-    linear_best_loss: float | None = None
     neighbour_metric: float | None = None
 
     def __post_init__(self) -> None:
@@ -177,10 +174,9 @@ class RunContext:
             baseline = float(-(frequencies * np.log(frequencies)).sum())
         constant = probes.constant_columns(X)
         names = _feature_names(split, X.shape[1]) if constant.size else ()
-        linear = linear_loss = neighbour = None
+        linear = neighbour = None
         if kind in CONVEX_MODELS and X.shape[0] > probes.NEIGHBOURS:
-            linear, linear_loss = probes.linear_best(X, y, split.task, spec.l2)
-            linear_loss *= split.loss_factor if split.task == "regression" else 1.0
+            linear = probes.linear_best_metric(X, y, split.task, spec.l2)
             neighbour = probes.neighbour_metric(X, y, split.task)
         return cls(
             optimizer=spec.optimizer,
@@ -210,7 +206,6 @@ class RunContext:
             constant_features=tuple(names[i] for i in constant),
             feature_rms=probes.feature_rms(X),
             linear_best_metric=linear,
-            linear_best_loss=linear_loss,
             neighbour_metric=neighbour,
         )
 

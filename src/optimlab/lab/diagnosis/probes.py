@@ -32,10 +32,9 @@ def feature_rms(X: np.ndarray) -> tuple[float, float] | None:
     return float(rms.min()), float(rms.max())
 
 
-def linear_best(X: np.ndarray, y: np.ndarray, task: str, l2: float) -> tuple[float, float]:
-    """The training metric (accuracy, or R^2 for regression) and the training loss (optimlab's:
-    the mean squared error or cross-entropy plus ``l2 / 2 ||W||^2``) of the best linear model
-    of the task on ``(X, y)`` with the run's L2 penalty, fitted to convergence by scikit-learn.
+def linear_best_metric(X: np.ndarray, y: np.ndarray, task: str, l2: float) -> float:
+    """The training metric (accuracy, or R^2 for regression) of the best linear model of the
+    task on ``(X, y)`` with the run's L2 penalty, fitted to convergence by scikit-learn.
 
     optimlab's losses are means plus ``l2 / 2 ||W||^2``; scikit-learn's logistic loss is
     ``C`` times a sum plus ``1/2 ||w||^2`` and ridge's a sum plus ``alpha ||w||^2``, so the
@@ -45,7 +44,6 @@ def linear_best(X: np.ndarray, y: np.ndarray, task: str, l2: float) -> tuple[flo
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression, Ridge
-    from sklearn.metrics import log_loss
 
     n = X.shape[0]
     if l2 == 0:
@@ -60,15 +58,7 @@ def linear_best(X: np.ndarray, y: np.ndarray, task: str, l2: float) -> tuple[flo
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore", ConvergenceWarning)
         estimator.fit(X, y)
-        metric = float(estimator.score(X, y))
-        penalty = l2 / 2.0 * float(np.sum(np.square(estimator.coef_)))
-        if task == "regression":
-            residual = estimator.predict(X) - y
-            fit = np.sum(np.square(residual)) / n
-        else:
-            probability = estimator.predict_proba(X)
-            fit = log_loss(y, probability, labels=estimator.classes_)
-        return metric, float(fit + penalty)
+        return float(estimator.score(X, y))
 
 
 def neighbour_metric(X: np.ndarray, y: np.ndarray, task: str) -> float:
@@ -81,7 +71,7 @@ def neighbour_metric(X: np.ndarray, y: np.ndarray, task: str) -> float:
         X, y = X[keep], y[keep]
     Z = _standardised(X)
     squared = np.sum(Z * Z, axis=1)
-    with threadpool_limits(1):  # see linear_best
+    with threadpool_limits(1):  # see linear_best_metric
         distance = squared[:, None] + squared[None, :] - 2.0 * Z @ Z.T
     np.fill_diagonal(distance, np.inf)  # leave each point out of its own neighbours
     k = min(NEIGHBOURS, X.shape[0] - 1)
