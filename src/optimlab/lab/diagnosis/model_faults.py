@@ -20,11 +20,10 @@ REACHED = 0.02
 SHORT = 0.05
 #: A regression has also stopped short when its squared error on the training split is more
 #: than ``EXCESS`` (50%) above the best linear fit's: a ratio, which a small gap in R^2 hides
-#: (R^2 0.95 against 0.986 is a 3.6x larger squared error). Not used where the best fit's is
-#: below ``LOSS_FLOOR`` of the constant prediction's (a noise-free target): a ratio to ~0
-#: means nothing there. Not used for classes either: on separable (or nearly separable) classes
-#: the best fit's cross-entropy only shrinks as its weights grow, so any ratio to it is
-#: large and chasing it gains no accuracy.
+#: (R^2 0.95 against 0.986 is a 3.6x larger squared error). Not used where the best fit's
+#: ``1 - R^2`` is below ``LOSS_FLOOR`` (a noise-free target): a ratio to ~0 means nothing.
+#: Not used for classes either: on separable (or nearly separable) classes the best fit's
+#: cross-entropy only shrinks as its weights grow, and chasing it gains no accuracy.
 EXCESS = 0.5
 LOSS_FLOOR = 1e-4
 #: How much better the nearest-neighbour rule must do (accuracy, or R^2 for regression) for
@@ -139,7 +138,7 @@ def against_linear_best(
 
 def _excess_loss(history: History, context: RunContext) -> float | None:
     """How many times the best linear fit's squared error a regression's is, when more than
-    ``1 + EXCESS`` (and the best fit's above ``LOSS_FLOOR`` of the constant prediction's).
+    ``1 + EXCESS`` (and the best fit's ``1 - R^2`` is at least ``LOSS_FLOOR``).
 
     Both come from R^2 on the whole training split, ``1 - R^2`` being the squared error over
     the target's variance: the epoch's training loss would not do, a mean of batch losses
