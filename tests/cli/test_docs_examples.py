@@ -63,7 +63,11 @@ def small_budget(args: list[str]) -> list[str]:
         if "--random" in args:  # its own rates
             return [*budget, "--random", "2"]
         rates_given = "--lrs" in args or any(a.startswith("lr=") for a in args)
-        return budget if rates_given else [*budget, "--lrs", "0.1"]
+        if rates_given:
+            return budget
+        if any(a in args for a in ("--lr-min", "--lr-max", "--per-decade")):  # a range: narrow it
+            return [*budget, "--lr-min", "0.1", "--lr-max", "1", "--per-decade", "1"]
+        return [*budget, "--lrs", "0.1"]
     if command == "lr-find":
         return ["--iterations", "30"]
     if command == "landscape":

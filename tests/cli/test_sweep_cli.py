@@ -367,3 +367,27 @@ def test_a_winner_at_the_edge_of_the_grid_is_noted_in_the_output_and_the_report(
     assert f"note: {note}" in result.output
     assert note.replace("'", "&#x27;") in (tmp_path / "report.html").read_text()
     assert json.loads((tmp_path / "results.json").read_text())["notes"][0].startswith(note)
+
+
+@pytest.mark.parametrize(
+    ("in_file", "on_line", "expected"),
+    [
+        ("lrs = [0.5]", ["--lr-min", "0.01", "--lr-max", "0.1", "--per-decade", "1"], [0.01, 0.1]),
+        ("lr-min = 0.01\nlr-max = 0.1", ["--lrs", "0.5"], [0.5]),
+        ("lrs = [0.5]\nlr-max = 10", [], "--lr-max would be ignored (in the --config file)"),
+        ("", ["--lrs", "0.5", "--lr-min", "0.01"], "--lr-min would be ignored; give --lrs"),
+    ],
+)
+def test_a_list_of_rates_and_a_range_the_command_line_wins_one_level_is_refused(
+    tmp_path, in_file, on_line, expected
+):
+    config = tmp_path / "sweep.toml"
+    config.write_text(f"[sweep]\n{in_file}\n")
+    tiny = ["--optimizers", "SGD", "--epochs", "1", "--seeds", "1", "--jobs", "1"]
+    args = ["sweep", "--config", str(config), *on_line, *tiny, "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(main, args)
+    if isinstance(expected, str):
+        assert result.exit_code == 2 and expected in result.output
+    else:
+        assert result.exit_code == 0, result.output
+        assert json.loads((tmp_path / "o" / "results.json").read_text())["lrs"] == expected

@@ -75,6 +75,32 @@ def _given(ctx: click.Context, name: str) -> bool:
     )
 
 
+#: The options of a log-spaced grid of rates, by parameter name.
+_RANGE = {"lr_min": "--lr-min", "lr_max": "--lr-max", "per_decade": "--per-decade"}
+
+
+def _listed_or_ranged(ctx: click.Context, lrs: str | None) -> str | None:
+    """``--lrs``, or None when the log-spaced grid's options win over it: the command line
+    wins over the --config file, and options given at one level that contradict each other
+    (a list and a range) are refused, not one of them silently ignored."""
+    if lrs is None or not _given(ctx, "lrs"):
+        return lrs
+    source = ctx.get_parameter_source
+    command_line = click.core.ParameterSource.COMMANDLINE
+    ranged = {name: source(name) for name in _RANGE if _given(ctx, name)}
+    if not ranged:
+        return lrs
+    level = source("lrs")
+    clashing = [_RANGE[name] for name, at in ranged.items() if at == level]
+    if clashing:
+        where = "" if level == command_line else " (in the --config file)"
+        raise click.UsageError(
+            f"--lrs lists the rates, so {', '.join(clashing)} would be ignored{where}; give "
+            "--lrs, or --lr-min/--lr-max/--per-decade for a log-spaced grid"
+        )
+    return lrs if level == command_line else None  # the command line's wins
+
+
 def _search(
     ctx: click.Context,
     grid: tuple[str, ...],
@@ -96,6 +122,7 @@ def _search(
         raise click.UsageError(
             "--space describes a random search: add --random N (or give a grid with --grid)"
         )
+    lrs = _listed_or_ranged(ctx, lrs)
     rate_options = [
         option
         for name, option in (
@@ -104,14 +131,8 @@ def _search(
             ("lr_max", "--lr-max"),
             ("per_decade", "--per-decade"),
         )
-        if _given(ctx, name)
+        if _given(ctx, name) and (name != "lrs" or lrs is not None)
     ]
-    if "--lrs" in rate_options and len(rate_options) > 1:
-        others = ", ".join(o for o in rate_options if o != "--lrs")
-        raise click.UsageError(
-            f"--lrs lists the rates, so {others} would be ignored; give --lrs, or "
-            "--lr-min/--lr-max/--per-decade for a log-spaced grid"
-        )
     if random is None:
         values = dict(_parsed(grid, parse_grid, "--grid"))
         if "lr" in values:
