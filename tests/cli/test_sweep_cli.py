@@ -375,7 +375,7 @@ def test_a_winner_at_the_edge_of_the_grid_is_noted_in_the_output_and_the_report(
         ("lrs = [0.5]", ["--lr-min", "0.01", "--lr-max", "0.1", "--per-decade", "1"], [0.01, 0.1]),
         ("lr-min = 0.01\nlr-max = 0.1", ["--lrs", "0.5"], [0.5]),
         ("lrs = [0.5]\nlr-max = 10", [], "--lr-max would be ignored (in the --config file)"),
-        ("", ["--lrs", "0.5", "--lr-min", "0.01"], "--lr-min would be ignored; give --lrs"),
+        ("seeds = 1", ["--lrs", "0.5", "--lr-min", "0.01"], "--lr-min would be ignored; give"),
     ],
 )
 def test_a_list_of_rates_and_a_range_the_command_line_wins_one_level_is_refused(
