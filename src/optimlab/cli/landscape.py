@@ -48,10 +48,6 @@ APPLIES_TO = {
 SAID = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.DEFAULT_MAP)
 
 
-#: --period when not given (shorter for a warmup_cosine run of fewer --steps).
-DEFAULT_PERIOD = 100
-
-
 @click.command()
 @click.argument("function", required=False)
 @click.option(
@@ -180,12 +176,6 @@ def landscape(
     except ValueError as error:
         raise click.BadParameter(one_line(error), param_hint="--optimizer") from None
     _refuse_unread(function or "expression", sampling, schedule, clip)
-    if period is None:  # the default: a warmup always leaves the cosine some updates
-        period = (
-            max(1, min(DEFAULT_PERIOD, steps - 1))
-            if schedule == "warmup_cosine"
-            else DEFAULT_PERIOD
-        )
     try:
         setup = landscape_setup(
             function,

@@ -32,6 +32,7 @@ from optimlab.lab.report import Report
 from optimlab.play.expression import ExpressionLandscape
 from optimlab.play.stepping import (
     CLIPS,
+    DEFAULT_PERIOD,
     FACTOR_SCHEDULES,
     SAMPLINGS,
     SCHEDULES,
@@ -39,6 +40,7 @@ from optimlab.play.stepping import (
     make_schedule,
     make_stepped,
     make_surface,
+    period_for,
     settings_used,
 )
 
@@ -266,7 +268,7 @@ class LandscapeSetup:
     batch_size: int = 10
     schedule: str = "constant"
     decay: float = 0.99
-    period: int = 100
+    period: int = DEFAULT_PERIOD
     clip: str = "none"
     clip_at: float = 1.0
 
@@ -340,7 +342,7 @@ def landscape_setup(
     batch_size: int = 10,
     schedule: str = "constant",
     decay: float = 0.99,
-    period: int = 100,
+    period: int | None = DEFAULT_PERIOD,
     clip: str = "none",
     clip_at: float = 1.0,
 ) -> LandscapeSetup:
@@ -367,7 +369,8 @@ def landscape_setup(
         decay: the factor of ``step`` and ``exponential`` (in (0, 1]), the rate of
             ``inverse_time`` (> 0).
         period: the step size of ``step``, >= 1; the warmup of ``warmup_cosine``, 1 to
-            ``steps - 1``.
+            ``steps - 1``; None: `optimlab.play.stepping.period_for` (100, or what fits a
+            shorter warmup_cosine run).
         clip: gradient clipping: ``"none"``, ``"norm"`` (global norm, PyTorch's rule) or
             ``"value"``.
         clip_at: the largest norm or value, > 0.
@@ -392,6 +395,7 @@ def landscape_setup(
         decay = checks.number("decay", decay, low=0.0, low_open=True, high=1.0)
     else:
         decay = checks.positive("decay", decay)
+    period = period_for(schedule, steps) if period is None else period
     period = checks.integer("period", period, low=1)
     check_period(schedule, period, steps)
     clip = checks.choice("clip", clip, CLIPS)

@@ -25,6 +25,7 @@ from optimlab import checks
 from optimlab.optim import OPTIMIZERS
 from optimlab.play.stepping import (
     CLIPS,
+    DEFAULT_PERIOD,
     FACTOR_SCHEDULES,
     SAMPLINGS,
     SCHEDULES,
@@ -202,7 +203,7 @@ class PlayConfig:
     batch_size: int = 10
     schedule: str = "constant"
     decay: float = 0.99
-    period: int = 100
+    period: int = DEFAULT_PERIOD
     clip: str = "none"
     clip_threshold: float = 1.0
     optimizers: tuple[OptimizerSetting, ...] = field(default_factory=default_optimizers)

@@ -26,6 +26,7 @@ from optimlab.landscapes import LANDSCAPES, GradientWrapper, Landscape, Noisy, g
 
 __all__ = [
     "CLIPS",
+    "DEFAULT_PERIOD",
     "EXPRESSION_START",
     "FACTOR_SCHEDULES",
     "SAMPLINGS",
@@ -38,6 +39,7 @@ __all__ = [
     "make_schedule",
     "make_stepped",
     "make_surface",
+    "period_for",
     "settings_used",
 ]
 
@@ -161,6 +163,18 @@ def make_schedule(kind: str, lr: float, *, steps: int, decay: float, period: int
     if kind == "cosine":
         return schedules.CosineAnnealing(lr, steps)
     return schedules.warmup_cosine(lr, period, steps)
+
+
+#: The step schedule's period and the warmup of warmup_cosine, unless set.
+DEFAULT_PERIOD = 100
+
+
+def period_for(schedule: str, steps: int) -> int:
+    """`DEFAULT_PERIOD`, or for a ``warmup_cosine`` run of fewer ``steps`` a warmup that
+    leaves the cosine one update (``steps - 1``, at least 1)."""
+    if schedule == "warmup_cosine":
+        return max(1, min(DEFAULT_PERIOD, steps - 1))
+    return DEFAULT_PERIOD
 
 
 def check_period(schedule: str, period: int, steps: int) -> None:
