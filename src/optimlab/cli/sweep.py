@@ -123,16 +123,9 @@ def _search(
             "--space describes a random search: add --random N (or give a grid with --grid)"
         )
     lrs = _listed_or_ranged(ctx, lrs)
-    rate_options = [
-        option
-        for name, option in (
-            ("lrs", "--lrs"),
-            ("lr_min", "--lr-min"),
-            ("lr_max", "--lr-max"),
-            ("per_decade", "--per-decade"),
-        )
-        if _given(ctx, name) and (name != "lrs" or lrs is not None)
-    ]
+    rate_options = [option for name, option in _RANGE.items() if _given(ctx, name)]
+    if lrs is not None and _given(ctx, "lrs"):
+        rate_options.insert(0, "--lrs")
     if random is None:
         values = dict(_parsed(grid, parse_grid, "--grid"))
         if "lr" in values:
