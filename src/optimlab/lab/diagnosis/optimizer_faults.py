@@ -90,6 +90,7 @@ def _lower_rate(context: RunContext) -> Remedy:
 
 
 def _default_rate(optimizer: str) -> float | None:
+    """The optimizer's own default learning rate (PyTorch's), None if it has none."""
     field = OPTIMIZERS[optimizer].fields().get("lr") if optimizer in OPTIMIZERS else None
     return float(field.default) if field is not None and field.default else None
 
@@ -197,7 +198,7 @@ def _faster(context: RunContext, factor: float, label: str) -> Remedy:
     rate = context.rate
     position = context.grid_position
     if rate == 0:
-        default = float(OPTIMIZERS[context.optimizer].fields()["lr"].default)
+        default = _default_rate(context.optimizer)
         return Remedy().primary(
             context,
             f"the learning rate is 0, so nothing moves; start from {context.optimizer}'s "
