@@ -64,11 +64,12 @@ def check_same_structure(
             f"got {type(grads).__name__}"
         )
     grad_names, grad_arrays = leaves(grads, "grads")
-    if isinstance(grads, Mapping) and grad_names != list(names):
+    expected = list(names)
+    if isinstance(grads, Mapping) and grad_names != expected:
         by_name = dict(zip(grad_names, grad_arrays))  # matched by key, in any order
-        if len(by_name) == len(grad_names) and by_name.keys() == set(names):
-            grad_names, grad_arrays = list(names), [by_name[n] for n in names]
-    if list(grad_names) != list(names):
+        if len(by_name) == len(grad_names) and by_name.keys() == set(expected):
+            grad_names, grad_arrays = expected, [by_name[n] for n in expected]
+    if grad_names != expected:
         missing = [n for n in names if n not in grad_names]
         extra = [n for n in grad_names if n not in names]
         raise ValueError(
